@@ -282,4 +282,18 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
     gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+// The GEMM is compiled once, in the autograd library with its kernel flags (-march=native in the default
+// preset). A program that includes this header with other flags (a test, a benchmark) must call that copy
+// rather than instantiate its own: the linker keeps whichever copy it meets first, and a copy built for
+// another vector width is slower and sums in another order.
+#define SG_GEMM_SIGNATURE(name, T)                                                                          \
+  void name<T>(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, \
+               const T* B, int64_t ldb, T beta, T* C, int64_t ldc)
+extern template SG_GEMM_SIGNATURE(gemm_small, float);
+extern template SG_GEMM_SIGNATURE(gemm_small, double);
+extern template SG_GEMM_SIGNATURE(gemm_blocked, float);
+extern template SG_GEMM_SIGNATURE(gemm_blocked, double);
+extern template SG_GEMM_SIGNATURE(gemm, float);
+extern template SG_GEMM_SIGNATURE(gemm, double);
+
 }  // namespace sg::kernels
