@@ -74,7 +74,10 @@ void im2col(T* col, const T* x, const ConvGeometry& g) {
           const T* src = x + (c * g.H + ih) * g.W;
           const int64_t shift = q * g.DW - g.PW;  // iw = j*SW + shift
           std::fill(row, row + lo, T(0));
-          for (int64_t j = lo; j < hi; ++j) row[j] = src[j * g.SW + shift];
+          if (g.SW == 1)  // a plain copy of a row segment (every stride-1 layer)
+            std::copy(src + lo + shift, src + hi + shift, row + lo);
+          else
+            for (int64_t j = lo; j < hi; ++j) row[j] = src[j * g.SW + shift];
           std::fill(row + hi, row + g.OW, T(0));
         }
       }
@@ -97,7 +100,10 @@ void col2im(T* dx, const T* dcol, const ConvGeometry& g) {
           if (ih < 0 || ih >= g.H) continue;
           T* dst = dx + (c * g.H + ih) * g.W;
           const int64_t shift = q * g.DW - g.PW;
-          for (int64_t j = lo; j < hi; ++j) dst[j * g.SW + shift] += row[j];
+          if (g.SW == 1)  // contiguous on both sides: the compiler vectorises this one
+            for (int64_t j = lo; j < hi; ++j) dst[j + shift] += row[j];
+          else
+            for (int64_t j = lo; j < hi; ++j) dst[j * g.SW + shift] += row[j];
         }
       }
 }

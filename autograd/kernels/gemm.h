@@ -1,6 +1,6 @@
 // GEMM: C = alpha * op(A) * op(B) + beta * C, row-major, op(X) = X or X^T. The one matrix product behind
 // matmul, linear and conv2d. Three versions, from plain to fast: gemm_naive (the reference), gemm_small
-// (a loop order that vectorises, for matrices too small to pay for packing) and gemm_blocked (cache
+// (register tiles read straight from A and B, for matrices too small to pay for packing) and gemm_blocked (cache
 // blocks, packed panels, a register-tiled micro-kernel). gemm() picks one from the sizes alone.
 // Legend: M rows of C, N columns of C, K the inner dimension; lda/ldb/ldc are row strides in elements.
 //         MR x NR is the tile of C the micro-kernel keeps in registers; MC, NB, KC the cache blocks.
@@ -71,47 +71,6 @@ T dot(const T* a, const T* b, int64_t K) {
 }
 
 }  // namespace gemm_detail
-
-/// For small products: row i of C is built as a sum of rows of op(B) scaled by A[i, k], so the inner
-/// loop runs along contiguous memory and vectorises (A B^T is done as dot products of rows instead).
-/// Rows of C go to threads in fixed blocks.
-template <class T>
-void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-  // A x B^T with both stored row by row: every C element is a dot product of two contiguous rows.
-  if (!trans_a && trans_b) {
-    const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
-    parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i)
-        for (int64_t j = 0; j < N; ++j) {
-          T& c = C[i * ldc + j];
-          c = alpha * gemm_detail::dot(A + i * lda, B + j * ldb, K) + (beta == T(0) ? T(0) : beta * c);
-        }
-    });
-    return;
-  }
-  // A transposed B would be read with stride ldb in the inner loop: copy it to row-major (K, N) first.
-  if (trans_b) {
-    thread_local std::vector<T> copy;
-    copy.resize(size_t(K * N));
-    for (int64_t j = 0; j < N; ++j)
-      for (int64_t k = 0; k < K; ++k) copy[k * N + j] = B[j * ldb + k];
-    B = copy.data();
-    ldb = N;
-  }
-  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
-  parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      T* c = C + i * ldc;
-      for (int64_t j = 0; j < N; ++j) c[j] = beta == T(0) ? T(0) : beta * c[j];
-      for (int64_t k = 0; k < K; ++k) {
-        const T a = alpha * (trans_a ? A[k * lda + i] : A[i * lda + k]);
-        const T* b = B + k * ldb;
-        for (int64_t j = 0; j < N; ++j) c[j] += a * b[j];
-      }
-    }
-  });
-}
 
 namespace gemm_detail {
 
@@ -222,6 +181,102 @@ PackBuffers<T>& pack_buffers() {
 
 }  // namespace gemm_detail
 
+namespace gemm_detail {
+
+// The tile of gemm_small: kSmallMR rows of C by kNV vectors, in registers for the whole k loop
+// (16 accumulators of AVX-512's 32 registers; 8 of the 16 with AVX2 or SSE).
+inline constexpr int kSmallMR = kVectorBytes == 64 ? 8 : 4;
+
+/// One kSmallMR x NR tile of C straight from the operands, no packing: row i of op(A) starts at a[i]
+/// and steps by sk along k (A or A^T alike); B is row-major (K, NR or more) with row stride ldb.
+///   acc[i, :] = sum over k, in order, of a[i][k * sk] * B[k, :]        C = alpha * acc + beta * C
+/// Only the top-left mr x nr is written (edges of C).
+template <class T>
+inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int64_t ldb, T alpha, T beta, T* C,
+                       int64_t ldc, int64_t mr, int64_t nr) {
+  using V = typename Vector<T>::type;
+  constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
+  V acc[kSmallMR][kNV];
+  for (int i = 0; i < kSmallMR; ++i)
+    for (int v = 0; v < kNV; ++v) acc[i][v] = V{};
+  for (int64_t k = 0; k < K; ++k, b += ldb) {
+    V bv[kNV];
+    for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
+#pragma GCC unroll 8
+    for (int i = 0; i < kSmallMR; ++i) {
+      const T av = a[i][k * sk];
+      for (int v = 0; v < kNV; ++v) acc[i][v] += av * bv[v];
+    }
+  }
+  T tile[kSmallMR][NR];
+  std::memcpy(tile, acc, sizeof(tile));
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j) {
+      T& c = C[i * ldc + j];
+      c = alpha * tile[i][j] + (beta == T(0) ? T(0) : beta * c);
+    }
+}
+
+}  // namespace gemm_detail
+
+/// For products too small to pay for packing (a conv layer's few filters against one image's im2col
+/// matrix, a narrow layer): each kSmallMR x NR tile of C is summed in registers straight from A and
+/// B, with no packed copies. Tiles go to threads in fixed chunks; each C element is one sum over k in
+/// order, whoever computes it.
+template <class T>
+void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+  using namespace gemm_detail;
+  constexpr int64_t MR = kSmallMR, NR = kNR<T>;
+  // A x B^T into a narrow C (fewer columns than one tile): every C element is a dot product of two
+  // contiguous rows, which wastes nothing on padding columns.
+  if (!trans_a && trans_b && N < NR) {
+    const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
+    parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = 0; j < N; ++j) {
+          T& c = C[i * ldc + j];
+          c = alpha * dot(A + i * lda, B + j * ldb, K) + (beta == T(0) ? T(0) : beta * c);
+        }
+    });
+    return;
+  }
+  // The tile kernel reads whole rows of B: a transposed B is copied to row-major (K, N) first, and the
+  // last, partial column block to a (K, NR) block padded with zeros, so every tile reads full vectors.
+  // Both copies are made before the threads start and only read by them.
+  thread_local std::vector<T> copy, edge;
+  if (trans_b) {
+    copy.resize(size_t(K * N));
+    for (int64_t j = 0; j < N; ++j)
+      for (int64_t k = 0; k < K; ++k) copy[k * N + j] = B[j * ldb + k];
+    B = copy.data();
+    ldb = N;
+  }
+  const int64_t n_full = N / NR, n_blocks = (N + NR - 1) / NR, m_blocks = (M + MR - 1) / MR;
+  if (n_full < n_blocks) {
+    edge.assign(size_t(K * NR), T(0));
+    for (int64_t k = 0; k < K; ++k)
+      std::copy(B + k * ldb + n_full * NR, B + k * ldb + N, edge.begin() + k * NR);
+  }
+  const T* edge_block = edge.data();  // inside the loop `edge` would name the worker thread's own copy
+  // Row i of op(A), element k, is at A + i * si + k * sk.
+  const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
+  // Tiles (row block, column block) are the parallel work: ~64K multiply-adds per chunk.
+  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, MR * NR * K));
+  parallel_for(m_blocks * n_blocks, grain, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t i0 = (t / n_blocks) * MR, j0 = (t % n_blocks) * NR;
+      const int64_t mr = std::min(MR, M - i0), nr = std::min(NR, N - j0);
+      // Rows past M repeat the last row: computed in registers, never stored.
+      const T* a[MR];
+      for (int64_t i = 0; i < MR; ++i) a[i] = A + std::min(i0 + i, M - 1) * si;
+      const bool full = j0 / NR < n_full;
+      small_tile<T>(K, a, sk, full ? B + j0 : edge_block, full ? ldb : NR, alpha, beta, C + i0 * ldc + j0, ldc, mr,
+                    nr);
+    }
+  });
+}
+
 /// The fast path for large products. Loop nest, outermost first:
 ///   pc  over K in KC steps: one pass packs a KC-deep slab of op(A) and op(B) once, then every tile of
 ///       C uses it. Passes run in order, so each C element is summed in the same order every time.
@@ -274,9 +329,11 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
           const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   // Packing costs about (M + N) * K copies against M * N * K multiply-adds: it pays once the tile of C
-  // is big enough in both directions to reuse each packed element several times.
-  const bool tiny = K < 8 || M < gemm_detail::kMR || N < gemm_detail::kNR<T> || M * N * K < 32 * 32 * 32;
-  if (tiny)
+  // is big enough in both directions to reuse each packed element several times. With at most two
+  // small tiles of rows (a conv layer's O filters against its im2col matrix) the small kernel reads B
+  // only twice, unpacked, and A stays in cache: no packing beats packing there.
+  const bool small = K < 8 || M <= 2 * gemm_detail::kSmallMR || N < gemm_detail::kNR<T> || M * N * K < 32 * 32 * 32;
+  if (small)
     gemm_small(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
     gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);

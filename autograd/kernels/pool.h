@@ -25,11 +25,47 @@ inline int64_t plane_grain(const PoolGeometry& g) {
 }
 }  // namespace pool_detail
 
+/// The common case (every CNN in the tutorials pools 2x2 with stride 2, no padding), without the
+/// general loop's window clipping: the same comparisons in the same order, so the same results
+/// (max_pool2d_forward below picks it; tests compare both with a direct loop).
+/// y: (P, OH, OW), index: (P, OH, OW), x: (P, H, W)
+template <class T>
+void max_pool2d_forward_2x2(T* y, int64_t* index, const T* x, int64_t P, const PoolGeometry& g) {
+  const int64_t W = g.W;
+  parallel_for(P, pool_detail::plane_grain(g), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const T* plane = x + p * g.H * W;
+      T* yp = y + p * g.L();
+      int64_t* ip = index + p * g.L();
+      for (int64_t i = 0; i < g.OH; ++i)
+        for (int64_t j = 0; j < g.OW; ++j) {
+          // Window order: (0,0), (0,1), (1,0), (1,1); strictly greater keeps the first maximum, and a
+          // NaN replaces a number but never another NaN, so the first NaN wins, as in the general loop.
+          const int64_t at[4] = {2 * i * W + 2 * j, 2 * i * W + 2 * j + 1, (2 * i + 1) * W + 2 * j,
+                                 (2 * i + 1) * W + 2 * j + 1};
+          int64_t best = at[0];
+          T best_value = plane[best];
+          for (int k = 1; k < 4; ++k) {
+            const T v = plane[at[k]];
+            if (v > best_value || (v != v && best_value == best_value)) {
+              best_value = v;
+              best = at[k];
+            }
+          }
+          yp[i * g.OW + j] = best_value;
+          ip[i * g.OW + j] = best;
+        }
+    }
+  });
+}
+
 /// y[p, i, j] = max of the window (padding is -inf, so it never wins), index[p, i, j] = the flat
 /// position ih * W + iw of the window's first maximum in plane p. A NaN wins, as in PyTorch.
 /// y: (P, OH, OW), index: (P, OH, OW), x: (P, H, W)
 template <class T>
 void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolGeometry& g) {
+  if (g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0)
+    return max_pool2d_forward_2x2(y, index, x, P, g);
   parallel_for(P, pool_detail::plane_grain(g), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* plane = x + p * g.H * g.W;

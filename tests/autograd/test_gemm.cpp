@@ -67,7 +67,10 @@ std::vector<Problem> problems() {
   std::vector<Problem> all;
   const std::vector<std::array<int64_t, 3>> sizes = {{1, 1, 1},    {7, 7, 7},     {63, 63, 63},  {65, 65, 65},
                                                      {257, 257, 257}, {1, 257, 63}, {257, 1, 65}, {65, 7, 257},
-                                                     {63, 257, 1},  {257, 65, 7},  {7, 63, 257}, {70, 90, 600}};
+                                                     {63, 257, 1},  {257, 65, 7},  {7, 63, 257}, {70, 90, 600},
+                                                     // conv layers as per-image products (O, L, CK): the
+                                                     // small kernel's partial row and column tiles
+                                                     {8, 676, 9},   {16, 121, 72}, {72, 121, 16}, {17, 33, 5}};
   for (const auto& [M, N, K] : sizes)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
@@ -94,7 +97,8 @@ BOOST_AUTO_TEST_CASE(every_path_matches_naive_loop_for_odd_sizes_and_all_transpo
                {kernels::gemm<double>, kernels::gemm_blocked<double>, kernels::gemm_small<double>}, p, 1.5, 0.5))
         BOOST_TEST(error < 1e-13);
       if (p.M * p.N * p.K > 100 * 100 * 100 && p.trans_a != p.trans_b) continue;  // float: half the big ones
-      for (double error : relative_errors<float>({kernels::gemm<float>, kernels::gemm_blocked<float>}, p, 1.0f, 0.0f))
+      for (double error : relative_errors<float>(
+               {kernels::gemm<float>, kernels::gemm_blocked<float>, kernels::gemm_small<float>}, p, 1.0f, 0.0f))
         BOOST_TEST(error < 1e-5);
     }
   }
@@ -128,7 +132,8 @@ BOOST_AUTO_TEST_CASE(empty_inner_dimension_scales_c_by_beta) {
 
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
   for (const Problem& p : {Problem{257, 257, 257, false, false}, Problem{300, 520, 100, true, true},
-                           Problem{64, 2000, 9, false, false}}) {
+                           Problem{64, 2000, 9, false, false}, Problem{16, 121, 72, false, true},
+                           Problem{72, 121, 16, true, false}}) {
     Operands<float> ops(p, 7);
     std::vector<float> one = ops.C, two = ops.C;
     {
