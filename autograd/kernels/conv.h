@@ -59,27 +59,40 @@ inline void valid_range(int64_t& lo, int64_t& hi, int64_t out, int64_t in, int64
 /// col: (CK, L), x: (C, H, W) -- one image
 template <class T>
 void im2col(T* col, const T* x, const ConvGeometry& g) {
+  if (g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0 && g.DH == 1 && g.DW == 1) {
+    // The plain case (every conv in the tutorials and benchmarks): no padding to fill, every row of
+    // col is OH segments of OW pixels, one per input row. Short loops, so kept free of bookkeeping.
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t p = 0; p < g.KH; ++p)
+        for (int64_t q = 0; q < g.KW; ++q) {
+          T* dst = col + ((c * g.KH + p) * g.KW + q) * g.L();
+          const T* src = x + (c * g.H + p) * g.W + q;
+          for (int64_t i = 0; i < g.OH; ++i, dst += g.OW, src += g.W)
+            for (int64_t j = 0; j < g.OW; ++j) dst[j] = src[j];
+        }
+    return;
+  }
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t p = 0; p < g.KH; ++p)
       for (int64_t q = 0; q < g.KW; ++q) {
         T* row = col + ((c * g.KH + p) * g.KW + q) * g.L();
-        int64_t lo, hi;
+        // Output rows [ilo, ihi) and columns [lo, hi) read inside the image; the rest read padding.
+        int64_t lo, hi, ilo, ihi;
         valid_range(lo, hi, g.OW, g.W, g.SW, g.PW, q * g.DW);
-        for (int64_t i = 0; i < g.OH; ++i, row += g.OW) {
-          const int64_t ih = i * g.SH - g.PH + p * g.DH;
-          if (ih < 0 || ih >= g.H) {
-            std::fill(row, row + g.OW, T(0));
-            continue;
-          }
-          const T* src = x + (c * g.H + ih) * g.W;
-          const int64_t shift = q * g.DW - g.PW;  // iw = j*SW + shift
-          std::fill(row, row + lo, T(0));
+        valid_range(ilo, ihi, g.OH, g.H, g.SH, g.PH, p * g.DH);
+        const int64_t shift = q * g.DW - g.PW;  // iw = j*SW + shift
+        std::fill(row, row + ilo * g.OW, T(0));
+        for (int64_t i = ilo; i < ihi; ++i) {
+          const T* src = x + (c * g.H + i * g.SH - g.PH + p * g.DH) * g.W + shift;
+          T* dst = row + i * g.OW;
+          std::fill(dst, dst + lo, T(0));
           if (g.SW == 1)  // a plain copy of a row segment (every stride-1 layer)
-            std::copy(src + lo + shift, src + hi + shift, row + lo);
+            for (int64_t j = lo; j < hi; ++j) dst[j] = src[j];
           else
-            for (int64_t j = lo; j < hi; ++j) row[j] = src[j * g.SW + shift];
-          std::fill(row + hi, row + g.OW, T(0));
+            for (int64_t j = lo; j < hi; ++j) dst[j] = src[j * g.SW];
+          std::fill(dst + hi, dst + g.OW, T(0));
         }
+        std::fill(row + ihi * g.OW, row + g.L(), T(0));
       }
 }
 
@@ -93,17 +106,18 @@ void col2im(T* dx, const T* dcol, const ConvGeometry& g) {
     for (int64_t p = 0; p < g.KH; ++p)
       for (int64_t q = 0; q < g.KW; ++q) {
         const T* row = dcol + ((c * g.KH + p) * g.KW + q) * g.L();
-        int64_t lo, hi;
+        // Output rows [ilo, ihi) and columns [lo, hi) read inside the image; the rest read padding.
+        int64_t lo, hi, ilo, ihi;
         valid_range(lo, hi, g.OW, g.W, g.SW, g.PW, q * g.DW);
-        for (int64_t i = 0; i < g.OH; ++i, row += g.OW) {
-          const int64_t ih = i * g.SH - g.PH + p * g.DH;
-          if (ih < 0 || ih >= g.H) continue;
-          T* dst = dx + (c * g.H + ih) * g.W;
-          const int64_t shift = q * g.DW - g.PW;
+        valid_range(ilo, ihi, g.OH, g.H, g.SH, g.PH, p * g.DH);
+        const int64_t shift = q * g.DW - g.PW;  // iw = j*SW + shift
+        for (int64_t i = ilo; i < ihi; ++i) {
+          T* dst = dx + (c * g.H + i * g.SH - g.PH + p * g.DH) * g.W + shift;
+          const T* src = row + i * g.OW;
           if (g.SW == 1)  // contiguous on both sides: the compiler vectorises this one
-            for (int64_t j = lo; j < hi; ++j) dst[j + shift] += row[j];
+            for (int64_t j = lo; j < hi; ++j) dst[j] += src[j];
           else
-            for (int64_t j = lo; j < hi; ++j) dst[j * g.SW + shift] += row[j];
+            for (int64_t j = lo; j < hi; ++j) dst[j * g.SW] += src[j];
         }
       }
 }
@@ -239,13 +253,20 @@ void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const Con
 
 /// fwd: y[n, o, l] += b[o]  =>  db[o] = sum_{n, l} dy[n, o, l], summed in a fixed order.
 /// db: (O), dy: (N, O, OH, OW)
+/// One running sum per position l, over images in order (the loop over l vectorises), then those L
+/// sums added in order: a fixed order, and not one long chain of dependent additions.
 template <class T>
 void conv2d_backward_bias(T* db, const T* dy, int64_t N, int64_t O, int64_t L) {
+  T* acc = conv_detail::scratch<T>(L);
   for (int64_t o = 0; o < O; ++o) {
-    T acc = 0;
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t l = 0; l < L; ++l) acc += dy[(n * O + o) * L + l];
-    db[o] = acc;
+    std::fill(acc, acc + L, T(0));
+    for (int64_t n = 0; n < N; ++n) {
+      const T* d = dy + (n * O + o) * L;
+      for (int64_t l = 0; l < L; ++l) acc[l] += d[l];
+    }
+    T total = 0;
+    for (int64_t l = 0; l < L; ++l) total += acc[l];
+    db[o] = total;
   }
 }
 
