@@ -3,7 +3,7 @@
 //   W2  notebook 001's MLP, batch 200, one epoch of Fashion-MNIST
 //   W3  a LeNet-like CNN, batch 64, SGD with momentum, one epoch of MNIST, then test accuracy
 //   W4  forward + backward of one op on tiny tensors: the framework's own overhead, in ns per op
-//   W5  sgemm at square sizes and at the shapes W2 and W3 produce
+//   W5  sgemm at square sizes and at the products W2 and W3 run, transposes included
 // Usage: bench_workloads --workload W1..W5 --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
@@ -133,22 +133,39 @@ void w4(int repeats, int threads) {
   }
 }
 
-// W5: C (M, N) = A (M, K) B (K, N) in float32.
+// W5: C (M, N) = op(A) op(B) in float32, op(X) = X or X^T as the workloads call it: square sizes, then
+// the products W2 and W3 really run (linear's forward multiplies by W^T, its weight gradient by dy^T;
+// conv2d runs one product per image: w (O, CK) by im2col (CK, L), and the transposes in backward).
 void w5(int repeats, int threads) {
-  const std::vector<std::array<int64_t, 3>> shapes{
-      {64, 64, 64}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
-      {200, 784, 64}, {200, 64, 32}, {64, 200, 784},              // W2: forward, and layer 1's weight gradient
-      {64 * 676, 9, 8}, {64 * 121, 72, 16}, {64, 400, 10}};       // W3: conv1, conv2 as im2col products, fc
-  for (const auto& [M, K, N] : shapes) {
-    const sg::Tensor a = sg::randn({M, K}), b = sg::randn({K, N});
+  struct Product {
+    int64_t M, K, N;
+    bool trans_a, trans_b;
+  };
+  const std::vector<Product> products{
+      {64, 64, 64, false, false}, {256, 256, 256, false, false}, {512, 512, 512, false, false},
+      {1024, 1024, 1024, false, false},
+      {200, 784, 64, false, true},   // W2 layer 1 forward: x W^T
+      {64, 200, 784, true, false},   // W2 layer 1 weight gradient: dy^T x
+      {200, 64, 32, false, true},    // W2 layer 2 forward
+      {200, 32, 64, false, false},   // W2 layer 2 input gradient: dy W
+      {8, 9, 676, false, false},     // W3 conv1 forward, per image
+      {8, 676, 9, false, true},      // W3 conv1 weight gradient, per image: dy col^T
+      {16, 72, 121, false, false},   // W3 conv2 forward, per image
+      {72, 16, 121, true, false},    // W3 conv2 input gradient, per image: w^T dy
+      {16, 121, 72, false, true},    // W3 conv2 weight gradient, per image
+      {64, 400, 10, false, true}};   // W3 linear forward
+  for (const auto& [M, K, N, trans_a, trans_b] : products) {
+    // Stored as the product reads them: A is (K, M) when transposed, B is (N, K).
+    const sg::Tensor a = trans_a ? sg::randn({K, M}) : sg::randn({M, K}), b = trans_b ? sg::randn({N, K}) : sg::randn({K, N});
     sg::Tensor c = sg::empty({M, N});
     const int64_t iterations = std::max<int64_t>(1, int64_t(2e8 / (2.0 * double(M * N * K))));
     const double seconds = median_seconds(repeats, [&] {
       for (int64_t i = 0; i < iterations; ++i)
-        sg::kernels::gemm<float>(false, false, M, N, K, 1.0f, a.data<float>(), K, b.data<float>(), N, 0.0f, c.data<float>(), N);
+        sg::kernels::gemm<float>(trans_a, trans_b, M, N, K, 1.0f, a.data<float>(), trans_a ? M : K, b.data<float>(),
+                                 trans_b ? K : N, 0.0f, c.data<float>(), N);
     });
-    fmt::print("{{{}, \"shape\": [{}, {}, {}], \"gflops\": {:.2f}}}\n", common("W5", threads), M, K, N,
-               2.0 * double(M * N * K) * double(iterations) / seconds / 1e9);
+    fmt::print("{{{}, \"shape\": [{}, {}, {}], \"trans\": \"{}{}\", \"gflops\": {:.2f}}}\n", common("W5", threads), M, K, N,
+               trans_a ? "T" : "N", trans_b ? "T" : "N", 2.0 * double(M * N * K) * double(iterations) / seconds / 1e9);
   }
 }
 

@@ -118,13 +118,17 @@ def w3(data_dir, repeats):
 
 
 def w5(repeats):
-    """sgemm at square sizes and at the shapes W2 and W3 produce: (M, K) x (K, N)."""
-    shapes = [(n, n, n) for n in (64, 256, 512, 1024)] + [
-        (200, 784, 64), (200, 64, 32), (64, 200, 784),  # W2: forward, and the weight gradient of layer 1
-        (64 * 676, 9, 8), (64 * 121, 72, 16), (64, 400, 10)]  # W3: conv1, conv2 as im2col products, fc
+    """sgemm at square sizes and at the products W2 and W3 run, as bench_workloads lists them: (M, K, N) and
+    whether A and B are used transposed (a transposed view: BLAS reads it with a flag, no copy)."""
+    products = [(n, n, n, False, False) for n in (64, 256, 512, 1024)] + [
+        (200, 784, 64, False, True), (64, 200, 784, True, False), (200, 64, 32, False, True),
+        (200, 32, 64, False, False),  # W2
+        (8, 9, 676, False, False), (8, 676, 9, False, True), (16, 72, 121, False, False),
+        (72, 16, 121, True, False), (16, 121, 72, False, True), (64, 400, 10, False, True)]  # W3
     results = []
-    for m, k, n in shapes:
-        a, b = torch.randn(m, k), torch.randn(k, n)
+    for m, k, n, trans_a, trans_b in products:
+        a = torch.randn(k, m).t() if trans_a else torch.randn(m, k)
+        b = torch.randn(n, k).t() if trans_b else torch.randn(k, n)
         iterations = max(1, int(2e8 / (2 * m * n * k)))
 
         def run():
@@ -132,7 +136,8 @@ def w5(repeats):
                 torch.mm(a, b)
 
         seconds, _ = timed(run, repeats)
-        results.append({"shape": [m, k, n], "gflops": 2 * m * n * k * iterations / seconds / 1e9})
+        results.append({"shape": [m, k, n], "trans": ("T" if trans_a else "N") + ("T" if trans_b else "N"),
+                        "gflops": 2 * m * n * k * iterations / seconds / 1e9})
     return results
 
 
