@@ -129,20 +129,24 @@ void pack_b(T* dst, bool trans_b, const T* B, int64_t ldb, int64_t N, int64_t j0
 /// acc lives in registers for the whole k loop; C is touched once, at the end:
 ///   C = alpha * acc + beta * C     (first pass over k)      C += alpha * acc     (later passes, beta = 1)
 /// Only the top-left mr x nr of the tile is written (edges of C).
-template <class T>
-inline void micro_kernel(int64_t kc, const T* a, const T* b, T alpha, T beta, T* C, int64_t ldc, int64_t mr,
-                         int64_t nr) {
+/// kDirectA: A is read where it lies, row i at a + i * lda (a row-major A needs no packed copy: the
+/// broadcasts read each of the MR rows front to back); otherwise a is a packed sliver and lda unused.
+template <class T, bool kDirectA = false>
+inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alpha, T beta, T* C, int64_t ldc,
+                         int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
   constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
   V acc[kMR][kNV];
   for (int i = 0; i < kMR; ++i)
     for (int v = 0; v < kNV; ++v) acc[i][v] = V{};
-  for (int64_t p = 0; p < kc; ++p, a += kMR, b += NR) {
+  for (int64_t p = 0; p < kc; ++p, b += NR) {
     V bv[kNV];
     for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
 #pragma GCC unroll 16
-    for (int i = 0; i < kMR; ++i)
-      for (int v = 0; v < kNV; ++v) acc[i][v] += a[i] * bv[v];  // scalar * vector: a broadcast FMA
+    for (int i = 0; i < kMR; ++i) {
+      const T ai = kDirectA ? a[i * lda + p] : a[p * kMR + i];
+      for (int v = 0; v < kNV; ++v) acc[i][v] += ai * bv[v];  // scalar * vector: a broadcast FMA
+    }
   }
   if (mr == kMR && nr == NR) {  // a whole tile: whole vectors in and out of C
     for (int i = 0; i < kMR; ++i)
@@ -296,13 +300,21 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   T* packed_a = buffers.a.data();
   T* packed_b = buffers.b.data();
   const int64_t m_tasks = (M + MC - 1) / MC, n_tasks = (N + NB - 1) / NB;
+  // A row-major A is read in place when its packed copy would serve one column block only (N <= NB):
+  // the copy then costs as much as a good part of the product. Wider products pack it, since its rows
+  // read in place (a large power-of-two stride apart) would compete for the same cache sets.
+  const bool direct_a = !trans_a && N <= NB;
 
   for (int64_t p0 = 0; p0 < K; p0 += KC) {
     const int64_t kc = std::min(KC, K - p0);
     const T pass_beta = p0 == 0 ? beta : T(1);  // later passes add to what the first one wrote
     // Packing is a copy: chunks of slivers big enough (~64K elements) to be worth a thread.
     const int64_t pack_grain = std::max<int64_t>(1, (1 << 16) / (MR * kc));
-    parallel_for(m_padded / MR, pack_grain, [&](int64_t s0, int64_t s1) {
+    // Read in place, A is still packed for a last partial sliver, which must not read past row M.
+    const int64_t first_packed = direct_a ? M / MR : 0;
+    parallel_for(m_padded / MR - first_packed, pack_grain, [&](int64_t s0, int64_t s1) {
+      s0 += first_packed;
+      s1 += first_packed;
       pack_a(packed_a + s0 * MR * kc, trans_a, A, lda, M, s0 * MR, (s1 - s0) * MR, p0, kc);
     });
     parallel_for(n_padded / NR, std::max<int64_t>(1, (1 << 16) / (NR * kc)), [&](int64_t s0, int64_t s1) {
@@ -314,8 +326,12 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
         const int64_t i1 = std::min(M, i0 + MC), j1 = std::min(N, j0 + NB);
         for (int64_t j = j0; j < j1; j += NR)
           for (int64_t i = i0; i < i1; i += MR)
-            micro_kernel<T>(kc, packed_a + i * kc, packed_b + j * kc, alpha, pass_beta, C + i * ldc + j, ldc,
-                            std::min(MR, M - i), std::min(NR, N - j));
+            if (direct_a && i + MR <= M)
+              micro_kernel<T, true>(kc, A + i * lda + p0, lda, packed_b + j * kc, alpha, pass_beta, C + i * ldc + j,
+                                    ldc, MR, std::min(NR, N - j));
+            else
+              micro_kernel<T>(kc, packed_a + i * kc, 0, packed_b + j * kc, alpha, pass_beta, C + i * ldc + j, ldc,
+                              std::min(MR, M - i), std::min(NR, N - j));
       }
     });
   }

@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(empty_inner_dimension_scales_c_by_beta) {
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
   for (const Problem& p : {Problem{257, 257, 257, false, false}, Problem{300, 520, 100, true, true},
                            Problem{64, 2000, 9, false, false}, Problem{16, 121, 72, false, true},
-                           Problem{72, 121, 16, true, false}}) {
+                           Problem{72, 121, 16, true, false}, Problem{200, 64, 784, false, true}}) {
     Operands<float> ops(p, 7);
     std::vector<float> one = ops.C, two = ops.C;
     {
