@@ -178,9 +178,11 @@ inline int64_t image_grain(const ConvGeometry& g) {
 
 /// y[n] = w * im2col(x[n]) + b, one GEMM per image; images go to threads in fixed chunks. What conv2d
 /// runs: faster than the direct loop at every shape measured, even a single filter on one channel.
-/// y: (N, O, OH, OW), x: (N, C, H, W), w: (O, C, KH, KW), b: (O) or null
+/// cols, if not null, keeps every image's im2col for the weight gradient (which would otherwise build
+/// it again); null: one scratch matrix per thread.
+/// y: (N, O, OH, OW), x: (N, C, H, W), w: (O, C, KH, KW), b: (O) or null, cols: (N, CK, L) or null
 template <class T>
-void conv2d_forward(T* y, const T* x, const T* w, const T* b, int64_t N, const ConvGeometry& g) {
+void conv2d_forward(T* y, const T* x, const T* w, const T* b, int64_t N, const ConvGeometry& g, T* cols = nullptr) {
   const int64_t L = g.L(), CK = g.CK();
   parallel_for(N, conv_detail::image_grain(g), [&](int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; ++n) {
@@ -188,7 +190,7 @@ void conv2d_forward(T* y, const T* x, const T* w, const T* b, int64_t N, const C
       T* yn = y + n * g.O * L;
       const T* col = xn;
       if (!g.pointwise()) {
-        T* buffer = conv_detail::scratch<T>(CK * L);
+        T* buffer = cols ? cols + n * CK * L : conv_detail::scratch<T>(CK * L);
         im2col(buffer, xn, g);
         col = buffer;
       }
@@ -223,9 +225,11 @@ void conv2d_backward_input(T* dx, const T* dy, const T* w, int64_t N, const Conv
 /// fwd: y[n] = w col[n]  =>  dw = sum_n dy[n] col[n]^T.
 /// The sum over images is split into fixed chunks of images, each summed into its own partial, and the
 /// partials are added in chunk order: the same additions in the same order for any thread count.
-/// dw: (O, C, KH, KW), overwritten; dy: (N, O, OH, OW), x: (N, C, H, W)
+/// cols: the forward's im2col of every image, or null to build them again.
+/// dw: (O, C, KH, KW), overwritten; dy: (N, O, OH, OW), x: (N, C, H, W), cols: (N, CK, L) or null
 template <class T>
-void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const ConvGeometry& g) {
+void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const ConvGeometry& g,
+                            const T* cols = nullptr) {
   const int64_t L = g.L(), CK = g.CK(), size = g.O * CK;
   const int64_t grain = std::max<int64_t>(4, conv_detail::image_grain(g));
   const int64_t chunks = (N + grain - 1) / grain;
@@ -236,7 +240,9 @@ void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const Con
       for (int64_t n = chunk * grain; n < std::min(N, (chunk + 1) * grain); ++n) {
         const T* xn = x + n * g.C * g.H * g.W;
         const T* col = xn;
-        if (!g.pointwise()) {
+        if (cols) {
+          col = cols + n * CK * L;
+        } else if (!g.pointwise()) {
           T* buffer = conv_detail::scratch<T>(CK * L);
           im2col(buffer, xn, g);
           col = buffer;

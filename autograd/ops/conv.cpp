@@ -51,12 +51,18 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
   const kernels::ConvGeometry g = conv_geometry(input, weight, bias, params);
   const int64_t N = input.size(0);
   Tensor y = empty({N, g.O, g.OH, g.OW}, input.dtype());
+  // When the weight gradient will be needed, the forward keeps its im2col matrices for it: memory
+  // (N * CK * L elements, about the size of the output times CK / O) for a second im2col of the batch.
+  Tensor cols;
+  if (!g.pointwise() && weight.requires_grad() && needs_recording({input, weight, bias}))
+    cols = empty({N, g.CK(), g.L()}, input.dtype());
   dispatch(input.dtype(), "conv2d", [&]<class T> {
     kernels::conv2d_forward(y.data<T>(), input.data<T>(), weight.data<T>(),
-                            bias.defined() ? bias.data<T>() : nullptr, N, g);
+                            bias.defined() ? bias.data<T>() : nullptr, N, g,
+                            cols.defined() ? cols.data<T>() : nullptr);
   });
-  return record("conv2d", {input, weight, bias}, y, {input, weight}, [g, N](const Node& node, const Tensor& dy) {
-    const Tensor &x = node.saved(0), &w = node.saved(1);
+  return record("conv2d", {input, weight, bias}, y, {input, weight, cols}, [g, N](const Node& node, const Tensor& dy) {
+    const Tensor &x = node.saved(0), &w = node.saved(1), &cols = node.saved(2);
     Grads grads(3);
     dispatch(dy.dtype(), "conv2d backward", [&]<class T> {
       if (node.needs_grad(0)) {
@@ -65,7 +71,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
       }
       if (node.needs_grad(1)) {
         grads[1] = empty(w.shape(), dy.dtype());
-        kernels::conv2d_backward_weight(grads[1].data<T>(), dy.data<T>(), x.data<T>(), N, g);
+        kernels::conv2d_backward_weight(grads[1].data<T>(), dy.data<T>(), x.data<T>(), N, g,
+                                        cols.defined() ? cols.data<T>() : nullptr);
       }
       if (node.needs_grad(2)) {
         grads[2] = empty({g.O}, dy.dtype());

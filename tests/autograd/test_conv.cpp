@@ -152,6 +152,21 @@ BOOST_AUTO_TEST_CASE(fast_kernels_match_naive_kernel_in_float32) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(weight_gradient_from_saved_columns_equals_the_one_that_rebuilds_them) {
+  // conv2d keeps the forward's im2col matrices for the weight gradient; without them the kernel
+  // builds each again. Same matrices, same products: the same bits.
+  manual_seed(7);
+  const kernels::ConvGeometry g{3, 9, 8, 5, 3, 2, 2, 1, 1, 0, 1, 1, 5, 7};  // OH = (9+2-3)/2+1, OW = (8-2)/1+1
+  const int64_t N = 6;
+  const Tensor x = rand({N, 3, 9, 8}), w = rand({5, 3, 3, 2}), dy = rand({N, 5, 5, 7});
+  Tensor y = empty({N, 5, 5, 7}), cols = empty({N, g.CK(), g.L()});
+  Tensor saved = empty({5, 3, 3, 2}), rebuilt = empty({5, 3, 3, 2});
+  kernels::conv2d_forward<float>(y.data<float>(), x.data<float>(), w.data<float>(), nullptr, N, g, cols.data<float>());
+  kernels::conv2d_backward_weight(saved.data<float>(), dy.data<float>(), x.data<float>(), N, g, cols.data<float>());
+  kernels::conv2d_backward_weight(rebuilt.data<float>(), dy.data<float>(), x.data<float>(), N, g);
+  BOOST_TEST(bitwise_equal(saved, rebuilt));
+}
+
 BOOST_AUTO_TEST_CASE(col2im_is_the_adjoint_of_im2col) {
   // <im2col(x), c> == <x, col2im(c)> for any x and c: col2im sends every entry back where it came from.
   manual_seed(5);
