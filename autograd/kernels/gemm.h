@@ -284,8 +284,8 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
 /// The fast path for large products. Loop nest, outermost first:
 ///   pc  over K in KC steps: one pass packs a KC-deep slab of op(A) and op(B) once, then every tile of
 ///       C uses it. Passes run in order, so each C element is summed in the same order every time.
-///   task over MC x NB tiles of C: the unit of parallel work (fixed tiles: thread count cannot change
-///       what a task computes, only who runs it).
+///   task over blocks of at most MC x NB of C: the unit of parallel work (fixed blocks: thread count
+///       cannot change what a task computes, only who runs it).
 ///     jr  over NR-wide slivers of B: one sliver stays in L1 while ...
 ///       ir  over MR-high slivers of A (the MC x KC block of A stays in L2) calls the micro-kernel.
 template <class T>
@@ -299,7 +299,19 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   buffers.b.resize(size_t(n_padded * KC));
   T* packed_a = buffers.a.data();
   T* packed_b = buffers.b.data();
-  const int64_t m_tasks = (M + MC - 1) / MC, n_tasks = (N + NB - 1) / NB;
+  // Tasks: a grid of m_tasks x n_tasks blocks of whole slivers, at most MC x NB each, and at least 8
+  // when there are that many tiles, split evenly: a mid-size product (W2's 200 x 64) must still give
+  // two or four threads equal shares. Each C tile is computed the same way in any task, so the split
+  // never changes the result.
+  const int64_t m_slivers = m_padded / MR, n_slivers = n_padded / NR;
+  int64_t m_tasks = (M + MC - 1) / MC, n_tasks = (N + NB - 1) / NB;
+  while (m_tasks * n_tasks < 8 && (m_tasks < m_slivers || n_tasks < n_slivers)) {
+    // split further the direction whose blocks hold more slivers
+    if (n_tasks == n_slivers || (m_tasks < m_slivers && m_slivers * n_tasks >= n_slivers * m_tasks))
+      ++m_tasks;
+    else
+      ++n_tasks;
+  }
   // A row-major A is read in place when its packed copy would serve one column block only (N <= NB):
   // the copy then costs as much as a good part of the product. Wider products pack it, since its rows
   // read in place (a large power-of-two stride apart) would compete for the same cache sets.
@@ -322,8 +334,9 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
     });
     parallel_for(m_tasks * n_tasks, 1, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
-        const int64_t i0 = (t / n_tasks) * MC, j0 = (t % n_tasks) * NB;
-        const int64_t i1 = std::min(M, i0 + MC), j1 = std::min(N, j0 + NB);
+        const int64_t tm = t / n_tasks, tn = t % n_tasks;
+        const int64_t i0 = tm * m_slivers / m_tasks * MR, i1 = std::min(M, (tm + 1) * m_slivers / m_tasks * MR);
+        const int64_t j0 = tn * n_slivers / n_tasks * NR, j1 = std::min(N, (tn + 1) * n_slivers / n_tasks * NR);
         for (int64_t j = j0; j < j1; j += NR)
           for (int64_t i = i0; i < i1; i += MR)
             if (direct_a && i + MR <= M)
