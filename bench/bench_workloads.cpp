@@ -152,7 +152,7 @@ void w5(int repeats, int threads) {
       {8, 676, 9, false, true},      // W3 conv1 weight gradient, per image: dy col^T
       {16, 72, 121, false, false},   // W3 conv2 forward, per image
       {72, 16, 121, true, false},    // W3 conv2 input gradient, per image: w^T dy
-      {16, 121, 72, false, true},    // W3 conv2 weight gradient, per image
+      {72, 121, 16, false, true},    // W3 conv2 weight gradient (transposed), per image: col dy^T
       {64, 400, 10, false, true}};   // W3 linear forward
   for (const auto& [M, K, N, trans_a, trans_b] : products) {
     // Stored as the product reads them: A is (K, M) when transposed, B is (N, K).

@@ -124,7 +124,7 @@ def w5(repeats):
         (200, 784, 64, False, True), (64, 200, 784, True, False), (200, 64, 32, False, True),
         (200, 32, 64, False, False),  # W2
         (8, 9, 676, False, False), (8, 676, 9, False, True), (16, 72, 121, False, False),
-        (72, 16, 121, True, False), (16, 121, 72, False, True), (64, 400, 10, False, True)]  # W3
+        (72, 16, 121, True, False), (72, 121, 16, False, True), (64, 400, 10, False, True)]  # W3
     results = []
     for m, k, n, trans_a, trans_b in products:
         a = torch.randn(k, m).t() if trans_a else torch.randn(m, k)

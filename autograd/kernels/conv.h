@@ -222,7 +222,9 @@ void conv2d_backward_input(T* dx, const T* dy, const T* w, int64_t N, const Conv
   });
 }
 
-/// fwd: y[n] = w col[n]  =>  dw = sum_n dy[n] col[n]^T.
+/// fwd: y[n] = w col[n]  =>  dw = sum_n dy[n] col[n]^T, computed as its transpose
+/// dw^T (CK, O) = sum_n col[n] dy[n]^T: the GEMM then copies the small dy[n] (O, L) to (L, O) rather
+/// than the CK / O times larger col[n], and its tiles are CK rows by O columns (one vector of filters).
 /// The sum over images is split into fixed chunks of images, each summed into its own partial, and the
 /// partials are added in chunk order: the same additions in the same order for any thread count.
 /// cols: the forward's im2col of every image, or null to build them again.
@@ -247,14 +249,18 @@ void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const Con
           im2col(buffer, xn, g);
           col = buffer;
         }
-        gemm<T>(false, true, g.O, CK, L, T(1), dy + n * g.O * L, L, col, L, n == chunk * grain ? T(0) : T(1),
-                dw_chunk, CK);
+        gemm<T>(false, true, CK, g.O, L, T(1), col, L, dy + n * g.O * L, L, n == chunk * grain ? T(0) : T(1),
+                dw_chunk, g.O);
       }
     }
   });
-  std::copy_n(partial.data(), size, dw);
-  for (int64_t chunk = 1; chunk < chunks; ++chunk)
-    for (int64_t k = 0; k < size; ++k) dw[k] += partial[chunk * size + k];
+  // dw[o, k] = sum over chunks, in order, of partial[chunk][k, o]
+  for (int64_t o = 0; o < g.O; ++o)
+    for (int64_t k = 0; k < CK; ++k) {
+      T total = partial[k * g.O + o];
+      for (int64_t chunk = 1; chunk < chunks; ++chunk) total += partial[chunk * size + k * g.O + o];
+      dw[o * CK + k] = total;
+    }
 }
 
 /// fwd: y[n, o, l] += b[o]  =>  db[o] = sum_{n, l} dy[n, o, l], summed in a fixed order.

@@ -195,21 +195,22 @@ inline constexpr int kSmallMR = kVectorBytes == 64 ? 8 : 4;
 /// and steps by sk along k (A or A^T alike); B is row-major (K, NR or more) with row stride ldb.
 ///   acc[i, :] = sum over k, in order, of a[i][k * sk] * B[k, :]        C = alpha * acc + beta * C
 /// Only the top-left mr x nr is written (edges of C).
-template <class T>
+/// NV vectors wide: kNV, or 1 for a C no wider than one vector (a conv layer's 8 or 16 filters).
+template <class T, int NV>
 inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int64_t ldb, T alpha, T beta, T* C,
                        int64_t ldc, int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
-  constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
-  V acc[kSmallMR][kNV];
+  constexpr int kLanes = kVectorBytes / int(sizeof(T)), NR = NV * kLanes;
+  V acc[kSmallMR][NV];
   for (int i = 0; i < kSmallMR; ++i)
-    for (int v = 0; v < kNV; ++v) acc[i][v] = V{};
+    for (int v = 0; v < NV; ++v) acc[i][v] = V{};
   for (int64_t k = 0; k < K; ++k, b += ldb) {
-    V bv[kNV];
-    for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
 #pragma GCC unroll 8
     for (int i = 0; i < kSmallMR; ++i) {
       const T av = a[i][k * sk];
-      for (int v = 0; v < kNV; ++v) acc[i][v] += av * bv[v];
+      for (int v = 0; v < NV; ++v) acc[i][v] += av * bv[v];
     }
   }
   T tile[kSmallMR][NR];
@@ -231,10 +232,16 @@ template <class T>
 void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                 const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   using namespace gemm_detail;
-  constexpr int64_t MR = kSmallMR, NR = kNR<T>;
-  // A x B^T into a narrow C (fewer columns than one tile): every C element is a dot product of two
-  // contiguous rows, which wastes nothing on padding columns.
-  if (!trans_a && trans_b && N < NR) {
+  constexpr int64_t MR = kSmallMR, kLanes = kVectorBytes / int64_t(sizeof(T));
+  // Tiles one vector wide when C is no wider than that, else kNV vectors.
+  const int64_t nv = N <= kLanes ? 1 : kNV, NR = nv * kLanes;
+  const int64_t m_blocks = (M + MR - 1) / MR, n_blocks = (N + NR - 1) / NR;
+  // A x B^T into a narrow C: every C element can be a dot product of two contiguous rows, which wastes
+  // nothing on padding columns or copies, but ends in a sum across lanes. Rough costs in vector
+  // operations decide: dots for a long K (a conv layer's weight gradient, 676 positions against 9
+  // taps), tiles otherwise.
+  const int64_t dot_cost = M * N * (K / kLanes + 24), tile_cost = m_blocks * n_blocks * K * MR * nv + K * N;
+  if (!trans_a && trans_b && N < kNR<T> && dot_cost <= tile_cost) {
     const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
     parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i)
@@ -256,7 +263,7 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
     B = copy.data();
     ldb = N;
   }
-  const int64_t n_full = N / NR, n_blocks = (N + NR - 1) / NR, m_blocks = (M + MR - 1) / MR;
+  const int64_t n_full = N / NR;
   if (n_full < n_blocks) {
     edge.assign(size_t(K * NR), T(0));
     for (int64_t k = 0; k < K; ++k)
@@ -275,8 +282,12 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
       const T* a[MR];
       for (int64_t i = 0; i < MR; ++i) a[i] = A + std::min(i0 + i, M - 1) * si;
       const bool full = j0 / NR < n_full;
-      small_tile<T>(K, a, sk, full ? B + j0 : edge_block, full ? ldb : NR, alpha, beta, C + i0 * ldc + j0, ldc, mr,
-                    nr);
+      const T* b = full ? B + j0 : edge_block;
+      const int64_t ldb_tile = full ? ldb : NR;
+      if (nv == 1)
+        small_tile<T, 1>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
+      else
+        small_tile<T, kNV>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
     }
   });
 }
