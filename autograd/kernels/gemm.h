@@ -213,6 +213,20 @@ inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int
       for (int v = 0; v < NV; ++v) acc[i][v] += av * bv[v];
     }
   }
+  if (mr == kSmallMR && nr == NR) {  // a whole tile: whole vectors in and out of C
+    for (int i = 0; i < kSmallMR; ++i)
+      for (int v = 0; v < NV; ++v) {
+        T* c = C + i * ldc + v * kLanes;
+        V out = alpha * acc[i][v];
+        if (beta != T(0)) {
+          V old;
+          std::memcpy(&old, c, sizeof(V));
+          out += beta * old;
+        }
+        std::memcpy(c, &out, sizeof(V));
+      }
+    return;
+  }
   T tile[kSmallMR][NR];
   std::memcpy(tile, acc, sizeof(tile));
   for (int64_t i = 0; i < mr; ++i)
