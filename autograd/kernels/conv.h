@@ -267,19 +267,22 @@ void conv2d_backward_weight(T* dw, const T* dy, const T* x, int64_t N, const Con
 /// db: (O), dy: (N, O, OH, OW)
 /// One running sum per position l, over images in order (the loop over l vectorises), then those L
 /// sums added in order: a fixed order, and not one long chain of dependent additions.
+/// Channels are independent: they go to threads in fixed chunks.
 template <class T>
 void conv2d_backward_bias(T* db, const T* dy, int64_t N, int64_t O, int64_t L) {
-  T* acc = conv_detail::scratch<T>(L);
-  for (int64_t o = 0; o < O; ++o) {
-    std::fill(acc, acc + L, T(0));
-    for (int64_t n = 0; n < N; ++n) {
-      const T* d = dy + (n * O + o) * L;
-      for (int64_t l = 0; l < L; ++l) acc[l] += d[l];
+  parallel_for(O, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, N * L)), [&](int64_t o0, int64_t o1) {
+    T* acc = conv_detail::scratch<T>(L);  // this thread's
+    for (int64_t o = o0; o < o1; ++o) {
+      std::fill(acc, acc + L, T(0));
+      for (int64_t n = 0; n < N; ++n) {
+        const T* d = dy + (n * O + o) * L;
+        for (int64_t l = 0; l < L; ++l) acc[l] += d[l];
+      }
+      T total = 0;
+      for (int64_t l = 0; l < L; ++l) total += acc[l];
+      db[o] = total;
     }
-    T total = 0;
-    for (int64_t l = 0; l < L; ++l) total += acc[l];
-    db[o] = total;
-  }
+  });
 }
 
 }  // namespace sg::kernels
