@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace sg {
@@ -63,6 +64,72 @@ void free_buffer(void* data, size_t bytes) {
   if (cache.free_lists.size() <= c.index) cache.free_lists.resize(c.index + 1);
   cache.free_lists[c.index].push_back(data);
   cache.cached_bytes += c.bytes;
+}
+
+}  // namespace sg
+
+// ---- blocks for small records ----
+// Sizes are rounded up to a multiple of 64 bytes; each class keeps a singly linked list of free blocks,
+// the link stored in the free block itself, so handing one out or taking one back is a few instructions.
+// Blocks are interchangeable plain memory, so a block freed on another thread simply joins that thread's
+// list. Records above kLargestBlock (a node with a large lambda) go to malloc.
+namespace sg {
+
+namespace {
+constexpr size_t kBlockAlign = 64;
+constexpr size_t kLargestBlock = 1024;
+constexpr size_t kBlockClasses = kLargestBlock / kBlockAlign;
+constexpr size_t kMaxFreeBlocks = 1 << 14;  // per class and thread: a long graph's nodes are not kept forever
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+struct BlockCache {
+  FreeBlock* head[kBlockClasses] = {};
+  size_t count[kBlockClasses] = {};
+  ~BlockCache();
+};
+// Set when this thread's cache is gone (thread exit): blocks freed afterwards go straight to the system.
+// A plain bool has no destructor, so it stays readable while the thread's other objects are destroyed.
+thread_local bool block_cache_gone = false;
+thread_local BlockCache block_cache;
+
+BlockCache::~BlockCache() {
+  for (size_t c = 0; c < kBlockClasses; ++c)
+    while (head[c]) std::free(std::exchange(head[c], head[c]->next));
+  block_cache_gone = true;
+}
+
+size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64 bytes: class 0
+}  // namespace
+
+void* allocate_block(size_t bytes) {
+  const size_t c = block_class(bytes);
+  if (c < kBlockClasses && !block_cache_gone) {
+    BlockCache& cache = block_cache;
+    if (FreeBlock* block = cache.head[c]) {
+      cache.head[c] = block->next;
+      --cache.count[c];
+      return block;
+    }
+  }
+  void* p = std::aligned_alloc(kBlockAlign, (c + 1) * kBlockAlign);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+void free_block(void* p, size_t bytes) {
+  const size_t c = block_class(bytes);
+  if (c < kBlockClasses && !block_cache_gone) {
+    BlockCache& cache = block_cache;
+    if (cache.count[c] < kMaxFreeBlocks) {
+      cache.head[c] = new (p) FreeBlock{cache.head[c]};
+      ++cache.count[c];
+      return;
+    }
+  }
+  std::free(p);
 }
 
 }  // namespace sg

@@ -6,6 +6,8 @@
 // 3. Free each node's saved tensors as soon as it has run, unless the graph is retained.
 #include <algorithm>
 #include <atomic>
+#include <utility>
+#include <vector>
 
 #include "autograd/check.h"
 #include "autograd/node.h"
@@ -18,7 +20,7 @@ class Engine {
   static void run(const Tensor& root, const Tensor& seed, bool retain_graph);
 
  private:
-  static std::vector<Node*> topological_order(Node* root);
+  static void topological_order(Node* root, std::vector<Node*>& post_order);
   static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad);
 };
 
@@ -27,9 +29,9 @@ std::atomic<uint64_t> next_mark{1};
 }
 
 // Reverse post-order of a DFS: every node appears before the nodes that made its inputs.
-std::vector<Node*> Engine::topological_order(Node* root) {
-  const uint64_t mark = next_mark.fetch_add(1);
-  std::vector<Node*> post_order;
+void Engine::topological_order(Node* root, std::vector<Node*>& post_order) {
+  const uint64_t mark = next_mark.fetch_add(1, std::memory_order_relaxed);
+  post_order.clear();
   thread_local std::vector<std::pair<Node*, size_t>> stack;  // (node, next edge to visit); kept to reuse its memory
   stack.assign(1, {root, 0});
   root->visit_mark_ = mark;
@@ -47,7 +49,6 @@ std::vector<Node*> Engine::topological_order(Node* root) {
     }
   }
   std::reverse(post_order.begin(), post_order.end());
-  return post_order;
 }
 
 void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
@@ -69,7 +70,15 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
     accumulate_into_leaf(root.impl(), seed);
     return;
   }
-  std::vector<Node*> order = topological_order(root.grad_fn().get());
+  // The order's memory is kept from one backward to the next (a training loop runs thousands); a
+  // backward started inside another one (a custom Function's backward may call it) gets a fresh vector.
+  thread_local std::vector<Node*> spare_order;
+  struct KeepOrder {
+    std::vector<Node*> order = std::exchange(spare_order, {});
+    ~KeepOrder() { spare_order = std::move(order); }
+  } keep;
+  std::vector<Node*>& order = keep.order;
+  topological_order(root.grad_fn().get(), order);
   for (Node* node : order)  // refuse before touching anything, so a failed call changes nothing
     SG_CHECK(!node->released_,
              "backward: the graph through '{}' was already freed by an earlier backward(); pass retain_graph = "
@@ -129,11 +138,11 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
            "backward: tensor of shape {} does not require grad (no input of the ops that made it had "
            "requires_grad_(), or they ran under NoGradGuard)",
            shape());
-  Tensor seed = gradient.defined() ? gradient : ones_like(*this);
-  SG_CHECK(seed.shape() == shape() && seed.dtype() == dtype(),
+  if (!gradient.defined()) return Engine::run(*this, ones_like(*this), retain_graph);  // fresh: no detach needed
+  SG_CHECK(gradient.shape() == shape() && gradient.dtype() == dtype(),
            "backward: gradient must match the output, expected {} {}, got {} {}", shape(), dtype(),
-           seed.shape(), seed.dtype());
-  Engine::run(*this, seed.detach(), retain_graph);
+           gradient.shape(), gradient.dtype());
+  Engine::run(*this, gradient.detach(), retain_graph);
 }
 
 }  // namespace sg

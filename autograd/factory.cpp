@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "autograd/allocator.h"
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
 #include "autograd/random.h"
@@ -11,9 +12,10 @@ namespace sg {
 
 Tensor empty(const Shape& shape, Dtype dtype) {
   check_sizes(shape, "empty");
-  auto impl = std::make_shared<TensorImpl>();
+  // Both records come from the block cache (allocator.h): no malloc in a steady training loop.
+  auto impl = std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>());
   impl->numel = shape.numel();
-  impl->storage = std::make_shared<Storage>(size_t(impl->numel) * element_size(dtype));
+  impl->storage = std::allocate_shared<Storage>(BlockAllocator<Storage>(), size_t(impl->numel) * element_size(dtype));
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));

@@ -68,8 +68,7 @@ struct Function {
                grads.size(), node.num_inputs());
       return grads;
     };
-    auto node = std::make_shared<LambdaNode<decltype(backward)>>(Op::name, std::move(backward));
-    Recorder::attach(node, inputs, output, saved);
+    Recorder::attach(make_node(Op::name, std::move(backward)), inputs, output, saved);
     return output;
   }
 };

@@ -4,9 +4,15 @@
 
 namespace sg {
 
+namespace detail {
+// Inline in the header: every op asks, and a call into another file costs more than the check itself.
+inline thread_local bool grad_enabled = true;
+inline thread_local bool anomaly_enabled = false;
+}  // namespace detail
+
 struct GradMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+  static bool is_enabled() { return detail::grad_enabled; }
+  static void set_enabled(bool enabled) { detail::grad_enabled = enabled; }
 };
 
 /// Switches recording off for a scope: { sg::NoGradGuard no_grad; p -= lr * p.grad(); }
@@ -25,8 +31,8 @@ class NoGradGuard {
 /// infinity and throws std::runtime_error naming the op, so a loss that turns NaN can be traced to the
 /// op that made it. Off by default: the check reads every value.
 struct AnomalyMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+  static bool is_enabled() { return detail::anomaly_enabled; }
+  static void set_enabled(bool enabled) { detail::anomaly_enabled = enabled; }
 };
 
 /// { sg::DetectAnomalyGuard detect; loss = model.forward(x); }  // throws at the first non-finite op

@@ -18,21 +18,29 @@ void check_finite(const Tensor& t, std::string_view op, std::string_view what) {
   });
 }
 
-bool needs_recording(std::span<const Tensor> inputs) {
+namespace {
+const Tensor& as_tensor(const Tensor& t) { return t; }
+const Tensor& as_tensor(const TensorRef& t) { return *t.tensor; }
+
+template <class List>
+bool any_requires_grad(List inputs) {
   if (!GradMode::is_enabled()) return false;
-  for (const Tensor& t : inputs)
+  for (const auto& input : inputs) {
+    const Tensor& t = as_tensor(input);
     if (t.defined() && t.requires_grad()) return true;
+  }
   return false;
 }
+}  // namespace
 
-bool needs_recording(std::initializer_list<Tensor> inputs) {
-  return needs_recording(std::span<const Tensor>(inputs.begin(), inputs.size()));
-}
+bool needs_recording(std::span<const TensorRef> inputs) { return any_requires_grad(inputs); }
+bool needs_recording(std::span<const Tensor> inputs) { return any_requires_grad(inputs); }
 
-void Recorder::attach(const std::shared_ptr<Node>& node, std::span<const Tensor> inputs, Tensor& output,
-                      std::span<const Tensor> save) {
+void Recorder::attach(std::shared_ptr<Node> node, std::span<const TensorRef> inputs, Tensor& output,
+                      std::span<const TensorRef> save) {
   node->edges_.reserve(inputs.size());
-  for (const Tensor& input : inputs) {
+  for (const TensorRef& ref : inputs) {
+    const Tensor& input = *ref.tensor;
     Edge edge;
     if (input.defined() && input.requires_grad()) {
       if (input.grad_fn()) edge.node = input.grad_fn();
@@ -42,7 +50,8 @@ void Recorder::attach(const std::shared_ptr<Node>& node, std::span<const Tensor>
     node->edges_.push_back(std::move(edge));
   }
   node->saved_.reserve(save.size());
-  for (const Tensor& t : save) {
+  for (const TensorRef& ref : save) {
+    const Tensor& t = *ref.tensor;
     // Saving the output itself would make a cycle (output -> node -> output), so the node keeps an alias
     // of the output's data without its grad_fn.
     Tensor kept = t.defined() && t.is_same(output) ? t.detach() : t;
@@ -52,15 +61,22 @@ void Recorder::attach(const std::shared_ptr<Node>& node, std::span<const Tensor>
   node->output_shape_ = output.shape();
   node->output_dtype_ = output.dtype();
   output.impl().requires_grad = true;
-  output.impl().grad_fn = node;
+  output.impl().grad_fn = std::move(node);
+}
+
+void Recorder::attach(std::shared_ptr<Node> node, std::span<const Tensor> inputs, Tensor& output,
+                      std::span<const Tensor> save) {
+  const std::vector<TensorRef> input_refs(inputs.begin(), inputs.end()), save_refs(save.begin(), save.end());
+  attach(std::move(node), input_refs, output, save_refs);
 }
 
 // Each node owns the nodes that made its inputs (through its edges, and through the grad_fn of the
 // tensors it saved), so letting the defaults destroy a chain of 100,000 ops recurses 100,000 deep and
 // overflows the stack. Instead, the nodes about to die hand what they own to a local list first, and
 // the list is emptied in a loop: every destructor then finds nothing left to destroy recursively.
+// The list keeps a few entries inline, so destroying an ordinary graph never asks malloc for it.
 Node::~Node() {
-  std::vector<std::shared_ptr<Node>> doomed;
+  SmallVector<std::shared_ptr<Node>, 8> doomed;
   auto take_children = [&doomed](Node& node) {
     for (Edge& edge : node.edges_)
       if (edge.node) doomed.push_back(std::move(edge.node));
@@ -82,7 +98,8 @@ const Tensor& Node::saved(size_t i) const {
            "backward: '{}' was already differentiated and its saved tensors freed; pass retain_graph = true "
            "to the first backward() to run backward twice",
            name_);
-  const Saved& s = saved_.at(i);
+  SG_CHECK(i < saved_.size(), "backward: '{}' asked for saved tensor {} but saved {}", name_, i, saved_.size());
+  const Saved& s = saved_[i];
   SG_CHECK(!s.tensor.defined() || s.tensor.impl().storage->version == s.version,
            "backward: a tensor of shape {} saved by '{}' was modified in place after it was saved (version {}, "
            "expected {}); use an out-of-place op or clone() it first",

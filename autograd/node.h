@@ -3,20 +3,26 @@
 // the backward itself. `record` attaches a node to an op's output; ops call it right under their forward.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "autograd/allocator.h"
 #include "autograd/grad_mode.h"
+#include "autograd/small_vector.h"
 #include "autograd/tensor.h"
 
 namespace sg {
 
 /// One gradient per input of an op, in input order; an undefined Tensor means "no gradient".
-using Grads = std::vector<Tensor>;
+/// Used like std::vector<Tensor> (Grads{dx, dw}, Grads grads(2)) and built from one, but up to three
+/// gradients live inline, so a backward's answer costs no heap allocation.
+using Grads = SmallVector<Tensor, 3>;
 
 /// Where the gradient for one input of a node goes.
 struct Edge {
@@ -41,7 +47,7 @@ class Node {
   /// Whether input i needs a gradient (backward may skip the work for inputs that don't).
   bool needs_grad(size_t input) const { return edges_[input].needs_grad(); }
   size_t num_inputs() const { return edges_.size(); }
-  const std::vector<Edge>& edges() const { return edges_; }
+  std::span<const Edge> edges() const { return {edges_.data(), edges_.size()}; }
   const Shape& output_shape() const { return output_shape_; }
   Dtype output_dtype() const { return output_dtype_; }
   bool released() const { return released_; }
@@ -58,8 +64,9 @@ class Node {
   };
 
   std::string_view name_;
-  std::vector<Edge> edges_;
-  std::vector<Saved> saved_;
+  // Inline room for the common case (up to 3 inputs, 2 saved tensors); cat and stack spill to the heap.
+  SmallVector<Edge, 3> edges_;
+  SmallVector<Saved, 2> saved_;
   Shape output_shape_;
   Dtype output_dtype_ = kFloat32;
   bool released_ = false;
@@ -82,37 +89,58 @@ class LambdaNode final : public Node {
 /// Under DetectAnomalyGuard: throws std::runtime_error if t holds a NaN or infinity, naming `what`.
 void check_finite(const Tensor& t, std::string_view op, std::string_view what);
 
+/// A tensor named in record's lists, borrowed rather than copied: {a, b} in an op costs no reference
+/// counting (each copy of a handle is an atomic increment and, later, an atomic decrement).
+struct TensorRef {
+  TensorRef(const Tensor& tensor) : tensor(&tensor) {}
+  const Tensor* tensor;
+};
+
 /// True when an op on these inputs must be recorded: grad mode is on and some input requires grad.
-bool needs_recording(std::initializer_list<Tensor> inputs);
+bool needs_recording(std::span<const TensorRef> inputs);
 bool needs_recording(std::span<const Tensor> inputs);
+inline bool needs_recording(std::initializer_list<TensorRef> inputs) {
+  return needs_recording(std::span<const TensorRef>(inputs.begin(), inputs.size()));
+}
 
 struct Recorder {
   /// Wires node to its inputs, saves tensors, and makes it output's grad_fn.
-  static void attach(const std::shared_ptr<Node>& node, std::span<const Tensor> inputs, Tensor& output,
+  static void attach(std::shared_ptr<Node> node, std::span<const TensorRef> inputs, Tensor& output,
+                     std::span<const TensorRef> save);
+  /// The same from lists of tensors (cat, stack, custom Functions).
+  static void attach(std::shared_ptr<Node> node, std::span<const Tensor> inputs, Tensor& output,
                      std::span<const Tensor> save);
 };
+
+/// Makes the node for op `name` in one cached block (allocator.h): the node, its reference counts and
+/// its lambda together, with no std::function in between, so recording an op costs no malloc.
+template <class Backward>
+std::shared_ptr<Node> make_node(std::string_view name, Backward backward) {
+  return std::allocate_shared<LambdaNode<Backward>>(BlockAllocator<LambdaNode<Backward>>(), name,
+                                                     std::move(backward));
+}
 
 /// Records op `name` producing `output` from `inputs`, saving `save` for `backward`; returns output.
 /// Does nothing (and stores no lambda) when grad mode is off or no input requires grad.
 template <class Backward>
-Tensor record(std::string_view name, std::initializer_list<Tensor> inputs, Tensor output,
-              std::initializer_list<Tensor> save, Backward backward) {
+Tensor record(std::string_view name, std::initializer_list<TensorRef> inputs, Tensor output,
+              std::initializer_list<TensorRef> save, Backward backward) {
   if (AnomalyMode::is_enabled()) [[unlikely]] check_finite(output, name, "output");
   if (!needs_recording(inputs)) return output;
-  auto node = std::make_shared<LambdaNode<Backward>>(name, std::move(backward));
-  Recorder::attach(node, std::span<const Tensor>(inputs.begin(), inputs.size()), output,
-                   std::span<const Tensor>(save.begin(), save.size()));
+  Recorder::attach(make_node(name, std::move(backward)), std::span<const TensorRef>(inputs.begin(), inputs.size()),
+                   output, std::span<const TensorRef>(save.begin(), save.size()));
   return output;
 }
 
-/// The same for ops with a variable number of inputs (cat, stack).
+/// The same for ops with a variable number of inputs (cat, stack). A deduced parameter, so that a braced
+/// list {a, b} always means the overload above.
 template <class Backward>
-Tensor record(std::string_view name, const std::vector<Tensor>& inputs, Tensor output,
+Tensor record(std::string_view name, const std::same_as<std::vector<Tensor>> auto& inputs, Tensor output,
               std::initializer_list<Tensor> save, Backward backward) {
   if (AnomalyMode::is_enabled()) [[unlikely]] check_finite(output, name, "output");
   if (!needs_recording(std::span<const Tensor>(inputs))) return output;
-  auto node = std::make_shared<LambdaNode<Backward>>(name, std::move(backward));
-  Recorder::attach(node, inputs, output, std::span<const Tensor>(save.begin(), save.size()));
+  Recorder::attach(make_node(name, std::move(backward)), std::span<const Tensor>(inputs), output,
+                   std::span<const Tensor>(save.begin(), save.size()));
   return output;
 }
 

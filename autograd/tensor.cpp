@@ -21,9 +21,12 @@ void throw_dtype_error(std::string_view op, Dtype dtype) {
 std::ostream& operator<<(std::ostream& os, Dtype dtype) { return os << dtype_name(dtype); }
 
 // ---- storage ----
-Storage::Storage(size_t bytes_) : data(allocate_buffer(bytes_)), bytes(bytes_) {}
+Storage::Storage(size_t bytes_)
+    : data(bytes_ <= kInlineBytes ? static_cast<void*>(inline_) : allocate_buffer(bytes_)), bytes(bytes_) {}
 
-Storage::~Storage() { free_buffer(data, bytes); }
+Storage::~Storage() {
+  if (data != inline_) free_buffer(data, bytes);
+}
 
 // ---- accessors ----
 void Tensor::throw_undefined() {
@@ -85,7 +88,7 @@ Tensor Tensor::clone() const {
 }
 
 Tensor Tensor::detach() const {
-  auto alias = std::make_shared<TensorImpl>();
+  auto alias = std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>());
   alias->storage = impl().storage;
   alias->shape = impl().shape;
   alias->numel = impl().numel;

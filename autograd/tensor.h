@@ -3,6 +3,7 @@
 // Copies of a Tensor share one TensorImpl; clone() copies the data.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
@@ -29,6 +30,12 @@ struct Storage {
   void* data = nullptr;
   size_t bytes = 0;
   uint64_t version = 0;
+
+ private:
+  // A buffer of up to kInlineBytes (a scalar, a loss, a bias of a few elements) lives inside the record
+  // itself, so a tiny tensor costs one cached block instead of a block and a buffer.
+  static constexpr size_t kInlineBytes = 64;
+  alignas(64) std::byte inline_[kInlineBytes];
 };
 
 /// What a Tensor handle points to. Users go through Tensor; ops and the engine read this directly.

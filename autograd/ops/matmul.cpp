@@ -30,12 +30,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
            b.dtype());
   SG_CHECK(a.dim() >= 1 && a.dim() <= 3 && b.dim() >= 1 && b.dim() <= 3,
            "matmul: expected 1-D, 2-D or 3-D tensors, got {} and {}", a.shape(), b.shape());
-  // View both as 3-D: (batch, M, K) and (batch, K, N).
-  const Tensor a3 = a.dim() == 1 ? reshape(a, {1, 1, a.size(0)}) : a.dim() == 2 ? unsqueeze(a, 0) : a;
-  const Tensor b3 = b.dim() == 1 ? reshape(b, {1, b.size(0), 1}) : b.dim() == 2 ? unsqueeze(b, 0) : b;
-  const int64_t M = a3.size(1), K = a3.size(2), N = b3.size(2);
-  SG_CHECK(K == b3.size(1), "matmul: cannot multiply {} by {} ({} != {})", a.shape(), b.shape(), K, b3.size(1));
-  const int64_t batch_a = a3.size(0), batch_b = b3.size(0);
+  // View both as 3-D: (batch, M, K) and (batch, K, N). Only the sizes: the GEMM reads the buffers as they are.
+  const Shape a3 = a.dim() == 1 ? Shape{1, 1, a.size(0)} : a.dim() == 2 ? Shape{1, a.size(0), a.size(1)} : a.shape();
+  const Shape b3 = b.dim() == 1 ? Shape{1, b.size(0), 1} : b.dim() == 2 ? Shape{1, b.size(0), b.size(1)} : b.shape();
+  const int64_t M = a3[1], K = a3[2], N = b3[2];
+  SG_CHECK(K == b3[1], "matmul: cannot multiply {} by {} ({} != {})", a.shape(), b.shape(), K, b3[1]);
+  const int64_t batch_a = a3[0], batch_b = b3[0];
   SG_CHECK(batch_a == batch_b || batch_a == 1 || batch_b == 1, "matmul: batch sizes must match, got {} and {}",
            a.shape(), b.shape());
   const int64_t batch = std::max(batch_a, batch_b);
@@ -45,7 +45,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() > 1) shape.push_back(M);
   if (b.dim() > 1) shape.push_back(N);
   Tensor c = empty(shape, a.dtype());
-  batched_gemm(c, a3.detach(), b3.detach(), false, false, batch, M, N, K, batch_a > 1, batch_b > 1);
+  batched_gemm(c, a, b, false, false, batch, M, N, K, batch_a > 1, batch_b > 1);
 
   return record("matmul", {a, b}, c, {a, b}, [=](const Node& node, const Tensor& dc) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
