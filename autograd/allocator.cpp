@@ -85,34 +85,42 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
+// Plain data, so the compiler reaches it without an initialisation check on every call.
 struct BlockCache {
-  FreeBlock* head[kBlockClasses] = {};
-  size_t count[kBlockClasses] = {};
-  ~BlockCache();
+  FreeBlock* head[kBlockClasses];
+  size_t count[kBlockClasses];
+  bool gone;  // this thread is exiting and its lists were freed: blocks go straight to the system
 };
-// Set when this thread's cache is gone (thread exit): blocks freed afterwards go straight to the system.
-// A plain bool has no destructor, so it stays readable while the thread's other objects are destroyed.
-thread_local bool block_cache_gone = false;
-thread_local BlockCache block_cache;
+thread_local BlockCache block_cache{};
 
-BlockCache::~BlockCache() {
-  for (size_t c = 0; c < kBlockClasses; ++c)
-    while (head[c]) std::free(std::exchange(head[c], head[c]->next));
-  block_cache_gone = true;
-}
+// Frees the thread's lists when the thread ends. Touched only when a list is empty, which is enough: a
+// thread whose lists were never empty has never held a block.
+struct BlockCacheReaper {
+  bool armed = false;
+  ~BlockCacheReaper() {
+    for (size_t c = 0; c < kBlockClasses; ++c)
+      while (FreeBlock* block = block_cache.head[c]) {
+        block_cache.head[c] = block->next;
+        std::free(block);
+      }
+    block_cache.gone = true;
+  }
+};
+thread_local BlockCacheReaper block_cache_reaper;
 
 size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64 bytes: class 0
 }  // namespace
 
 void* allocate_block(size_t bytes) {
   const size_t c = block_class(bytes);
-  if (c < kBlockClasses && !block_cache_gone) {
-    BlockCache& cache = block_cache;
+  BlockCache& cache = block_cache;
+  if (c < kBlockClasses) {
     if (FreeBlock* block = cache.head[c]) {
       cache.head[c] = block->next;
       --cache.count[c];
       return block;
     }
+    if (!cache.gone) block_cache_reaper.armed = true;
   }
   void* p = std::aligned_alloc(kBlockAlign, (c + 1) * kBlockAlign);
   if (!p) throw std::bad_alloc();
@@ -121,13 +129,12 @@ void* allocate_block(size_t bytes) {
 
 void free_block(void* p, size_t bytes) {
   const size_t c = block_class(bytes);
-  if (c < kBlockClasses && !block_cache_gone) {
-    BlockCache& cache = block_cache;
-    if (cache.count[c] < kMaxFreeBlocks) {
-      cache.head[c] = new (p) FreeBlock{cache.head[c]};
-      ++cache.count[c];
-      return;
-    }
+  BlockCache& cache = block_cache;
+  if (c < kBlockClasses && !cache.gone && cache.count[c] < kMaxFreeBlocks) {
+    if (!cache.head[c]) block_cache_reaper.armed = true;
+    cache.head[c] = new (p) FreeBlock{cache.head[c]};
+    ++cache.count[c];
+    return;
   }
   std::free(p);
 }

@@ -41,22 +41,21 @@ void Recorder::attach(std::shared_ptr<Node> node, std::span<const TensorRef> inp
   node->edges_.reserve(inputs.size());
   for (const TensorRef& ref : inputs) {
     const Tensor& input = *ref.tensor;
-    Edge edge;
+    Edge& edge = node->edges_.emplace_back();
     if (input.defined() && input.requires_grad()) {
       if (input.grad_fn()) edge.node = input.grad_fn();
       else edge.leaf = input.impl_ptr();
       edge.shape = input.shape();
     }
-    node->edges_.push_back(std::move(edge));
   }
   node->saved_.reserve(save.size());
   for (const TensorRef& ref : save) {
     const Tensor& t = *ref.tensor;
     // Saving the output itself would make a cycle (output -> node -> output), so the node keeps an alias
     // of the output's data without its grad_fn.
-    Tensor kept = t.defined() && t.is_same(output) ? t.detach() : t;
-    const uint64_t version = kept.defined() ? kept.impl().storage->version : 0;
-    node->saved_.push_back({std::move(kept), version});
+    Node::Saved& kept = node->saved_.emplace_back();
+    kept.tensor = t.defined() && t.is_same(output) ? t.detach() : t;
+    kept.version = t.defined() ? t.impl().storage->version : 0;
   }
   node->output_shape_ = output.shape();
   node->output_dtype_ = output.dtype();
@@ -76,6 +75,7 @@ void Recorder::attach(std::shared_ptr<Node> node, std::span<const Tensor> inputs
 // the list is emptied in a loop: every destructor then finds nothing left to destroy recursively.
 // The list keeps a few entries inline, so destroying an ordinary graph never asks malloc for it.
 Node::~Node() {
+  if (!may_own_dying_children()) return;  // the common case: dropping the edges destroys no node
   SmallVector<std::shared_ptr<Node>, 8> doomed;
   auto take_children = [&doomed](Node& node) {
     for (Edge& edge : node.edges_)
@@ -91,6 +91,17 @@ Node::~Node() {
     doomed.pop_back();
     if (node.use_count() == 1) take_children(*node);
   }
+}
+
+// Whether destroying this node can destroy another node: a child referenced only from here (counting an
+// input used twice, x * x, as two references), or a saved tensor held only here that has a grad_fn.
+bool Node::may_own_dying_children() const {
+  for (const Edge& edge : edges_)
+    if (edge.node && edge.node.use_count() <= long(edges_.size())) return true;
+  for (const Saved& s : saved_)
+    if (s.tensor.defined() && s.tensor.impl().grad_fn && s.tensor.impl_ptr().use_count() <= long(saved_.size()))
+      return true;
+  return false;
 }
 
 const Tensor& Node::saved(size_t i) const {

@@ -60,8 +60,9 @@ class Node {
   friend class Engine;
   struct Saved {
     Tensor tensor;
-    uint64_t version;
+    uint64_t version = 0;
   };
+  bool may_own_dying_children() const;
 
   std::string_view name_;
   // Inline room for the common case (up to 3 inputs, 2 saved tensors); cat and stack spill to the heap.

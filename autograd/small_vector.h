@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <initializer_list>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,9 +17,12 @@ class SmallVector {
  public:
   SmallVector() = default;
   explicit SmallVector(size_t count) { resize(count); }
-  SmallVector(std::initializer_list<T> values) {
-    reserve(values.size());
-    for (const T& v : values) push_back(v);
+  /// SmallVector{a, b, c}: each value moved in when it is a temporary (an initializer_list would copy it).
+  template <class... Values>
+    requires(sizeof...(Values) > 0 && (std::is_convertible_v<Values, T> && ...))
+  SmallVector(Values&&... values) {
+    reserve(sizeof...(Values));
+    (push_back(std::forward<Values>(values)), ...);
   }
   SmallVector(std::vector<T>&& values) {
     reserve(values.size());
@@ -73,6 +77,12 @@ class SmallVector {
     if (on_heap_) heap_.push_back(std::move(value));
     else inline_[size_] = std::move(value);
     ++size_;
+  }
+  /// Appends a default element and returns it (an inline slot is already one: nothing is built or moved).
+  T& emplace_back() {
+    if (!on_heap_ && size_ < N) return inline_[size_++];
+    push_back(T());
+    return back();
   }
   void resize(size_t count) {
     reserve(count);

@@ -133,13 +133,13 @@ template <class F>
 void update_in_place(Tensor& self, const Tensor& other, const char* op, F f) {
   SG_CHECK(other.dtype() == self.dtype(), "{}: dtypes must match, got {} and {}", op, self.dtype(),
            other.dtype());
-  const Shape common = broadcast_shapes(self.shape(), other.shape(), op);
-  SG_CHECK(common == self.shape(), "{}: cannot broadcast {} into the in-place target {}", op, other.shape(),
-           self.shape());
+  const bool same_shape = other.shape() == self.shape();  // the usual case (gradients, optimizer steps)
+  SG_CHECK(same_shape || broadcast_shapes(self.shape(), other.shape(), op) == self.shape(),
+           "{}: cannot broadcast {} into the in-place target {}", op, other.shape(), self.shape());
   dispatch_all(self.dtype(), [&]<class T> {
     T* x = self.data<T>();
     const T* y = other.data<T>();
-    if (other.shape() == self.shape())
+    if (same_shape)
       kernels::map2(x, x, y, self.numel(), [&](T a, T b) { return T(f(a, b)); });
     else
       kernels::broadcast_map2(x, x, y, kernels::BroadcastPlan(self.shape(), self.shape(), other.shape()),

@@ -102,6 +102,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   SG_CHECK(broadcast_shapes(x.shape(), shape, "broadcast_to") == shape,
            "broadcast_to: cannot broadcast {} to {}", x.shape(), shape);
   if (x.shape() == shape) return x;
+  if (x.numel() == shape.numel()) return reshape(x, shape);  // only sizes of 1 added: same data, no copy
   Tensor y = empty(shape, x.dtype());
   dispatch_all(x.dtype(), [&]<class T> {
     kernels::broadcast_map2(y.data<T>(), x.data<T>(), x.data<T>(), kernels::BroadcastPlan(shape, x.shape(), x.shape()),
