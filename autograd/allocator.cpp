@@ -111,32 +111,49 @@ thread_local BlockCacheReaper block_cache_reaper;
 size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64 bytes: class 0
 }  // namespace
 
-void* allocate_block(size_t bytes) {
-  const size_t c = block_class(bytes);
-  BlockCache& cache = block_cache;
-  if (c < kBlockClasses) {
-    if (FreeBlock* block = cache.head[c]) {
-      cache.head[c] = block->next;
-      --cache.count[c];
-      return block;
-    }
-    if (!cache.gone) block_cache_reaper.armed = true;
-  }
+// The fast paths (a list has a block / has room) are kept apart from the rest, so that they compile to a
+// handful of instructions without saving and restoring registers for the calls on the slow paths.
+namespace {
+[[gnu::noinline]] void* allocate_block_slow(size_t c) {
+  if (c < kBlockClasses && !block_cache.gone) block_cache_reaper.armed = true;
   void* p = std::aligned_alloc(kBlockAlign, (c + 1) * kBlockAlign);
   if (!p) throw std::bad_alloc();
   return p;
 }
 
-void free_block(void* p, size_t bytes) {
-  const size_t c = block_class(bytes);
+[[gnu::noinline]] void free_block_slow(void* p, size_t c) {
   BlockCache& cache = block_cache;
   if (c < kBlockClasses && !cache.gone && cache.count[c] < kMaxFreeBlocks) {
-    if (!cache.head[c]) block_cache_reaper.armed = true;
+    block_cache_reaper.armed = true;  // the list was empty: make sure it is freed at thread exit
     cache.head[c] = new (p) FreeBlock{cache.head[c]};
     ++cache.count[c];
     return;
   }
   std::free(p);
+}
+}  // namespace
+
+void* allocate_block(size_t bytes) {
+  const size_t c = block_class(bytes);
+  BlockCache& cache = block_cache;
+  if (c < kBlockClasses && cache.head[c]) [[likely]] {
+    FreeBlock* block = cache.head[c];
+    cache.head[c] = block->next;
+    --cache.count[c];
+    return block;
+  }
+  return allocate_block_slow(c);
+}
+
+void free_block(void* p, size_t bytes) {
+  const size_t c = block_class(bytes);
+  BlockCache& cache = block_cache;
+  if (c < kBlockClasses && cache.head[c] && cache.count[c] < kMaxFreeBlocks) [[likely]] {
+    cache.head[c] = new (p) FreeBlock{cache.head[c]};
+    ++cache.count[c];
+    return;
+  }
+  free_block_slow(p, c);
 }
 
 }  // namespace sg

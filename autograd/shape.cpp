@@ -40,8 +40,7 @@ std::array<int64_t, Shape::kMaxRank> contiguous_strides(const Shape& shape) {
 }
 
 // Align shapes at the right; each pair of sizes must be equal or one of them 1.
-Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
-  if (a == b) return a;
+Shape broadcast_different_shapes(const Shape& a, const Shape& b, std::string_view op) {
   const int64_t rank = std::max(a.size(), b.size());
   Shape out;
   for (int64_t i = 0; i < rank; ++i) {
@@ -62,8 +61,8 @@ int64_t normalize_dim(int64_t dim, int64_t rank, std::string_view op) {
   return dim < 0 ? dim + std::max<int64_t>(rank, 1) : dim;
 }
 
-void check_sizes(const Shape& shape, std::string_view op) {
-  for (int64_t size : shape) SG_CHECK(size >= 0, "{}: sizes must be non-negative, got {}", op, shape);
+void throw_negative_size(const Shape& shape, std::string_view op) {
+  fail("{}: sizes must be non-negative, got {}", op, shape);
 }
 
 DimSplit split_at(const Shape& shape, int64_t dim) {

@@ -63,14 +63,22 @@ std::ostream& operator<<(std::ostream& os, const Shape& shape);
 /// Row-major strides in elements: strides({2, 3, 4}) == {12, 4, 1}.
 std::array<int64_t, Shape::kMaxRank> contiguous_strides(const Shape& shape);
 
+Shape broadcast_different_shapes(const Shape& a, const Shape& b, std::string_view op);
 /// The shape both a and b broadcast to (NumPy rules); throws naming op and both shapes.
-Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op);
+/// Equal shapes, the usual case, are answered here without a call.
+inline Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
+  return a == b ? a : broadcast_different_shapes(a, b, op);
+}
 
 /// A dim in [-rank, rank) made non-negative; throws naming op when out of range.
 int64_t normalize_dim(int64_t dim, int64_t rank, std::string_view op);
 
+[[noreturn]] void throw_negative_size(const Shape& shape, std::string_view op);
 /// Checks every size is >= 0 (op names the caller in the message).
-void check_sizes(const Shape& shape, std::string_view op);
+inline void check_sizes(const Shape& shape, std::string_view op) {
+  for (int64_t size : shape)
+    if (size < 0) [[unlikely]] throw_negative_size(shape, op);
+}
 
 /// Splits shape around dim into (outer, size, inner) so a reduction over dim is a loop over a 3-D block.
 struct DimSplit {

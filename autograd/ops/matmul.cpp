@@ -51,14 +51,15 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     Grads grads(2);
     if (node.needs_grad(0)) {  // dA[i] = dC[i] B[i]^T; an A shared by the batch sums over i
-      Tensor da = empty({batch, M, K}, dc.dtype());
+      // Made in a's own shape when no batch sum follows (the same layout as (batch, M, K)): no reshape.
+      Tensor da = empty(batch_a < batch ? Shape{batch, M, K} : a.shape(), dc.dtype());
       batched_gemm(da, dc, b, false, true, batch, M, K, N, true, batch_b > 1);
-      grads[0] = reshape(batch_a < batch ? sum(da, 0) : da, a.shape());
+      grads[0] = batch_a < batch ? reshape(sum(da, 0), a.shape()) : da;
     }
     if (node.needs_grad(1)) {  // dB[i] = A[i]^T dC[i]; a B shared by the batch sums over i
-      Tensor db = empty({batch, K, N}, dc.dtype());
+      Tensor db = empty(batch_b < batch ? Shape{batch, K, N} : b.shape(), dc.dtype());
       batched_gemm(db, a, dc, true, false, batch, K, N, M, batch_a > 1, true);
-      grads[1] = reshape(batch_b < batch ? sum(db, 0) : db, b.shape());
+      grads[1] = batch_b < batch ? reshape(sum(db, 0), b.shape()) : db;
     }
     return grads;
   });
