@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autograd/check.h"
+#include "autograd/kernels/elementwise.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 
@@ -60,8 +61,17 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
     leaf.grad = sole_owner ? grad.impl_ptr() : grad.detach().clone().impl_ptr();
     leaf.grad->requires_grad = false;
     leaf.grad->grad_fn = nullptr;
+  } else if (leaf.grad->shape == grad.shape() && leaf.grad->dtype == grad.dtype()) {
+    // The usual case, summed straight into the buffer: going through Tensor::add_ would copy the handle
+    // (two atomic reference-count updates) and re-check what is known here already.
+    TensorImpl& sum = *leaf.grad;
+    dispatch_all(sum.dtype, [&]<class T> {
+      T* total = static_cast<T*>(sum.storage->data);
+      kernels::map2(total, total, grad.data<T>(), sum.numel, [](T a, T b) { return a + b; });
+    });
+    ++sum.storage->version;
   } else {
-    Tensor(leaf.grad).add_(grad);
+    Tensor(leaf.grad).add_(grad);  // add_ reports the mismatch
   }
 }
 
