@@ -89,24 +89,32 @@ struct FreeBlock {
 struct BlockCache {
   FreeBlock* head[kBlockClasses];
   size_t count[kBlockClasses];
-  bool gone;  // this thread is exiting and its lists were freed: blocks go straight to the system
+  bool armed;  // the reaper below is registered for this thread, so blocks may be kept
+  bool gone;   // this thread is exiting and its lists were freed: blocks go straight to the system
 };
 thread_local BlockCache block_cache{};
 
-// Frees the thread's lists when the thread ends. Touched only when a list is empty, which is enough: a
-// thread whose lists were never empty has never held a block.
+// Frees the thread's lists when the thread ends. Touching it registers its destructor, which costs a
+// check on every access, so it is touched once per thread, before the thread first keeps a block.
 struct BlockCacheReaper {
-  bool armed = false;
+  bool touched = false;
   ~BlockCacheReaper() {
     for (size_t c = 0; c < kBlockClasses; ++c)
       while (FreeBlock* block = block_cache.head[c]) {
         block_cache.head[c] = block->next;
         std::free(block);
       }
+    block_cache.armed = false;
     block_cache.gone = true;
   }
 };
 thread_local BlockCacheReaper block_cache_reaper;
+
+void arm_block_cache() {
+  if (block_cache.armed || block_cache.gone) return;
+  block_cache_reaper.touched = true;
+  block_cache.armed = true;
+}
 
 size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64 bytes: class 0
 }  // namespace
@@ -115,7 +123,6 @@ size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64
 // handful of instructions without saving and restoring registers for the calls on the slow paths.
 namespace {
 [[gnu::noinline]] void* allocate_block_slow(size_t c) {
-  if (c < kBlockClasses && !block_cache.gone) block_cache_reaper.armed = true;
   void* p = std::aligned_alloc(kBlockAlign, (c + 1) * kBlockAlign);
   if (!p) throw std::bad_alloc();
   return p;
@@ -123,8 +130,8 @@ namespace {
 
 [[gnu::noinline]] void free_block_slow(void* p, size_t c) {
   BlockCache& cache = block_cache;
-  if (c < kBlockClasses && !cache.gone && cache.count[c] < kMaxFreeBlocks) {
-    block_cache_reaper.armed = true;  // the list was empty: make sure it is freed at thread exit
+  arm_block_cache();
+  if (c < kBlockClasses && cache.armed && cache.count[c] < kMaxFreeBlocks) {
     cache.head[c] = new (p) FreeBlock{cache.head[c]};
     ++cache.count[c];
     return;
@@ -148,7 +155,7 @@ void* allocate_block(size_t bytes) {
 void free_block(void* p, size_t bytes) {
   const size_t c = block_class(bytes);
   BlockCache& cache = block_cache;
-  if (c < kBlockClasses && cache.head[c] && cache.count[c] < kMaxFreeBlocks) [[likely]] {
+  if (c < kBlockClasses && cache.armed && cache.count[c] < kMaxFreeBlocks) [[likely]] {
     cache.head[c] = new (p) FreeBlock{cache.head[c]};
     ++cache.count[c];
     return;
