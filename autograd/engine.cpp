@@ -117,9 +117,9 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
         const Edge& edge = node->edges_[i];
         if (!edge.needs_grad() || !grads[i].defined()) continue;
         if (AnomalyMode::is_enabled()) [[unlikely]] check_finite(grads[i], node->name_, fmt::format("gradient for input {}", i));
-        SG_CHECK(grads[i].shape() == edge.shape,
+        SG_CHECK(grads[i].shape() == edge.shape(),
                  "backward: '{}' returned a gradient of shape {} for input {} of shape {}", node->name_,
-                 grads[i].shape(), i, edge.shape);
+                 grads[i].shape(), i, edge.shape());
         if (edge.node) {
           Tensor& pending = edge.node->pending_grad_;
           pending = pending.defined() ? add(pending, grads[i]) : std::move(grads[i]);

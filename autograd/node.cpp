@@ -45,7 +45,6 @@ void Recorder::attach(std::shared_ptr<Node> node, std::span<const TensorRef> inp
     if (input.defined() && input.requires_grad()) {
       if (input.grad_fn()) edge.node = input.grad_fn();
       else edge.leaf = input.impl_ptr();
-      edge.shape = input.shape();
     }
   }
   node->saved_.reserve(save.size());

@@ -28,8 +28,10 @@ using Grads = SmallVector<Tensor, 3>;
 struct Edge {
   std::shared_ptr<Node> node;        // the input was made by this node ...
   std::shared_ptr<TensorImpl> leaf;  // ... or is this leaf, whose .grad accumulates it
-  Shape shape;                       // the input's shape, to check what backward returns
   bool needs_grad() const { return node || leaf; }
+  /// The input's shape, to check what backward returns (only when needs_grad()). Read from the node's
+  /// output or the leaf rather than copied into every edge: a node is then a third smaller.
+  const Shape& shape() const;
 };
 
 class Node {
@@ -75,6 +77,8 @@ class Node {
   Tensor pending_grad_;
   uint64_t visit_mark_ = 0;
 };
+
+inline const Shape& Edge::shape() const { return node ? node->output_shape() : leaf->shape; }
 
 /// A node whose backward is a lambda: (const Node& node, const Tensor& dy) -> Grads.
 template <class Backward>
