@@ -1,6 +1,7 @@
 // Elementwise ops of one tensor (and a scalar). Each states its forward and its derivative as two small
 // formulas; `unary` runs the first over x and records the second, dx = f'(x, y) * dy, for backward.
 #include <cmath>
+#include <type_traits>
 
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
@@ -103,8 +104,13 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
 // ---- activations -------------------------------------------------------------
 // y = 1 / (1 + e^-x)           dx = dy * y * (1 - y)
 // For very negative x, e^-x overflows to inf and y becomes 0, its true limit: no NaN.
+// float32 takes the vectorisable exp (std::exp was most of the op's time); float64 keeps std::exp.
 Tensor sigmoid(const Tensor& x) {
-  return unary("sigmoid", x, [](auto a) { return 1 / (1 + std::exp(-a)); },
+  return unary("sigmoid", x,
+               [](auto a) {
+                 if constexpr (std::is_same_v<decltype(a), float>) return 1 / (1 + kernels::exp_vectorisable(-a));
+                 else return 1 / (1 + std::exp(-a));
+               },
                [](auto, auto y, auto g) { return g * y * (1 - y); });
 }
 // y = tanh x                   dx = dy * (1 - y^2)

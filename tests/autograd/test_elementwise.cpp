@@ -2,6 +2,7 @@
 // the reference element by element and backward with float64 gradcheck; binary ops also over broadcasts.
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <ostream>
 
 // GCC 12 warns falsely (-Wrestrict) inside Boost 1.74's data-driven test-name generation.
@@ -9,6 +10,7 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 
+#include "autograd/kernels/elementwise.h"
 #include "tests/testing.h"
 
 using namespace sg;
@@ -247,6 +249,50 @@ BOOST_AUTO_TEST_CASE(sigmoid_and_exp_saturate_without_nan) {
   Tensor z = x.clone().detach().requires_grad_();
   sg::sigmoid(z).sum().backward();
   BOOST_TEST(z.grad().to_vector<double>() == std::vector<double>({0.0, 0.0}), boost::test_tools::per_element());
+}
+
+// ---- the vectorisable float exp behind float32 sigmoid -------------------------------
+// Distance from the float result to the exact value, in units of the last place of the exact value.
+double ulps_from(float got, double exact) {
+  const double ulp = std::ldexp(1.0, std::ilogb(exact) - std::numeric_limits<float>::digits + 1);
+  return std::abs(double(got) - exact) / ulp;
+}
+
+BOOST_AUTO_TEST_CASE(exp_vectorisable_is_within_2_ulp_of_exp_on_its_range) {
+  double worst = 0.0, worst_at = 0.0;
+  for (int64_t i = 0; i <= 1'750'000; ++i) {  // [-87, 88] in steps of 1e-4, plus a prime offset
+    const float x = float(-87.0 + 1e-4 * double(i) + (i % 7) * 1.3e-5);
+    if (x > 88.0f) break;
+    const double err = ulps_from(sg::kernels::exp_vectorisable(x), std::exp(double(x)));
+    if (err > worst) worst = err, worst_at = x;
+  }
+  BOOST_TEST_INFO("worst " << worst << " ulp at x = " << worst_at);
+  BOOST_TEST(worst <= 2.0);
+  BOOST_TEST(sg::kernels::exp_vectorisable(0.0f) == 1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(exp_vectorisable_saturates_to_0_and_inf_and_keeps_nan) {
+  const float inf = std::numeric_limits<float>::infinity();
+  BOOST_TEST(sg::kernels::exp_vectorisable(-100.0f) == 0.0f);
+  BOOST_TEST(sg::kernels::exp_vectorisable(-inf) == 0.0f);
+  BOOST_TEST(sg::kernels::exp_vectorisable(100.0f) == inf);
+  BOOST_TEST(sg::kernels::exp_vectorisable(inf) == inf);
+  BOOST_TEST(std::isnan(sg::kernels::exp_vectorisable(std::numeric_limits<float>::quiet_NaN())));
+  const Tensor y = sg::sigmoid(sg::tensor({-1000.0, 1000.0}, kFloat32));
+  BOOST_TEST(y.to_vector<float>() == std::vector<float>({0.0f, 1.0f}), boost::test_tools::per_element());
+}
+
+// A long tensor runs through the vectorised loop, a one-element tensor through the scalar tail:
+// each element must come out bitwise the same either way.
+BOOST_AUTO_TEST_CASE(float32_sigmoid_does_not_depend_on_where_an_element_falls_in_the_loop) {
+  std::vector<float> values(1003);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = -12.0f + 0.024f * float(i) + (i % 3) * 1e-3f;
+  const std::vector<float> whole = sg::sigmoid(sg::tensor(values, {int64_t(values.size())})).to_vector<float>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float alone = sg::sigmoid(sg::tensor(std::vector<float>{values[i]}, {1})).to_vector<float>()[0];
+    BOOST_TEST_INFO("index " << i << " x = " << values[i]);
+    BOOST_TEST(whole[i] == alone);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(int64_arithmetic_is_exact_and_division_is_refused) {
