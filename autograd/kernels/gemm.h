@@ -295,8 +295,10 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
   const T* edge_block = edge.data();  // inside the loop `edge` would name the worker thread's own copy
   // Row i of op(A), element k, is at A + i * si + k * sk.
   const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
-  // Tiles (row block, column block) are the parallel work: ~64K multiply-adds per chunk.
-  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, MR * NR * K));
+  // Tiles (row block, column block) are the parallel work: ~64K multiply-adds per chunk, counting the
+  // rows C really has (a one-row product, such as a batch-1 layer's input gradient, must not look eight
+  // times larger than it is and start threads for 13K multiply-adds).
+  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, std::min<int64_t>(MR, M) * NR * K));
   parallel_for(m_blocks * n_blocks, grain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t i0 = (t / n_blocks) * MR, j0 = (t % n_blocks) * NR;
