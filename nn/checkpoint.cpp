@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -27,6 +28,11 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kMetadataKey = "__metadata__";
+// Limits checked before anything is parsed or allocated. The header cap is the reference implementation's
+// (100 MB); a valid header nests three deep (file object, tensor entry, shape or offsets array), and
+// refusing deeper input keeps printing a bad value in an error message (recursive) off the stack's limit.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+constexpr int kMaxHeaderDepth = 3;
 
 const char* safetensors_dtype(Dtype dtype) {
   switch (dtype) {
@@ -51,10 +57,15 @@ struct Entry {
 struct DuplicateKey {
   std::string key;
 };
+// Thrown by the parser callback on an object or array nested deeper than kMaxHeaderDepth.
+struct TooDeep {};
 
 json parse_header(const std::string& file, std::string_view text) {
   std::vector<std::set<std::string>> open_objects;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
+  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxHeaderDepth)
+      throw TooDeep{};
     if (event == json::parse_event_t::object_start) open_objects.emplace_back();
     else if (event == json::parse_event_t::object_end) open_objects.pop_back();
     else if (event == json::parse_event_t::key && !open_objects.back().insert(parsed.get<std::string>()).second)
@@ -63,6 +74,8 @@ json parse_header(const std::string& file, std::string_view text) {
   };
   try {
     return json::parse(text.begin(), text.end(), callback);
+  } catch (const TooDeep&) {
+    fail_io("{}: corrupt header: nested deeper than {} levels", file, kMaxHeaderDepth);
   } catch (const DuplicateKey& duplicate) {
     fail_io("{}: corrupt header: duplicate key \"{}\"", file, duplicate.key);
   } catch (const json::exception& e) {
@@ -102,9 +115,12 @@ Entry parse_entry(const std::string& file, const std::string& name, const json& 
   const std::vector<uint64_t> sizes = parse_sizes(file, name, "shape", value["shape"]);
   if (sizes.size() > size_t(Shape::kMaxRank))
     fail_io("{}: tensor \"{}\": shape has {} dims, more than the {} supported", file, name, sizes.size(), Shape::kMaxRank);
-  uint64_t bytes = element_size(entry.dtype);
+  // Both the byte count and the product of the non-zero sizes must fit: strides multiply the sizes even
+  // when another size is 0, so [0, 2^62, 2^62] is as unusable as [2^62, 2^62].
+  uint64_t bytes = element_size(entry.dtype), span = 1;
   for (uint64_t s : sizes) {
-    if (s > uint64_t(INT64_MAX) || __builtin_mul_overflow(bytes, s, &bytes))
+    if (__builtin_mul_overflow(bytes, s, &bytes) || __builtin_mul_overflow(span, std::max<uint64_t>(s, 1), &span) ||
+        span > uint64_t(INT64_MAX))
       fail_io("{}: tensor \"{}\": shape {} is too large", file, name, value["shape"].dump());
     entry.shape.push_back(int64_t(s));
   }
@@ -238,6 +254,8 @@ TensorFile load_tensors(const std::filesystem::path& path) {
   std::memcpy(&header_length, bytes.data(), 8);
   if (header_length > bytes.size() - 8)
     fail_io("{}: header length {} goes beyond the end of the file ({} bytes)", file, header_length, bytes.size());
+  if (header_length > kMaxHeaderBytes)
+    fail_io("{}: header length {} is above the {} bytes accepted", file, header_length, kMaxHeaderBytes);
 
   const json header = parse_header(file, std::string_view(bytes).substr(8, header_length));
   if (!header.is_object()) fail_io("{}: corrupt header: expected a JSON object, got {}", file, header.type_name());
@@ -287,6 +305,8 @@ std::vector<std::pair<size_t, Tensor>> flat_params(const optim::Optimizer& optim
 }
 std::string lr_key(size_t group) { return fmt::format("param_groups.{}.lr", group); }
 std::string state_key(size_t index, const std::string& field) { return fmt::format("state.{}.{}", index, field); }
+// Steps are counted in int64 and read back as double (bias corrections): beyond 2^53 they stop being exact.
+constexpr int64_t kMaxStep = int64_t(1) << 53;
 }  // namespace
 
 void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, const Metadata& metadata) {
@@ -321,7 +341,22 @@ Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path) {
   }
   check_match(path.string(), file.tensors, expected);
 
+  // Values, not only shapes: a learning rate or a step count that no optimizer could have written would
+  // turn the next step's update into inf or NaN (a negative step makes a bias correction 1 - beta^0 = 0),
+  // or overflow the step counter.
   std::map<std::string, Tensor> by_name(file.tensors.begin(), file.tensors.end());
+  for (size_t g = 0; g < optimizer.group_count(); ++g) {
+    const double lr = by_name.at(lr_key(g)).item();
+    if (!std::isfinite(lr) || lr < 0)
+      fail_io("{}: {} is {}, expected a finite non-negative learning rate", path.string(), lr_key(g), lr);
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto found = by_name.find(state_key(i, "step"));
+    if (found == by_name.end()) continue;
+    const int64_t step = found->second.data<int64_t>()[0];
+    if (step < 0 || step > kMaxStep)
+      fail_io("{}: {} is {}, expected a step count in [0, 2^53]", path.string(), found->first, step);
+  }
   for (size_t g = 0; g < optimizer.group_count(); ++g) optimizer.set_lr(by_name.at(lr_key(g)).item(), g);
   for (size_t i = 0; i < params.size(); ++i) {
     optim::ParamState state;

@@ -3,6 +3,7 @@
 // leaving the model unchanged.
 #include "tests/testing.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -231,6 +232,11 @@ std::vector<BadFile> bad_files() {
       {"trailing_bytes", safetensors("{" + w + "," + b + "}", data + "zz"), {"gap", "last 2 data bytes"}},
       {"bad_metadata", safetensors("{" + w + "," + b + R"(,"__metadata__":{"epoch":3}})", data),
        {"corrupt header", "__metadata__ values must be strings"}},
+      {"nested_too_deep", safetensors(R"({"fc.weight":{"dtype":"F32","shape":[[[1]],2],"data_offsets":[0,8]},)" + b + "}", data),
+       {"corrupt header", "nested deeper than 3 levels"}},
+      // 0 elements, but the strides of the other sizes overflow int64
+      {"huge_sizes_beside_a_zero", safetensors(R"({"fc.weight":{"dtype":"F32","shape":[0,4611686018427387904,4611686018427387904],"data_offsets":[0,0]},"fc.bias":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}})", data),
+       {"tensor \"fc.weight\"", "shape [0,4611686018427387904,4611686018427387904] is too large"}},
   };
 }
 }  // namespace
@@ -255,6 +261,50 @@ BOOST_AUTO_TEST_CASE(every_corrupt_file_is_refused_naming_the_problem_and_the_mo
     BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(m, path); }, parts), bad.name);
     BOOST_TEST(unchanged(m, before), bad.name);
   }
+}
+
+BOOST_AUTO_TEST_CASE(an_optimizer_file_with_impossible_values_is_refused_and_the_optimizer_unchanged) {
+  const fs::path dir = scratch_dir("optimizer_values");
+  Model m;
+  sg::optim::Adam adam(m.parameters(), {.lr = 0.01});
+  m.forward(ones({1, 2})).sum().backward();
+  adam.step();
+  const auto tensors_of = [&](double lr, int64_t step) {
+    std::vector<nn::NamedTensor> out{{"param_groups.0.lr", scalar_tensor(lr, kFloat64)}};
+    for (size_t i = 0; i < adam.param_count(); ++i)
+      for (const auto& [field, t] : adam.state(i))
+        out.emplace_back(fmt::format("state.{}.{}", i, field), field == "step" ? full({}, double(step), kInt64) : t);
+    return out;
+  };
+  const Tensor exp_avg_before = adam.state(0).at("exp_avg").clone();
+  struct Case {
+    std::string name;
+    double lr;
+    int64_t step;
+    std::vector<std::string> message;
+  };
+  const std::vector<Case> cases{
+      {"nan_lr", std::nan(""), 1, {"param_groups.0.lr is nan", "finite non-negative learning rate"}},
+      {"infinite_lr", INFINITY, 1, {"param_groups.0.lr is inf"}},
+      {"negative_lr", -0.5, 1, {"param_groups.0.lr is -0.5"}},
+      {"negative_step", 0.01, -1, {"state.0.step is -1", "[0, 2^53]"}},
+      {"step_past_2_53", 0.01, (int64_t(1) << 53) + 2, {"state.0.step is 9007199254740994"}},
+  };
+  for (const Case& c : cases) {
+    const fs::path path = dir / (c.name + ".safetensors");
+    nn::save_tensors(tensors_of(c.lr, c.step), path);
+    std::vector<std::string> parts = c.message;
+    parts.push_back(path.string());
+    BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(adam, path); }, parts), c.name);
+    BOOST_TEST(adam.lr() == 0.01, c.name);
+    BOOST_TEST(adam.state(0).at("step").item() == 1.0, c.name);
+    BOOST_TEST(bitwise_equal(adam.state(0).at("exp_avg"), exp_avg_before), c.name);
+  }
+  // the same file with possible values loads
+  nn::save_tensors(tensors_of(0.02, 5), dir / "good.safetensors");
+  nn::load(adam, dir / "good.safetensors");
+  BOOST_TEST(adam.lr() == 0.02);
+  BOOST_TEST(adam.state(0).at("step").item() == 5.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
