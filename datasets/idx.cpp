@@ -19,7 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kChunk = size_t(1) << 20;  // bytes per gzread call while reading the payload
+// The payload buffer grows by doubling from kFirstChunk up to kChunk bytes per gzread call, so a gzip
+// header that lies about its size costs about twice the bytes really present, not a zero-filled megabyte.
+constexpr size_t kFirstChunk = size_t(1) << 12;
+constexpr size_t kChunk = size_t(1) << 20;
 
 // A gzFile that closes itself. gzread inflates .gz files and passes other files through unchanged, so
 // plain and compressed IDX files share this one code path.
@@ -113,7 +116,7 @@ std::vector<uint8_t> read_payload(GzReader& in, uint64_t count, uint64_t header_
   }
   while (out.size() < count) {
     const size_t old = out.size();
-    const size_t want = size_t(std::min<uint64_t>(kChunk, count - old));
+    const size_t want = size_t(std::min<uint64_t>(std::clamp(old, kFirstChunk, kChunk), count - old));
     out.resize(old + want);
     const size_t got = in.read(out.data() + old, want);
     if (got < want)
