@@ -142,4 +142,21 @@ BOOST_AUTO_TEST_CASE(the_design_example_model_runs_on_an_mnist_sized_batch) {
   BOOST_TEST(model.parameter_count() == 8 * 9 + 8 + 8 * 13 * 13 * 10 + 10);
 }
 
+BOOST_AUTO_TEST_CASE(conv_and_pool_layers_refuse_zero_sizes_and_inputs_of_the_wrong_rank) {
+  BOOST_TEST(throws_with([] { nn::Conv2d(0, 8, 3); }, {"Conv2d", "positive", "in_channels 0"}));
+  BOOST_TEST(throws_with([] { nn::Conv2d(1, -8, 3); }, {"Conv2d", "out_channels -8"}));
+  BOOST_TEST(throws_with([] { nn::Conv2d(1, 8, {3, 0}); }, {"Conv2d", "kernel_size", "[3, 0]"}));
+  BOOST_TEST(throws_with([] { nn::MaxPool2d(0); }, {"MaxPool2d", "kernel_size", "[0, 0]"}));
+  BOOST_TEST(throws_with([] { nn::AvgPool2d({2, -1}); }, {"AvgPool2d", "kernel_size", "[2, -1]"}));
+  nn::Conv2d conv(1, 4, 3);
+  BOOST_TEST(throws_with([&] { conv.forward(ones({8, 8})); }, {"conv2d", "[8, 8]"}));
+  BOOST_TEST(throws_with([&] { conv.forward(ones({1, 1, 2, 2})); }, {"conv2d", "[1, 1, 2, 2]", "[4, 1, 3, 3]"}));
+  BOOST_TEST(throws_with([&] { conv.forward(ones({1, 1, 8, 8}, kFloat64)); }, {"conv2d", "float64"}));
+  nn::MaxPool2d pool(2);
+  BOOST_TEST(throws_with([&] { pool.forward(ones({4, 4})); }, {"max_pool2d", "[4, 4]"}));
+  BOOST_TEST(throws_with([&] { pool.forward(ones({1, 1, 1, 1})); }, {"max_pool2d", "[1, 1, 1, 1]"}));
+  nn::AvgPool2d avg(2);
+  BOOST_TEST(throws_with([&] { avg.forward(ones({2, 4, 4})); }, {"avg_pool2d", "[2, 4, 4]"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -245,4 +245,19 @@ BOOST_AUTO_TEST_CASE(batchnorm_refuses_a_wrong_shape_and_a_single_value_per_chan
   BOOST_TEST(bn1.forward(ones({1, 3})).shape() == Shape({1, 3}));
 }
 
+BOOST_AUTO_TEST_CASE(layers_refuse_zero_and_negative_sizes_and_inputs_of_the_wrong_rank) {
+  BOOST_TEST(throws_with([] { nn::Linear(0, 3); }, {"Linear", "positive", "in_features 0", "out_features 3"}));
+  BOOST_TEST(throws_with([] { nn::Linear(3, -1); }, {"Linear", "in_features 3", "out_features -1"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm1d(0); }, {"BatchNorm1d", "num_features", "got 0"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm2d(-2); }, {"BatchNorm2d", "got -2"}));
+  BOOST_TEST(throws_with([] { nn::Dropout({.p = -0.1}); }, {"Dropout", "[0, 1]", "-0.1"}));
+  nn::Linear fc(3, 2);
+  BOOST_TEST(throws_with([&] { fc.forward(scalar_tensor(1.0)); }, {"Linear", "in_features 3", "[]"}));
+  BOOST_TEST(throws_with([&] { fc.forward(ones({2, 3}, kFloat64)); }, {"float32", "float64"}));
+  nn::BatchNorm1d bn(3);
+  BOOST_TEST(throws_with([&] { bn.forward(ones({3})); }, {"BatchNorm1d", "3 channels", "[3]"}));
+  BOOST_TEST(throws_with([&] { bn.forward(ones({2, 3, 4, 5})); }, {"BatchNorm1d", "[2, 3, 4, 5]"}));
+  BOOST_TEST(throws_with([&] { bn.forward(ones({1, 3})); }, {"BatchNorm1d", "more than 1 value per channel", "[1, 3]"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -144,4 +144,27 @@ BOOST_AUTO_TEST_CASE(loss_modules_print_non_default_reductions) {
   BOOST_TEST(nn::MSELoss({.reduction = Reduction::Sum}).repr() == "MSELoss(reduction=sum)");
 }
 
+BOOST_AUTO_TEST_CASE(losses_refuse_bad_ranks_dtypes_and_class_indices) {
+  const Tensor logits = zeros({2, 3});
+  const Tensor labels = sg::tensor(std::vector<int64_t>{0, 2}, {2});
+  // rank
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(zeros({3}), labels); }, {"cross_entropy", "(N, C)", "[3]"}));
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(zeros({2, 3, 4}), labels); }, {"cross_entropy", "[2, 3, 4]"}));
+  BOOST_TEST(throws_with([&] { nn::nll_loss(zeros({6}), labels); }, {"nll_loss", "(N, C)", "[6]"}));
+  BOOST_TEST(throws_with([&] { nn::nll_loss(logits, sg::zeros({2, 1}, kInt64)); }, {"nll_loss", "[2, 3]", "[2, 1]"}));
+  // dtype
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(sg::zeros({2, 3}, kInt64), labels); }, {"cross_entropy", "int64"}));
+  BOOST_TEST(throws_with([&] { nn::nll_loss(logits, zeros({2})); }, {"nll_loss", "int64 target", "float32"}));
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(logits, zeros({2, 3}, kFloat64)); },
+                         {"cross_entropy", "float32", "float64"}));
+  BOOST_TEST(throws_with([&] { nn::mse_loss(zeros({3}), zeros({3}, kFloat64)); }, {"mse_loss", "float32", "float64"}));
+  // class indices out of range, either end
+  BOOST_TEST(throws_with([&] { nn::nll_loss(logits, sg::tensor(std::vector<int64_t>{-1, 0}, {2})); },
+                         {"nll_loss", "[0, 3)", "got -1 at position 0"}));
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(logits, sg::tensor(std::vector<int64_t>{1, 7}, {2})); },
+                         {"nll_loss", "got 7 at position 1"}));
+  // empty batch: the mean of nothing is refused, naming the op
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(zeros({0, 3}), sg::zeros({0}, kInt64)); }, {"[0"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

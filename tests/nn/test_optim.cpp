@@ -239,4 +239,24 @@ BOOST_AUTO_TEST_CASE(schedulers_scale_each_group_from_its_own_initial_lr) {
   BOOST_TEST(scheduler.last_lr() == std::vector<double>({0.25, 0.025}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(optimizers_and_schedulers_refuse_impossible_hyperparameters) {
+  const Tensor p = zeros({2}).requires_grad_();
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = -0.1}); }, {"SGD", "non-negative", "lr -0.1"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = std::nan("")}); }, {"SGD", "lr nan"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = 0.1, .momentum = -0.9}); }, {"SGD", "momentum -0.9"}));
+  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.lr = -1e-3}); }, {"Adam", "non-negative", "-0.001"}));
+  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.betas = {0.9, 1.0}}); }, {"Adam", "betas", "[0, 1)", "1"}));
+  BOOST_TEST(throws_with([&] { sg::optim::AdamW({p}, {.eps = -1}); }, {"AdamW", "non-negative"}));
+  BOOST_TEST(throws_with([&] { sg::optim::RMSprop({p}, {.alpha = -0.5}); }, {"RMSprop", "alpha -0.5"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p.detach().to(kInt64)}, {.lr = 0.1}); }, {"SGD", "int64"}));
+
+  sg::optim::SGD sgd({p}, {.lr = 0.1});
+  BOOST_TEST(throws_with([&] { sgd.set_lr(-1.0); }, {"set_lr", "non-negative", "-1"}));
+  BOOST_TEST(throws_with([&] { sgd.set_lr(std::nan("")); }, {"set_lr", "nan"}));
+  BOOST_TEST(throws_with([&] { sgd.set_lr(0.1, 1); }, {"set_lr", "group", "got 1"}));
+  BOOST_TEST(sgd.lr() == 0.1);
+  BOOST_TEST(throws_with([&] { sg::optim::StepLR(sgd, 0); }, {"StepLR", "step_size", "got 0"}));
+  BOOST_TEST(throws_with([&] { sg::optim::CosineAnnealingLR(sgd, -3); }, {"CosineAnnealingLR", "t_max", "got -3"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
