@@ -137,7 +137,9 @@ double train(OneFilterCNN& model, const sg::datasets::Dataset& train_set, const 
     for (const auto& [images, labels] : loader) {
       const auto o = model.run(images);
       const sg::Tensor loss = loss_fn(o.logits, labels);
-      sg::tutorial::check_loss(loss, epoch, ++step, [&] { return loss_fn(model(images), labels); });
+      // images and labels are structured bindings, which clang 14 cannot capture by name: init-captures can
+      sg::tutorial::check_loss(loss, epoch, ++step,
+                               [&, &images = images, &labels = labels] { return loss_fn(model(images), labels); });
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();

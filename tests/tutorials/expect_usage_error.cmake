@@ -1,9 +1,32 @@
 # cmake -DPROGRAM=... -DNAME=... -P expect_usage_error.cmake
-# A bad option, and a bad value, must print the usage and end with exit code 2 (not 0, not a crash).
-foreach(bad "--no-such-option" "--epochs=abc")
+# Every bad command line must print what is wrong, naming the option, then the usage, and end with exit
+# code 2 (not 0, not 1, not a crash). Each entry: the argument, then a regex its error line must match.
+set(cases
+  "--no-such-option" "unrecognised option '--no-such-option'"
+  "--epochs=abc" "'abc'.*'--epochs'"
+  "--epochs" "'--epochs' is missing"
+  "--epochs=-1" "--epochs must be >= 0, got -1"
+  "--lr=0" "--lr must be a positive number, got 0"
+  "--lr=-0.5" "--lr must be a positive number, got -0.5"
+  "--lr=nan" "--lr must be a positive number, got nan"
+  "--lr=inf" "--lr must be a positive number, got inf"
+  "--batch-size=0" "--batch-size must be >= 1, got 0"
+  "--train-size=0" "--train-size must be >= 1, got 0"
+  "--test-size=-5" "--test-size must be >= 1, got -5"
+  "--threads=-1" "--threads must be >= 0, got -1"
+  "--seed=1.5" "'1.5'.*'--seed'")
+list(LENGTH cases n)
+math(EXPR last "${n} - 1")
+foreach(i RANGE 0 ${last} 2)
+  math(EXPR j "${i} + 1")
+  list(GET cases ${i} bad)
+  list(GET cases ${j} expected)
   execute_process(COMMAND "${PROGRAM}" ${bad} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 2)
     message(FATAL_ERROR "${bad}: expected exit code 2, got ${rc}\n${out}${err}")
+  endif()
+  if(NOT "${err}" MATCHES "^error: [^\n]*${expected}")
+    message(FATAL_ERROR "${bad}: expected an error line matching \"${expected}\", got:\n${err}")
   endif()
   if(NOT "${err}" MATCHES "Usage: ${NAME}")
     message(FATAL_ERROR "${bad}: expected the usage on stderr, got:\n${err}")

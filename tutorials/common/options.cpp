@@ -1,6 +1,7 @@
 // Parsing, usage text, and the exit codes a shell script can rely on.
 #include "tutorials/common/options.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -60,7 +61,8 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
     usage_error(e.what());
   }
   if (options.epochs < 0) usage_error(fmt::format("--epochs must be >= 0, got {}", options.epochs));
-  if (options.lr <= 0) usage_error(fmt::format("--lr must be positive, got {}", options.lr));
+  if (!(options.lr > 0) || !std::isfinite(options.lr))  // written so that NaN fails too
+    usage_error(fmt::format("--lr must be a positive number, got {}", options.lr));
   if (options.batch_size < 1) usage_error(fmt::format("--batch-size must be >= 1, got {}", options.batch_size));
   if (options.train_size < 1) usage_error(fmt::format("--train-size must be >= 1, got {}", options.train_size));
   if (options.test_size < 1) usage_error(fmt::format("--test-size must be >= 1, got {}", options.test_size));
