@@ -129,4 +129,17 @@ BOOST_AUTO_TEST_CASE(undefined_tensors_are_refused) {
   BOOST_TEST(throws_with([&] { (void)(u + sg::zeros({1})); }, {"undefined"}));
 }
 
+BOOST_AUTO_TEST_CASE(conv_and_pool_refuse_bad_strides_padding_and_dtypes) {
+  const Tensor x = sg::zeros({1, 1, 5, 5}), w = sg::zeros({2, 1, 3, 3});
+  BOOST_TEST(throws_with([&] { (void)sg::conv2d(x, w, Tensor(), {.padding = {-1, 0}}); }, {"conv2d:", "padding (-1, 0)"}));
+  BOOST_TEST(throws_with([&] { (void)sg::conv2d(x, w, Tensor(), {.dilation = {0, 1}}); }, {"conv2d:", "dilation (0, 1)"}));
+  BOOST_TEST(throws_with([&] { (void)sg::conv2d(x, w, sg::zeros({2}, kFloat64)); }, {"conv2d:", "bias", "float64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::conv2d(x, w, Tensor(), {.stride = {1, -2}}); }, {"conv2d:", "stride (1, -2)"}));
+  BOOST_TEST(throws_with([&] { (void)sg::max_pool2d(x, {.kernel_size = {2, 2}, .stride = {-1, 1}}); },
+                         {"max_pool2d:", "stride (-1, 1)"}));
+  BOOST_TEST(throws_with([&] { (void)sg::avg_pool2d(x, {.kernel_size = {2, 2}, .padding = {-1, 0}}); },
+                         {"avg_pool2d:", "padding (-1, 0)"}));
+  BOOST_TEST(throws_with([&] { (void)sg::avg_pool2d(sg::zeros({5, 5}), {}); }, {"avg_pool2d:", "(N, C, H, W)", "[5, 5]"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
