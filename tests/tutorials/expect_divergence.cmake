@@ -6,7 +6,7 @@ execute_process(COMMAND "${PROGRAM}" ${ARGS} --out "${OUT}" RESULT_VARIABLE rc O
 if(NOT rc EQUAL 1)
   message(FATAL_ERROR "expected exit code 1, got ${rc}\n${out}${err}")
 endif()
-set(expected "error: training stopped at epoch [0-9]+, step [0-9]+: the loss is (-?inf|nan); anomaly: '[a-z_0-9]+' produced")
+set(expected "error: training stopped at epoch [0-9]+, step [0-9]+: the loss is -?(inf|nan); anomaly: '[a-z_0-9]+' produced")
 if(NOT "${err}" MATCHES "${expected}")
   message(FATAL_ERROR "expected an error line matching \"${expected}\", got:\n${err}")
 endif()

@@ -8,7 +8,7 @@ set(cases
   "--epochs=-1" "--epochs must be >= 0, got -1"
   "--lr=0" "--lr must be a positive number, got 0"
   "--lr=-0.5" "--lr must be a positive number, got -0.5"
-  "--lr=nan" "--lr must be a positive number, got nan"
+  "--lr=nan" "--lr must be a positive number, got -?nan"
   "--lr=inf" "--lr must be a positive number, got inf"
   "--batch-size=0" "--batch-size must be >= 1, got 0"
   "--train-size=0" "--train-size must be >= 1, got 0"
