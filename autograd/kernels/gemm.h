@@ -134,6 +134,36 @@ void pack_b(T* dst, bool trans_b, const T* B, int64_t ldb, int64_t N, int64_t j0
     }
 }
 
+/// C = alpha * acc + beta * C for a register tile of MR rows by NV vectors, of which only the top-left
+/// mr x nr is written (edges of C). Shared by both tile kernels; always inlined, so acc stays in registers.
+template <class T, int MR, int NV>
+[[gnu::always_inline]] inline void store_tile(const typename Vector<T>::type (&acc)[MR][NV], T alpha, T beta, T* C,
+                                              int64_t ldc, int64_t mr, int64_t nr) {
+  using V = typename Vector<T>::type;
+  constexpr int kLanes = kVectorBytes / int(sizeof(T)), NR = NV * kLanes;
+  if (mr == MR && nr == NR) {  // a whole tile: whole vectors in and out of C
+    for (int i = 0; i < MR; ++i)
+      for (int v = 0; v < NV; ++v) {
+        T* c = C + i * ldc + v * kLanes;
+        V out = alpha * acc[i][v];
+        if (beta != T(0)) {
+          V old;
+          std::memcpy(&old, c, sizeof(V));
+          out += beta * old;
+        }
+        std::memcpy(c, &out, sizeof(V));
+      }
+    return;
+  }
+  T tile[MR][NR];
+  std::memcpy(tile, acc, sizeof(tile));
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j) {
+      T& c = C[i * ldc + j];
+      c = alpha * tile[i][j] + (beta == T(0) ? T(0) : beta * c);
+    }
+}
+
 /// The micro-kernel: an MR x NR tile of C from a packed A sliver (kc x MR) and B sliver (kc x NR).
 /// acc lives in registers for the whole k loop; C is touched once, at the end:
 ///   C = alpha * acc + beta * C     (first pass over k)      C += alpha * acc     (later passes, beta = 1)
@@ -157,27 +187,7 @@ inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alph
       for (int v = 0; v < kNV; ++v) acc[i][v] += ai * bv[v];  // scalar * vector: a broadcast FMA
     }
   }
-  if (mr == kMR && nr == NR) {  // a whole tile: whole vectors in and out of C
-    for (int i = 0; i < kMR; ++i)
-      for (int v = 0; v < kNV; ++v) {
-        T* c = C + i * ldc + v * kLanes;
-        V out = alpha * acc[i][v];
-        if (beta != T(0)) {
-          V old;
-          std::memcpy(&old, c, sizeof(V));
-          out += beta * old;
-        }
-        std::memcpy(c, &out, sizeof(V));
-      }
-    return;
-  }
-  T tile[kMR][NR];
-  std::memcpy(tile, acc, sizeof(tile));
-  for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) {
-      T& c = C[i * ldc + j];
-      c = alpha * tile[i][j] + (beta == T(0) ? T(0) : beta * c);
-    }
+  store_tile(acc, alpha, beta, C, ldc, mr, nr);
 }
 
 /// Buffers for the packed panels, one pair per calling thread, kept between calls so a training loop
@@ -209,7 +219,7 @@ template <class T, int NV>
 inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int64_t ldb, T alpha, T beta, T* C,
                        int64_t ldc, int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
-  constexpr int kLanes = kVectorBytes / int(sizeof(T)), NR = NV * kLanes;
+  constexpr int kLanes = kVectorBytes / int(sizeof(T));
   V acc[kSmallMR][NV];
   for (int i = 0; i < kSmallMR; ++i)
     for (int v = 0; v < NV; ++v) acc[i][v] = V{};
@@ -222,27 +232,7 @@ inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int
       for (int v = 0; v < NV; ++v) acc[i][v] += av * bv[v];
     }
   }
-  if (mr == kSmallMR && nr == NR) {  // a whole tile: whole vectors in and out of C
-    for (int i = 0; i < kSmallMR; ++i)
-      for (int v = 0; v < NV; ++v) {
-        T* c = C + i * ldc + v * kLanes;
-        V out = alpha * acc[i][v];
-        if (beta != T(0)) {
-          V old;
-          std::memcpy(&old, c, sizeof(V));
-          out += beta * old;
-        }
-        std::memcpy(c, &out, sizeof(V));
-      }
-    return;
-  }
-  T tile[kSmallMR][NR];
-  std::memcpy(tile, acc, sizeof(tile));
-  for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) {
-      T& c = C[i * ldc + j];
-      c = alpha * tile[i][j] + (beta == T(0) ? T(0) : beta * c);
-    }
+  store_tile(acc, alpha, beta, C, ldc, mr, nr);
 }
 
 }  // namespace gemm_detail
