@@ -14,7 +14,8 @@ set(cases
   "--train-size=0" "--train-size must be >= 1, got 0"
   "--test-size=-5" "--test-size must be >= 1, got -5"
   "--threads=-1" "--threads must be >= 0, got -1"
-  "--seed=1.5" "'1.5'.*'--seed'")
+  "--seed=1.5" "'1.5'.*'--seed'"
+  "--seed=-1" "--seed must be >= 0, got -1")
 list(LENGTH cases n)
 math(EXPR last "${n} - 1")
 foreach(i RANGE 0 ${last} 2)

@@ -27,6 +27,8 @@ void usage_error(const std::string& message) {
 
 void parse(int argc, char** argv, const std::string& program, const std::string& summary, Options& options,
            const po::options_description& own) {
+  // Read as a signed number: an unsigned one would take "-1" and wrap it round to 2^64 - 1.
+  int64_t seed = int64_t(options.seed);
   po::options_description common("Common options");
   common.add_options()
       ("help,h", "print this help and exit")
@@ -35,7 +37,7 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "samples per step")
       ("train-size", po::value(&options.train_size)->default_value(options.train_size), "training samples used")
       ("test-size", po::value(&options.test_size)->default_value(options.test_size), "test samples used")
-      ("seed", po::value(&options.seed)->default_value(options.seed), "random seed (same seed, same output)")
+      ("seed", po::value(&seed)->default_value(seed), "random seed (same seed, same output)")
       ("threads", po::value(&options.threads)->default_value(options.threads), "threads for the kernels (0: default)")
       ("data-dir", po::value(&options.data_dir), "folder with the datasets (default: $SG_DATA_DIR or datasets/data)")
       ("out", po::value(&options.out)->default_value(options.out), "folder for pictures and CSV files")
@@ -67,6 +69,8 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   if (options.train_size < 1) usage_error(fmt::format("--train-size must be >= 1, got {}", options.train_size));
   if (options.test_size < 1) usage_error(fmt::format("--test-size must be >= 1, got {}", options.test_size));
   if (options.threads < 0) usage_error(fmt::format("--threads must be >= 0, got {}", options.threads));
+  if (seed < 0) usage_error(fmt::format("--seed must be >= 0, got {}", seed));
+  options.seed = uint64_t(seed);
 
   sg::manual_seed(options.seed);
   if (options.threads > 0) sg::set_num_threads(options.threads);
