@@ -123,6 +123,51 @@ BOOST_AUTO_TEST_CASE(max_pool_gradient_goes_to_the_first_maximum_of_each_window)
   BOOST_TEST(all_close(x.grad(), sg::tensor({{{{1, 0, 0}, {0, 0, 10}}}}, kFloat64)));
 }
 
+// The 2x2 stride-2 pool has kernels of its own (a vector one for float32, 16 windows a step), so it is
+// checked in float32 against a scalar loop written here, on rows of 1 to 21 windows (one step, a full
+// step, and a partial second one), with ties, infinities and NaNs, for values and the winner's position.
+BOOST_AUTO_TEST_CASE(max_pool_2x2_float32_matches_a_scalar_loop_with_ties_and_nans) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> pool_of_values{0.0f, 1.0f, 1.0f, 2.0f, -1.0f, -inf, inf, nan, 0.5f, 2.0f, 3.0f};
+  uint64_t state = 12345;
+  for (int64_t W = 2; W <= 43; ++W) {
+    const int64_t H = 5, OH = H / 2, OW = W / 2;
+    Tensor x = empty({2, 1, H, W});
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      x.data<float>()[i] = pool_of_values[(state >> 33) % pool_of_values.size()];
+    }
+    x.requires_grad_();
+    Tensor y = max_pool2d(x, {.kernel_size = {2, 2}});
+    y.backward(ones_like(y));
+    BOOST_TEST_CONTEXT("W=" << W) {
+      BOOST_REQUIRE(y.shape() == Shape({2, 1, OH, OW}));
+      for (int64_t p = 0; p < 2; ++p)
+        for (int64_t i = 0; i < OH; ++i)
+          for (int64_t j = 0; j < OW; ++j) {
+            // The first maximum in row-major order; a NaN beats any number, and the first NaN stays.
+            int64_t best = -1;
+            float best_value = 0;
+            for (int64_t a = 0; a < 2; ++a)
+              for (int64_t b = 0; b < 2; ++b) {
+                const int64_t at = (p * H + 2 * i + a) * W + 2 * j + b;
+                const float v = x.data<float>()[at];
+                if (best < 0 || (!std::isnan(best_value) && (std::isnan(v) || v > best_value))) {
+                  best = at;
+                  best_value = v;
+                }
+              }
+            const float got = y.data<float>()[(p * OH + i) * OW + j];
+            BOOST_TEST((got == best_value || (std::isnan(got) && std::isnan(best_value))),
+                       "window (" << p << ", " << i << ", " << j << "): got " << got << ", expected " << best_value);
+            BOOST_TEST(x.grad().data<float>()[best] == 1.0f,
+                       "window (" << p << ", " << i << ", " << j << "): gradient not at flat position " << best);
+          }
+      BOOST_TEST(x.grad().sum().item() == double(2 * OH * OW));  // and nowhere else
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(max_pool_padding_never_wins_even_over_negative_values) {
   Tensor x = sg::tensor({{{{-3, -2}, {-1, -4}}}}, kFloat64);
   BOOST_TEST(all_close(max_pool2d(x, {.kernel_size = {2, 2}, .padding = {1, 1}}),
