@@ -38,7 +38,7 @@ Tensor sum(const Tensor& x) {
     }
   });
   return record("sum", {x}, y, {}, [shape = x.shape()](const Node&, const Tensor& dy) {
-    return Grads{broadcast_to(dy, shape)};
+    return Grads{full(shape, dy.item(), dy.dtype())};  // dy is one number (exact as a double for floats)
   });
 }
 
