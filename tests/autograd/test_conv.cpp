@@ -178,6 +178,37 @@ BOOST_AUTO_TEST_CASE(col2im_is_the_adjoint_of_im2col) {
   BOOST_TEST(sum(mul(col, c)).item() == sum(mul(x, back)).item(), boost::test_tools::tolerance(1e-12));
 }
 
+// im2col and col2im in float32 (which have row kernels of their own: masked copies, and dx rows summed in
+// registers for maps up to 16 wide) against loops written from the definitions, adding in the same order
+// (kernel row p, then column q), so they must agree to the bit; widths 3..20 cross the 16-pixel limit.
+BOOST_AUTO_TEST_CASE(float32_im2col_and_col2im_match_loops_from_the_definition) {
+  manual_seed(9);
+  for (int64_t W = 3; W <= 20; ++W)
+    for (const auto& [C, KH, KW] : std::vector<std::array<int64_t, 3>>{{1, 3, 3}, {3, 2, 3}, {2, 3, 1}}) {
+      if (KW > W) continue;
+      const int64_t H = 5, OH = H - KH + 1, OW = W - KW + 1;
+      const kernels::ConvGeometry g{C, H, W, 1, KH, KW, 1, 1, 0, 0, 1, 1, OH, OW};
+      const Tensor x = randn({C, H, W}), dcol = randn({g.CK(), g.L()});
+      Tensor col = empty({g.CK(), g.L()}), dx = empty({C, H, W});
+      kernels::im2col(col.data<float>(), x.data<float>(), g);
+      kernels::col2im(dx.data<float>(), dcol.data<float>(), g);
+      Tensor col_expected = empty({g.CK(), g.L()}), dx_expected = zeros({C, H, W});
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t p = 0; p < KH; ++p)
+          for (int64_t q = 0; q < KW; ++q)
+            for (int64_t i = 0; i < OH; ++i)
+              for (int64_t j = 0; j < OW; ++j) {
+                const int64_t row = (c * KH + p) * KW + q, pixel = (c * H + i + p) * W + j + q;
+                col_expected.data<float>()[row * g.L() + i * OW + j] = x.data<float>()[pixel];
+                dx_expected.data<float>()[pixel] += dcol.data<float>()[row * g.L() + i * OW + j];
+              }
+      BOOST_TEST_CONTEXT("W=" << W << " C=" << C << " kernel " << KH << "x" << KW) {
+        BOOST_TEST(bitwise_equal(col, col_expected));
+        BOOST_TEST(bitwise_equal(dx, dx_expected));
+      }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(bad_shapes_throw_with_op_name_and_shapes) {
   const Tensor x = zeros({64, 1, 28, 28}), w = zeros({8, 3, 3, 3});
   BOOST_TEST(throws_with([&] { conv2d(x, w); },
