@@ -115,21 +115,28 @@ void w3(const std::string& data_dir, int repeats, int threads) {
              common("W3", threads), double(train.size()) / seconds, accuracy, seconds, peak_rss_mb());
 }
 
-// W4: y = op(a, b); y.sum().backward(), on 1-element and 8x8 tensors; ns per forward + backward.
+// W4: forward + backward of one op on 1-element and 8x8 tensors, ns per op, two ways: "op" is
+// y = op(a, b); y.backward(dy) with dy made once (the op alone), "op+sum" is op(a, b).sum().backward()
+// (a loss in miniature: a second op, and the engine seeds the gradient itself).
 void w4(int repeats, int threads) {
   for (int64_t n : {1, 8}) {
     sg::Tensor a = sg::randn({n, n}).requires_grad_(), b = sg::randn({n, n}).requires_grad_();
+    const sg::Tensor dy = sg::ones({n, n});
     const std::vector<std::pair<const char*, std::function<sg::Tensor()>>> ops{
         {"add", [&] { return a + b; }}, {"mul", [&] { return a * b; }},
         {"matmul", [&] { return sg::matmul(a, b); }}, {"relu", [&] { return sg::relu(a); }}};
-    for (const auto& [name, op] : ops) {
-      constexpr int kIterations = 20000;
-      const double seconds = median_seconds(repeats, [&] {
-        for (int i = 0; i < kIterations; ++i) op().sum().backward();
-      });
-      fmt::print("{{{}, \"op\": \"{}\", \"size\": \"{}x{}\", \"ns_per_op\": {:.1f}}}\n", common("W4", threads), name, n, n,
-                 seconds / kIterations * 1e9);
-    }
+    for (const auto& [name, op] : ops)
+      for (const bool with_sum : {false, true}) {
+        constexpr int kIterations = 20000;
+        const double seconds = median_seconds(repeats, [&] {
+          for (int i = 0; i < kIterations; ++i) {
+            if (with_sum) op().sum().backward();
+            else op().backward(dy);
+          }
+        });
+        fmt::print("{{{}, \"op\": \"{}\", \"size\": \"{}x{}\", \"variant\": \"{}\", \"ns_per_op\": {:.1f}}}\n",
+                   common("W4", threads), name, n, n, with_sum ? "op+sum" : "op", seconds / kIterations * 1e9);
+      }
   }
 }
 

@@ -31,16 +31,15 @@ def main():
         for threads in (1, 2):
             env_threads = ["env", f"OMP_NUM_THREADS={threads}"]
             mine = run(env_threads + [ours, "--workload", workload, "--threads", str(threads), "--repeats", str(args.repeats)])
-            theirs = [] if workload == "W4" else run(env_threads + [sys.executable, os.path.join(HERE, "torch_ref.py"),
-                                                                    "--workload", workload, "--threads", str(threads),
-                                                                    "--repeats", str(args.repeats)])
+            theirs = run(env_threads + [sys.executable, os.path.join(HERE, "torch_ref.py"),
+                                          "--workload", workload, "--threads", str(threads), "--repeats", str(args.repeats)])
             rows += mine + theirs
             for m in mine:
-                key = m.get("shape")
-                t = next((r for r in theirs if r.get("shape") == key), None)
+                key = {k: m[k] for k in ("shape", "trans", "op", "size", "variant") if k in m}  # which row of W4, W5
+                t = next((r for r in theirs if all(r.get(k) == v for k, v in key.items())), None)
                 for field in ("samples_per_second", "seconds_per_epoch", "test_accuracy", "gflops", "ns_per_op", "peak_rss_mb"):
                     if field in m:
-                        label = f"{workload} t={threads} {field}" + (f" {key}" if key else "") + (f" {m['op']} {m['size']}" if "op" in m else "")
+                        label = f"{workload} t={threads} {field} " + " ".join(str(v) for v in key.values())
                         if t and field in t:
                             print(f"{label:60s} scratchgrad {m[field]:12.4f}  pytorch {t[field]:12.4f}  ratio {m[field] / t[field]:6.2f}")
                         else:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The benchmark workloads W1-W3 and W5, run the same way in PyTorch, for a side-by-side ratio.
+"""The benchmark workloads W1-W5, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W5 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5 --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
@@ -117,6 +117,31 @@ def w3(data_dir, repeats):
     return {"samples_per_second": images.shape[0] / seconds, "test_accuracy": accuracy, "seconds": seconds}
 
 
+def w4(repeats):
+    """Forward + backward of one op on 1x1 and 8x8 tensors, ns per op: "op" is y = op(a, b); y.backward(dy),
+    "op+sum" is op(a, b).sum().backward(), as bench_workloads runs them."""
+    results = []
+    for n in (1, 8):
+        a, b = torch.randn(n, n, requires_grad=True), torch.randn(n, n, requires_grad=True)
+        dy = torch.ones(n, n)
+        ops = {"add": lambda: a + b, "mul": lambda: a * b, "matmul": lambda: a @ b, "relu": lambda: torch.relu(a)}
+        for name, op in ops.items():
+            for variant in ("op", "op+sum"):
+                iterations = 5000
+
+                def run():
+                    for _ in range(iterations):
+                        if variant == "op":
+                            op().backward(dy)
+                        else:
+                            op().sum().backward()
+
+                seconds, _ = timed(run, repeats)
+                results.append({"op": name, "size": f"{n}x{n}", "variant": variant,
+                                "ns_per_op": seconds / iterations * 1e9})
+    return results
+
+
 def w5(repeats):
     """sgemm at square sizes and at the products W2 and W3 run, as bench_workloads lists them: (M, K, N) and
     whether A and B are used transposed (a transposed view: BLAS reads it with a flag, no copy)."""
@@ -143,15 +168,15 @@ def w5(repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W5"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     common = {"framework": "pytorch", "version": torch.__version__, "workload": args.workload, "threads": args.threads}
-    if args.workload == "W5":
-        for row in w5(args.repeats):
+    if args.workload in ("W4", "W5"):
+        for row in (w4 if args.workload == "W4" else w5)(args.repeats):
             print(json.dumps({**common, **row}))
     else:
         result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
