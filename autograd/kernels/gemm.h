@@ -383,6 +383,9 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
           const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
+  // A few dozen multiply-adds (a 1x1 or 4x4 matmul): the plain loop, 5-10x faster there than setting
+  // up the vector kernels, which cost about 60 ns before the first multiply.
+  if (M * N * K <= 64) return gemm_naive(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   // Packing costs about (M + N) * K copies against M * N * K multiply-adds: it pays once the tile of C
   // is big enough in both directions to reuse each packed element several times. With at most two
   // small tiles of rows (a conv layer's O filters against its im2col matrix) the small kernel reads B
