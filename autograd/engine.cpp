@@ -152,7 +152,9 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   SG_CHECK(gradient.shape() == shape() && gradient.dtype() == dtype(),
            "backward: gradient must match the output, expected {} {}, got {} {}", shape(), dtype(),
            gradient.shape(), gradient.dtype());
-  Engine::run(*this, gradient.detach(), retain_graph);
+  // A gradient that is part of a graph is cut from it; any other is used as it is (a leaf's .grad copies
+  // it rather than keep it, since the caller still holds it).
+  Engine::run(*this, gradient.requires_grad() ? gradient.detach() : gradient, retain_graph);
 }
 
 }  // namespace sg
