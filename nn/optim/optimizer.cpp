@@ -6,11 +6,20 @@
 namespace sg::optim {
 
 void Optimizer::add_group_params(std::vector<Tensor> params, const char* name) {
+  // An empty list is almost always a model whose parameters() came back empty; PyTorch refuses it too.
+  SG_CHECK(!params.empty(), "{}: no parameters to optimize, got an empty parameter list for group {}", name,
+           group_params_.size());
   for (size_t i = 0; i < params.size(); ++i) {
     SG_CHECK(params[i].defined() && is_floating(params[i].dtype()) && params[i].requires_grad(),
              "{}: parameters must be float tensors that require grad, got parameter {} of group {}: {}", name, i,
              group_params_.size(), params[i].defined() ? fmt::format("{} {}", params[i].shape(), params[i].dtype())
                                                        : std::string("undefined"));
+    // A repeated parameter would be stepped twice per step(), with two separate states.
+    for (size_t j = 0; j < i; ++j)
+      SG_CHECK(!params[j].is_same(params[i]),
+               "{}: a parameter must appear once in its group, got parameters {} and {} of group {} as the same "
+               "tensor of shape {}",
+               name, j, i, group_params_.size(), params[i].shape());
     for (const auto& group : group_params_)
       for (const Tensor& q : group)
         SG_CHECK(!q.is_same(params[i]), "{}: a parameter must appear in one group only, got parameter {} of shape {} twice",

@@ -175,6 +175,35 @@ BOOST_AUTO_TEST_CASE(parameters_without_a_gradient_are_left_alone_and_zero_grad_
   BOOST_TEST(throws_with([] { sg::optim::SGD({zeros({2})}); }, {"SGD", "require grad"}));
 }
 
+BOOST_AUTO_TEST_CASE(every_optimizer_refuses_an_empty_parameter_list) {
+  const std::vector<Tensor> none;
+  BOOST_TEST(throws_with([&] { sg::optim::SGD(none, {.lr = 0.1}); }, {"SGD: no parameters to optimize", "empty"}));
+  BOOST_TEST(throws_with([&] { (void)sg::optim::Adam(none); }, {"Adam: no parameters to optimize", "empty"}));
+  BOOST_TEST(throws_with([&] { (void)sg::optim::AdamW(none); }, {"AdamW: no parameters to optimize", "empty"}));
+  BOOST_TEST(throws_with([&] { (void)sg::optim::RMSprop(none); }, {"RMSprop: no parameters to optimize", "empty"}));
+  // The usual way to get there: a model without parameters.
+  nn::ReLU relu;
+  BOOST_TEST(relu.parameters().empty());
+  BOOST_TEST(throws_with([&] { sg::optim::SGD(relu.parameters()); }, {"SGD: no parameters to optimize"}));
+  // A later empty group is refused as well, and leaves the optimizer as it was.
+  sg::optim::SGD opt({start()}, {.lr = 0.1});
+  BOOST_TEST(throws_with([&] { opt.add_param_group(none); }, {"SGD: no parameters to optimize", "group 1"}));
+  BOOST_TEST(opt.group_count() == 1u);
+  BOOST_TEST(opt.param_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_parameter_listed_twice_in_one_group_is_refused) {
+  const Tensor a = start(), b = start();
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({a, b, a}, {.lr = 0.1}); },
+                         {"SGD", "once in its group", "parameters 0 and 2 of group 0", "shape [2]"}));
+  BOOST_TEST(throws_with([&] { sg::optim::Adam({b, b}); }, {"Adam", "parameters 0 and 1 of group 0"}));
+  sg::optim::RMSprop opt({a});
+  BOOST_TEST(throws_with([&] { opt.add_param_group({b, b}); }, {"RMSprop", "parameters 0 and 1 of group 1"}));
+  BOOST_TEST(opt.group_count() == 1u);
+  // Equal values in different tensors are different parameters.
+  BOOST_TEST(sg::optim::SGD({a, b}, {.lr = 0.1}).param_count() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(an_sgd_step_updates_the_model_through_its_parameters) {
   manual_seed(0);
   nn::Linear fc(3, 1);
