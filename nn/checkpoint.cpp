@@ -252,10 +252,11 @@ TensorFile load_tensors(const std::filesystem::path& path) {
   if (bytes.size() < 8) fail_io("{}: the file is {} bytes, too short for the 8-byte header length", file, bytes.size());
   uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
-  if (header_length > bytes.size() - 8)
-    fail_io("{}: header length {} goes beyond the end of the file ({} bytes)", file, header_length, bytes.size());
+  // The cap before the file size: a length above it is reported as such whatever the file holds.
   if (header_length > kMaxHeaderBytes)
     fail_io("{}: header length {} is above the {} bytes accepted", file, header_length, kMaxHeaderBytes);
+  if (header_length > bytes.size() - 8)
+    fail_io("{}: header length {} goes beyond the end of the file ({} bytes)", file, header_length, bytes.size());
 
   const json header = parse_header(file, std::string_view(bytes).substr(8, header_length));
   if (!header.is_object()) fail_io("{}: corrupt header: expected a JSON object, got {}", file, header.type_name());

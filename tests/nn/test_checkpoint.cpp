@@ -4,6 +4,7 @@
 #include "tests/testing.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -203,12 +204,19 @@ std::vector<BadFile> bad_files() {
   const std::string w = R"("fc.weight":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]})";
   const std::string b = R"("fc.bias":{"dtype":"F32","shape":[1],"data_offsets":[8,12]})";
   const std::string data = float_bytes({1, 2, 3});
-  std::string huge_length(8, '\0');
-  const uint64_t big = 1000;
-  std::memcpy(huge_length.data(), &big, 8);
+  const auto length_bytes = [](uint64_t n) {  // an 8-byte little-endian header length
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[i] = char((n >> (8 * i)) & 0xff);
+    return out;
+  };
   return {
       {"short", "abc", {"too short for the 8-byte header length"}},
-      {"header_beyond_file", huge_length + "{}", {"header length 1000 goes beyond the end of the file (10 bytes)"}},
+      {"header_beyond_file", length_bytes(1000) + "{}", {"header length 1000 goes beyond the end of the file (10 bytes)"}},
+      // Short files: the cap is checked before the length is compared with the bytes present.
+      {"header_above_cap", length_bytes(100'000'001) + "{}",
+       {"header length 100000001 is above the 100000000 bytes accepted"}},
+      {"header_length_max", length_bytes(UINT64_MAX) + "{}",
+       {"header length 18446744073709551615 is above the 100000000 bytes accepted"}},
       {"not_json", safetensors("{\"fc.weight\": [", data), {"corrupt header"}},
       {"not_an_object", safetensors("[1, 2]", data), {"corrupt header", "expected a JSON object"}},
       {"duplicate_key", safetensors("{" + w + "," + b + "," + w + "}", data),
