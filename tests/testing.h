@@ -85,6 +85,19 @@ inline boost::test_tools::predicate_result passes_gradcheck(const std::function<
   return result;
 }
 
+/// Sets the thread count for its lifetime and puts the previous count back when it goes out of scope:
+///   { ThreadCount threads(1); ... }
+class ThreadCount {
+ public:
+  explicit ThreadCount(int threads) : saved_(get_num_threads()) { set_num_threads(threads); }
+  ~ThreadCount() { set_num_threads(saved_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int saved_;
+};
+
 /// A float64 tensor of the given shape with values drawn uniformly from [lo, hi), requiring grad.
 inline Tensor uniform64(const Shape& shape, double lo = -1.0, double hi = 1.0) {
   Tensor t = add(mul(rand(shape, kFloat64), hi - lo), lo).detach();

@@ -8,6 +8,7 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
+using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
@@ -75,12 +76,6 @@ std::string describe(const Case& c) {
   return fmt::format("N={} C={} O={} kernel={}x{} stride={} padding={} dilation={} bias={}", c.N, c.C, c.O, c.KH,
                      c.KW, c.stride, c.padding, c.dilation, c.bias);
 }
-
-struct ThreadCount {
-  explicit ThreadCount(int n) : saved(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved;
-};
 
 }  // namespace
 

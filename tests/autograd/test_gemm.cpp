@@ -7,6 +7,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
+using sg::testing::ThreadCount;
 
 namespace {
 
@@ -76,12 +77,6 @@ std::vector<Problem> problems() {
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
   return all;
 }
-
-struct ThreadCount {
-  explicit ThreadCount(int n) : saved(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved;
-};
 
 }  // namespace
 

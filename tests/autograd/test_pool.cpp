@@ -8,6 +8,7 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
+using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 
 namespace {
@@ -71,12 +72,6 @@ std::vector<Case> grid() {
 Pool2dParams params_of(const Case& c) {
   return {.kernel_size = {c.K0, c.K1}, .stride = {c.S, c.S}, .padding = {c.P, c.P}};
 }
-
-struct ThreadCount {
-  explicit ThreadCount(int n) : saved(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved;
-};
 
 }  // namespace
 

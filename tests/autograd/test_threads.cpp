@@ -5,14 +5,9 @@
 
 using namespace sg;
 using sg::testing::bitwise_equal;
+using sg::testing::ThreadCount;
 
 namespace {
-
-struct ThreadCount {
-  explicit ThreadCount(int n) : saved(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved;
-};
 
 // A notebook-sized CNN: conv 8 filters 3x3 -> relu -> max pool 2 -> dense 8*13*13 -> 10 -> log-softmax,
 // cross-entropy, one SGD step. Returns the loss, every gradient and every updated parameter.
@@ -46,6 +41,22 @@ std::vector<Tensor> cnn_training_step(int threads) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(threads)
+
+BOOST_AUTO_TEST_CASE(thread_count_sets_the_count_and_restores_the_previous_one_on_exit) {
+  const int original = get_num_threads();
+  set_num_threads(3);
+  {
+    ThreadCount outer(1);
+    BOOST_TEST(get_num_threads() == 1);
+    {
+      ThreadCount inner(2);
+      BOOST_TEST(get_num_threads() == 2);
+    }
+    BOOST_TEST(get_num_threads() == 1);
+  }
+  BOOST_TEST(get_num_threads() == 3);
+  set_num_threads(original);
+}
 
 BOOST_AUTO_TEST_CASE(matmul_forward_and_backward_identical_with_one_and_two_threads) {
   manual_seed(8);
