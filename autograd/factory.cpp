@@ -85,41 +85,29 @@ Tensor rand_like(const Tensor& like) { return rand(like.shape(), like.dtype()); 
 Tensor randn_like(const Tensor& like) { return randn(like.shape(), like.dtype()); }
 
 // ---- from C++ values ----
-namespace {
-Tensor from_doubles(const std::vector<double>& values, const Shape& shape, Dtype dtype) {
-  Tensor t = empty(shape, dtype);
+// Built innermost first, so each list checks its own rows and the error names their shapes.
+NestedList::NestedList(std::initializer_list<NestedList> rows) {
+  if (rows.size() > 0) shape_ = rows.begin()->shape_;
+  int64_t i = 0;
+  for (const NestedList& row : rows) {
+    SG_CHECK(row.shape_ == shape_,
+             "tensor: nested lists must be rectangular, got row 0 of shape {} and row {} of shape {}", shape_, i,
+             row.shape_);
+    const std::span<const double> v = row.values();
+    values_.insert(values_.end(), v.begin(), v.end());
+    ++i;
+  }
+  shape_.insert(0, int64_t(rows.size()));
+}
+
+Tensor tensor(const NestedList& values, Dtype dtype) {
+  Tensor t = empty(values.shape(), dtype);
+  const std::span<const double> v = values.values();
   dispatch_all(dtype, [&]<class T> {
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(values[i]);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(v[i]);
   });
   return t;
 }
-
-// Nested braces must be rectangular: every row as long as the first.
-template <class List>
-void flatten_list(const List& list, int64_t depth, Shape& shape, std::vector<double>& values) {
-  if (shape.size() <= depth) shape.push_back(int64_t(list.size()));
-  SG_CHECK(int64_t(list.size()) == shape[depth],
-           "tensor: nested lists must be rectangular, dimension {} has rows of length {} and {}", depth,
-           shape[depth], list.size());
-  for (const auto& item : list) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(item)>, double>) values.push_back(item);
-    else flatten_list(item, depth + 1, shape, values);
-  }
-}
-
-template <class List>
-Tensor from_list(const List& list, Dtype dtype) {
-  Shape shape;
-  std::vector<double> values;
-  flatten_list(list, 0, shape, values);
-  return from_doubles(values, shape, dtype);
-}
-}  // namespace
-
-Tensor tensor(InitList1 values, Dtype dtype) { return from_list(values, dtype); }
-Tensor tensor(InitList2 values, Dtype dtype) { return from_list(values, dtype); }
-Tensor tensor(InitList3 values, Dtype dtype) { return from_list(values, dtype); }
-Tensor tensor(InitList4 values, Dtype dtype) { return from_list(values, dtype); }
 
 template <class T>
 Tensor tensor(std::span<const T> values, const Shape& shape) {

@@ -182,10 +182,27 @@ class Tensor {
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
 
 // ---- factories ----
-using InitList1 = std::initializer_list<double>;
-using InitList2 = std::initializer_list<InitList1>;
-using InitList3 = std::initializer_list<InitList2>;
-using InitList4 = std::initializer_list<InitList3>;
+/// What sg::tensor reads: a number, or braces around numbers or around lists, nested to any depth. Each
+/// level of braces is a dimension, so {{1.0}, {2.0}} is 2 x 1; every row must have the first row's shape.
+/// One type for every depth: with one initializer_list overload per depth, {1.0} could be either a
+/// number or a list of one, and {{1.0}, {2.0}} was ambiguous. Braces always make a list here, because
+/// list-initialization prefers an initializer_list constructor.
+class NestedList {
+ public:
+  NestedList(double value) : value_(value) {}
+  NestedList(std::initializer_list<NestedList> rows);
+
+  const Shape& shape() const { return shape_; }
+  /// The numbers in row-major order.
+  std::span<const double> values() const {
+    return shape_.empty() ? std::span<const double>(&value_, 1) : std::span<const double>(values_);
+  }
+
+ private:
+  Shape shape_;                 // [] for a number
+  double value_ = 0;            // a number
+  std::vector<double> values_;  // a list
+};
 
 /// Uninitialised storage of the given shape: for outputs a kernel overwrites in full.
 Tensor empty(const Shape& shape, Dtype dtype = kFloat32);
@@ -207,11 +224,8 @@ Tensor rand_like(const Tensor& like);
 /// Standard normal from the global generator.
 Tensor randn(const Shape& shape, Dtype dtype = kFloat32);
 Tensor randn_like(const Tensor& like);
-/// From nested braces: sg::tensor({{1, 2}, {3, 4}}, sg::kFloat64).
-Tensor tensor(InitList1 values, Dtype dtype = kFloat32);
-Tensor tensor(InitList2 values, Dtype dtype = kFloat32);
-Tensor tensor(InitList3 values, Dtype dtype = kFloat32);
-Tensor tensor(InitList4 values, Dtype dtype = kFloat32);
+/// From nested braces: sg::tensor({{1, 2}, {3, 4}}, sg::kFloat64); a bare number gives a 0-d tensor.
+Tensor tensor(const NestedList& values, Dtype dtype = kFloat32);
 /// From a flat buffer and a shape; the dtype follows T (float, double or int64_t).
 template <class T>
 Tensor tensor(std::span<const T> values, const Shape& shape);

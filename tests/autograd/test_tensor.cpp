@@ -35,6 +35,38 @@ BOOST_AUTO_TEST_CASE(nested_lists_of_every_depth) {
   BOOST_TEST(throws_with([] { (void)sg::tensor({{1, 2}, {3}}); }, {"tensor", "rectangular"}));
 }
 
+BOOST_AUTO_TEST_CASE(each_level_of_braces_is_a_dimension_even_with_one_element) {
+  const auto check = [](const Tensor& t, const Shape& shape, Dtype dtype, const std::vector<double>& values) {
+    BOOST_TEST(t.shape() == shape, t.shape());
+    BOOST_TEST(t.dtype() == dtype);
+    BOOST_TEST(t.to_vector<double>() == values, boost::test_tools::per_element());
+  };
+  check(sg::tensor({{1.0}, {2.0}}), {2, 1}, kFloat32, {1, 2});
+  check(sg::tensor({{1.0}, {2.0}}, kFloat64), {2, 1}, kFloat64, {1, 2});
+  check(sg::tensor({{1.0f}, {2.0f}}, kFloat64), {2, 1}, kFloat64, {1, 2});
+  check(sg::tensor({{1.0f, 2.0f}}), {1, 2}, kFloat32, {1, 2});
+  check(sg::tensor({{1.0, 2.0}}, kFloat64), {1, 2}, kFloat64, {1, 2});
+  check(sg::tensor({{{1.0}, {2.0}}}, kFloat64), {1, 2, 1}, kFloat64, {1, 2});
+  check(sg::tensor({{{1.0f, 2.0f}}, {{3.0f, 4.0f}}}), {2, 1, 2}, kFloat32, {1, 2, 3, 4});
+  check(sg::tensor({{{0.5}}}, kFloat64), {1, 1, 1}, kFloat64, {0.5});
+  check(sg::tensor({{0.5}}), {1, 1}, kFloat32, {0.5});
+  check(sg::tensor({0.5}), {1}, kFloat32, {0.5});
+  check(sg::tensor(0.5, kFloat64), {}, kFloat64, {0.5});
+  check(sg::tensor({{}, {}}), {2, 0}, kFloat32, {});
+}
+
+BOOST_AUTO_TEST_CASE(ragged_nested_lists_are_refused_naming_the_row_shapes) {
+  BOOST_TEST(throws_with([] { (void)sg::tensor({{1.0, 2.0}, {3.0}}); },
+                         {"tensor: nested lists must be rectangular", "row 0 of shape [2] and row 1 of shape [1]"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({{1.0}, {2.0}, {3.0, 4.0}}, kFloat64); },
+                         {"row 0 of shape [1] and row 2 of shape [2]"}));
+  // A number beside a list, and a ragged row one level down.
+  BOOST_TEST(throws_with([] { (void)sg::tensor({{1.0}, 2.0}); }, {"row 0 of shape [1] and row 1 of shape []"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({{{1.0}, {2.0}}, {{3.0}}}); },
+                         {"row 0 of shape [2, 1] and row 1 of shape [1, 1]"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({{{1.0, 2.0}, {3.0}}}); }, {"row 0 of shape [2] and row 1 of shape [1]"}));
+}
+
 BOOST_AUTO_TEST_CASE(vector_and_shape_give_the_dtype_of_the_element_type) {
   const Tensor f = sg::tensor(std::vector<float>{1, 2, 3, 4, 5, 6}, {3, 2});
   BOOST_TEST(f.dtype() == kFloat32);
