@@ -120,6 +120,9 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
         SG_CHECK(grads[i].shape() == edge.shape(),
                  "backward: '{}' returned a gradient of shape {} for input {} of shape {}", node->name_,
                  grads[i].shape(), i, edge.shape());
+        SG_CHECK(grads[i].dtype() == edge.dtype(),
+                 "backward: '{}' returned a gradient of dtype {} for input {} of dtype {}", node->name_,
+                 grads[i].dtype(), i, edge.dtype());
         if (edge.node) {
           Tensor& pending = edge.node->pending_grad_;
           pending = pending.defined() ? add(pending, grads[i]) : std::move(grads[i]);

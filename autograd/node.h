@@ -32,6 +32,8 @@ struct Edge {
   /// The input's shape, to check what backward returns (only when needs_grad()). Read from the node's
   /// output or the leaf rather than copied into every edge: a node is then a third smaller.
   const Shape& shape() const;
+  /// The input's dtype, to check what backward returns, read the same way.
+  Dtype dtype() const;
 };
 
 class Node {
@@ -79,6 +81,7 @@ class Node {
 };
 
 inline const Shape& Edge::shape() const { return node ? node->output_shape() : leaf->shape; }
+inline Dtype Edge::dtype() const { return node ? node->output_dtype() : leaf->dtype; }
 
 /// A node whose backward is a lambda: (const Node& node, const Tensor& dy) -> Grads.
 template <class Backward>

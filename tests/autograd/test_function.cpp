@@ -69,6 +69,15 @@ struct WrongShape : Function<WrongShape> {
   static std::vector<Tensor> backward(Context&, const Tensor& dy) { return {dy}; }
 };
 
+// y = 2x, whose backward hands back 2 dy in the other float dtype.
+struct WrongDtype : Function<WrongDtype> {
+  static constexpr const char* name = "wrong_dtype";
+  static Tensor forward(Context&, const std::vector<Tensor>& in) { return in[0] * 2.0; }
+  static std::vector<Tensor> backward(Context&, const Tensor& dy) {
+    return {(dy * 2.0).to(dy.dtype() == kFloat64 ? kFloat32 : kFloat64)};
+  }
+};
+
 // Returns its input unchanged: the output must still be a tensor of its own.
 struct Identity : Function<Identity> {
   static constexpr const char* name = "identity";
@@ -163,6 +172,26 @@ BOOST_AUTO_TEST_CASE(a_backward_with_the_wrong_number_or_shape_of_gradients_is_r
   Tensor b = sg::ones({2}, kFloat64).requires_grad_();
   BOOST_TEST(throws_with([&] { TooFewGrads::apply({a, b}).sum().backward(); }, {"too_few_grads", "1", "2 inputs"}));
   BOOST_TEST(throws_with([&] { WrongShape::apply({a}).backward(); }, {"wrong_shape", "[]", "[2]"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_backward_returning_a_gradient_of_the_wrong_dtype_is_refused) {
+  // Into a leaf, both ways round.
+  Tensor x64 = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();
+  BOOST_TEST(throws_with([&] { WrongDtype::apply({x64}).sum().backward(); },
+                         {"'wrong_dtype' returned a gradient of dtype float32 for input 0 of dtype float64"}));
+  BOOST_TEST(!x64.grad().defined());
+  Tensor x32 = sg::tensor({1.0, 2.0}, kFloat32).requires_grad_();
+  BOOST_TEST(throws_with([&] { WrongDtype::apply({x32}).sum().backward(); },
+                         {"'wrong_dtype' returned a gradient of dtype float64 for input 0 of dtype float32"}));
+  BOOST_TEST(!x32.grad().defined());
+  // Into another node: refused there too, and nothing reaches the leaf behind it.
+  BOOST_TEST(throws_with([&] { WrongDtype::apply({x64 * 3.0}).sum().backward(); },
+                         {"wrong_dtype", "float32", "float64"}));
+  BOOST_TEST(!x64.grad().defined());
+  // The same graph with a correct backward gives d(sum(2 * 3x))/dx = 6.
+  Tensor y = sg::sum((x64 * 3.0) * 2.0);
+  y.backward();
+  BOOST_TEST(all_close(x64.grad(), sg::tensor({6.0, 6.0}, kFloat64), 0));
 }
 
 BOOST_AUTO_TEST_CASE(retain_graph_applies_to_custom_ops) {
