@@ -99,7 +99,7 @@ inline void max_pool_row_2x2(float* y, int64_t* index, const float* r0, const fl
     const __m512i offset = _mm512_add_epi32(_mm512_add_epi32(lane, lane), _mm512_mask_blend_epi32(lower, top_at, bottom_at));
     // (the maskz forms: GCC 12 warns that the plain ones read an uninitialised register)
     const __m512i base = _mm512_set1_epi64(start + 2 * j);
-    const __m256i low = _mm512_castsi512_si256(offset), high = _mm512_maskz_extracti64x4_epi64(0xF, offset, 1);
+    const __m256i low = _mm512_maskz_extracti64x4_epi64(0xF, offset, 0), high = _mm512_maskz_extracti64x4_epi64(0xF, offset, 1);
     _mm512_mask_storeu_epi64(index + j, __mmask8(out), _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, low)));
     _mm512_mask_storeu_epi64(index + j + 8, __mmask8(out >> 8),
                              _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, high)));
