@@ -45,6 +45,21 @@ struct Vector {
   typedef T type __attribute__((vector_size(kVectorBytes)));
 };
 
+/// The end of a dot product: the four accumulators added pairwise, their lanes added as a tree (halves
+/// first), then the elements k .. K - 1 that did not fill a vector.
+template <class T, class V>
+T finish_dot(const V (&acc)[4], const T* a, const T* b, int64_t k, int64_t K) {
+  constexpr int64_t kLanes = kVectorBytes / int64_t(sizeof(T));
+  const V sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  T lanes[kLanes];
+  std::memcpy(lanes, &sum, sizeof(lanes));
+  for (int64_t width = kLanes / 2; width >= 1; width /= 2)
+    for (int64_t l = 0; l < width; ++l) lanes[l] += lanes[l + width];
+  T total = lanes[0];
+  for (; k < K; ++k) total += a[k] * b[k];
+  return total;
+}
+
 /// sum_k a[k] * b[k] for contiguous a and b: kVectorBytes of lanes accumulate side by side (lane l
 /// sums the k with k % lanes == l), then the lanes are added as a tree, halves first. Always the same
 /// order for a given K, so the result is reproducible; unlike a one-scalar loop, it vectorises.
@@ -69,14 +84,38 @@ T dot(const T* a, const T* b, int64_t K) {
     std::memcpy(&bv, b + k, sizeof(V));
     acc[0] += av * bv;
   }
-  const V sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  T lanes[kLanes];
-  std::memcpy(lanes, &sum, sizeof(lanes));
-  for (int64_t width = kLanes / 2; width >= 1; width /= 2)
-    for (int64_t l = 0; l < width; ++l) lanes[l] += lanes[l + width];
-  T total = lanes[0];
-  for (; k < K; ++k) total += a[k] * b[k];
-  return total;
+  return finish_dot(acc, a, b, k, K);
+}
+
+/// out[j] = dot(a, b[j], K) for four rows b[0..3], each summed exactly as dot sums it (so bitwise the
+/// same), but reading each vector of a once for the four: dot reads two vectors per multiply-add, and
+/// loads, not multiplies, were its limit.
+template <class T>
+void dot4(const T* a, const T* const (&b)[4], int64_t K, T (&out)[4]) {
+  using V = typename Vector<T>::type;
+  constexpr int64_t kLanes = kVectorBytes / int64_t(sizeof(T));
+  V acc[4][4] = {};
+  int64_t k = 0;
+  for (; k + 4 * kLanes <= K; k += 4 * kLanes)
+    for (int u = 0; u < 4; ++u) {
+      V av;
+      std::memcpy(&av, a + k + u * kLanes, sizeof(V));
+      for (int j = 0; j < 4; ++j) {
+        V bv;
+        std::memcpy(&bv, b[j] + k + u * kLanes, sizeof(V));
+        acc[j][u] += av * bv;
+      }
+    }
+  for (; k + kLanes <= K; k += kLanes) {
+    V av;
+    std::memcpy(&av, a + k, sizeof(V));
+    for (int j = 0; j < 4; ++j) {
+      V bv;
+      std::memcpy(&bv, b[j] + k, sizeof(V));
+      acc[j][0] += av * bv;
+    }
+  }
+  for (int j = 0; j < 4; ++j) out[j] = finish_dot(acc[j], a, b[j], k, K);
 }
 
 }  // namespace gemm_detail
@@ -257,11 +296,20 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
   if (!trans_a && trans_b && N < kNR<T> && dot_cost <= tile_cost) {
     const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
     parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i)
-        for (int64_t j = 0; j < N; ++j) {
+      for (int64_t i = i0; i < i1; ++i) {
+        const auto store = [&](int64_t j, T product) {
           T& c = C[i * ldc + j];
-          c = alpha * dot(A + i * lda, B + j * ldb, K) + (beta == T(0) ? T(0) : beta * c);
+          c = alpha * product + (beta == T(0) ? T(0) : beta * c);
+        };
+        int64_t j = 0;
+        for (; j + 4 <= N; j += 4) {  // four columns share each read of row i of A
+          const T* const b[4] = {B + j * ldb, B + (j + 1) * ldb, B + (j + 2) * ldb, B + (j + 3) * ldb};
+          T products[4];
+          dot4(A + i * lda, b, K, products);
+          for (int u = 0; u < 4; ++u) store(j + u, products[u]);
         }
+        for (; j < N; ++j) store(j, dot(A + i * lda, B + j * ldb, K));
+      }
     });
     return;
   }

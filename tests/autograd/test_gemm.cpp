@@ -1,6 +1,7 @@
 // The GEMM kernel: every path (small, blocked, and the dispatcher) against the naive triple loop, for
 // odd sizes that leave partial register tiles and cache blocks, with every combination of transposes,
 // alpha, beta and row strides wider than the matrix; and bitwise equality of 1 and 2 threads.
+#include <cstring>
 #include <random>
 
 #include "autograd/kernels/gemm.h"
@@ -97,6 +98,34 @@ BOOST_AUTO_TEST_CASE(every_path_matches_naive_loop_for_odd_sizes_and_all_transpo
         BOOST_TEST(error < 1e-5);
     }
   }
+}
+
+// dot4 reads A once for four rows of B: it must give each of them exactly dot's bits (the small GEMM
+// mixes the two across columns), for K around every boundary of its vector loops.
+BOOST_AUTO_TEST_CASE(dot4_gives_dots_bits_for_each_of_its_four_rows) {
+  const auto check = [](auto zero) {
+    using T = decltype(zero);
+    std::mt19937 gen(11);
+    std::uniform_real_distribution<double> uniform(-1, 1);
+    for (int64_t K : {0, 1, 3, 8, 15, 16, 17, 31, 63, 64, 65, 121, 400, 676}) {
+      std::vector<T> a(static_cast<size_t>(K)), rows(static_cast<size_t>(4 * K));
+      for (T& x : a) x = T(uniform(gen));
+      for (T& x : rows) x = T(uniform(gen));
+      const T* const b[4] = {rows.data(), rows.data() + K, rows.data() + 2 * K, rows.data() + 3 * K};
+      T out[4];
+      kernels::gemm_detail::dot4(a.data(), b, K, out);
+      for (int j = 0; j < 4; ++j) {
+        const T expected = kernels::gemm_detail::dot(a.data(), b[j], K);
+        BOOST_TEST(std::memcmp(&out[j], &expected, sizeof(T)) == 0, "K=" << K << " row " << j << ": " << out[j]
+                                                                         << " against dot's " << expected);
+        double naive = 0;  // and both are the dot product
+        for (int64_t k = 0; k < K; ++k) naive += double(a[size_t(k)]) * double(b[j][k]);
+        BOOST_TEST(std::abs(double(out[j]) - naive) <= 1e-5 * double(std::max<int64_t>(K, 1)));
+      }
+    }
+  };
+  check(0.0f);
+  check(0.0);
 }
 
 BOOST_AUTO_TEST_CASE(alpha_and_beta_scale_the_product_and_the_old_c) {
