@@ -28,9 +28,11 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kMetadataKey = "__metadata__";
-// Limits checked before anything is parsed or allocated. The header cap is the reference implementation's
-// (100 MB); a valid header nests three deep (file object, tensor entry, shape or offsets array), and
-// refusing deeper input keeps printing a bad value in an error message (recursive) off the stack's limit.
+// Limits on what the file claims, checked before its header is parsed or any tensor allocated (the file
+// is read whole first: that buffer is sized by the file itself, never by a number read from it). The
+// header cap is the reference implementation's (100 MB); a valid header nests three deep (file object,
+// tensor entry, shape or offsets array), and refusing deeper input keeps printing a bad value in an
+// error message (recursive) off the stack's limit.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr int kMaxHeaderDepth = 3;
 
