@@ -66,7 +66,7 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
     // (two atomic reference-count updates) and re-check what is known here already.
     TensorImpl& sum = *leaf.grad;
     dispatch_all(sum.dtype, [&]<class T> {
-      T* total = static_cast<T*>(sum.storage->data);
+      T* total = static_cast<T*>(sum.data());
       kernels::map2(total, total, grad.data<T>(), sum.numel, [](T a, T b) { return a + b; });
     });
     ++sum.storage->version;

@@ -12,7 +12,7 @@ namespace {
 double norm(const TensorImpl& t) {
   double total = 0;
   dispatch_all(t.dtype, [&]<class T> {
-    const T* x = static_cast<const T*>(t.storage->data);
+    const T* x = static_cast<const T*>(t.data());
     for (int64_t i = 0; i < t.numel; ++i) total += double(x[i]) * double(x[i]);
   });
   return std::sqrt(total);

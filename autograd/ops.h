@@ -96,9 +96,12 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 /// Sums the gradient dy of a broadcast back to `shape`: the backward of broadcasting, used by every
 /// binary op. dy's shape must be what `shape` broadcasts to.
 Tensor reduce_to(const Tensor& dy, const Shape& shape);
-/// Elements start .. start + length - 1 along dim.
+/// Elements start .. start + length - 1 along dim. Where they are one contiguous run of x (along the
+/// first dim, or after dims of size 1), the result is a view sharing x's buffer, as in PyTorch: no copy,
+/// and writing into it in place writes into x. Otherwise a copy.
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
-/// Elements start, start + step, ... below end along dim (negative start/end count from the end).
+/// Elements start, start + step, ... below end along dim (negative start/end count from the end); a
+/// view like narrow's where the elements are one contiguous run, else a copy.
 Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
 /// Rows of x along dim picked by an int64 index vector (repeats allowed; their gradients add up).
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);

@@ -83,7 +83,7 @@ Tensor Tensor::to(Dtype target) const {
 // y = x       dx = dy
 Tensor Tensor::clone() const {
   Tensor out = empty(shape(), dtype());
-  std::memcpy(out.impl().storage->data, impl().storage->data, numel() * element_size(dtype()));
+  std::memcpy(out.impl().data(), impl().data(), numel() * element_size(dtype()));
   return record("clone", {*this}, out, {}, [](const Node&, const Tensor& dy) { return Grads{dy}; });
 }
 
@@ -93,6 +93,7 @@ Tensor Tensor::detach() const {
   alias->shape = impl().shape;
   alias->numel = impl().numel;
   alias->dtype = impl().dtype;
+  alias->offset = impl().offset;
   return Tensor(std::move(alias));
 }
 

@@ -47,6 +47,12 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;  // accumulated by backward() on leaves
   std::shared_ptr<Node> grad_fn;     // the op that produced this tensor, if it was recorded
+  // Bytes from the start of the storage to element 0: non-zero for a view into a larger tensor (narrow
+  // along the first dim, a batch of a dataset), which shares its parent's buffer instead of copying it.
+  size_t offset = 0;
+
+  /// Element 0 of this tensor (use this, not storage->data, which is where the buffer starts).
+  void* data() const { return static_cast<std::byte*>(storage->data) + offset; }
 };
 
 class Tensor {
@@ -67,7 +73,7 @@ class Tensor {
   template <class T>
   T* data() const {
     check_dtype(dtype_of<T>());
-    return static_cast<T*>(impl().storage->data);
+    return static_cast<T*>(impl().data());
   }
   /// The only element of a one-element tensor, as double (or as T with item<T>()).
   double item() const;

@@ -244,7 +244,7 @@ void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem
   bytes += text;
   bytes.reserve(bytes.size() + offset);
   for (const auto& [_, t] : tensors)
-    bytes.append(static_cast<const char*>(t.impl().storage->data), size_t(t.numel()) * element_size(t.dtype()));
+    bytes.append(static_cast<const char*>(t.impl().data()), size_t(t.numel()) * element_size(t.dtype()));
   write_file_atomic(path, bytes);
 }
 
@@ -273,7 +273,7 @@ TensorFile load_tensors(const std::filesystem::path& path) {
 
   for (const Entry& e : entries) {
     Tensor t = empty(e.shape, e.dtype);
-    std::memcpy(t.impl().storage->data, bytes.data() + data_start + e.begin, e.end - e.begin);
+    std::memcpy(t.impl().data(), bytes.data() + data_start + e.begin, e.end - e.begin);
     out.tensors.emplace_back(e.name, t);
   }
   return out;

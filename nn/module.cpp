@@ -106,6 +106,7 @@ void Module::to(Dtype dtype) {
     if (!is_floating(t.dtype()) || t.dtype() == dtype) return;
     const Tensor converted = t.detach().to(dtype);
     t.impl().storage = converted.impl().storage;
+    t.impl().offset = 0;
     t.impl().dtype = dtype;
     t.impl().grad.reset();
   };

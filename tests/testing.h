@@ -43,8 +43,8 @@ inline boost::test_tools::predicate_result bitwise_equal(const Tensor& a, const 
     return result;
   }
   const size_t bytes = size_t(a.numel()) * element_size(a.dtype());
-  const auto* pa = static_cast<const unsigned char*>(a.impl().storage->data);
-  const auto* pb = static_cast<const unsigned char*>(b.impl().storage->data);
+  const auto* pa = static_cast<const unsigned char*>(a.impl().data());
+  const auto* pb = static_cast<const unsigned char*>(b.impl().data());
   for (size_t i = 0; i < bytes; ++i)
     if (pa[i] != pb[i]) {
       result = false;

@@ -140,8 +140,19 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   const DimSplit s = split_at(x.shape(), dim);
   Shape shape = x.shape();
   shape[dim] = len;
-  Tensor y = empty(shape, x.dtype());
-  dispatch_all(x.dtype(), [&]<class T> { kernels::slice(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, start, len, step); });
+  Tensor y;
+  if (s.outer == 1 && (step == 1 || len <= 1)) {
+    // One contiguous run of x (rows of a batch, a slice along the first dim that is not 1): a view
+    // sharing x's buffer, as in PyTorch, so taking a batch from a dataset copies nothing. Writing into it
+    // in place writes into x.
+    y = x.detach();
+    y.impl().shape = shape;
+    y.impl().numel = shape.numel();
+    y.impl().offset += size_t(start * s.inner) * element_size(x.dtype());
+  } else {
+    y = empty(shape, x.dtype());
+    dispatch_all(x.dtype(), [&]<class T> { kernels::slice(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, start, len, step); });
+  }
   return record("slice", {x}, y, {}, [s, start, len, step, x_shape = x.shape()](const Node&, const Tensor& dy) {
     Tensor dx = empty(x_shape, dy.dtype());
     dispatch(dy.dtype(), "backward", [&]<class T> {
@@ -213,8 +224,8 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   std::vector<int64_t> starts;
   for (const Tensor& t : tensors) {
     const int64_t len = t.size(dim);
-    auto* dst = static_cast<char*>(y.impl().storage->data);
-    const auto* src = static_cast<const char*>(t.impl().storage->data);
+    auto* dst = static_cast<char*>(y.impl().data());
+    const auto* src = static_cast<const char*>(t.impl().data());
     for (int64_t o = 0; o < out.outer; ++o)
       std::memcpy(dst + ((o * out.size + offset) * out.inner) * bytes, src + o * len * out.inner * bytes,
                   len * out.inner * bytes);

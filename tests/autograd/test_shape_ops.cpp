@@ -160,6 +160,47 @@ BOOST_AUTO_TEST_CASE(slice_grad_is_zero_outside_the_slice) {
   BOOST_TEST(all_close(x.grad(), sg::tensor({0.0, 3.0, 0.0, 4.0, 0.0}, kFloat64), 0));
 }
 
+BOOST_AUTO_TEST_CASE(narrow_along_the_first_dim_is_a_view_of_the_same_buffer) {
+  Tensor x = iota({4, 3});
+  Tensor rows = x.narrow(0, 1, 2);
+  BOOST_TEST(rows.data<double>() == x.data<double>() + 3);  // no copy: row 1 of x
+  BOOST_TEST(all_close(rows, sg::tensor({{3.0, 4.0, 5.0}, {6.0, 7.0, 8.0}}, kFloat64), 0));
+  // A view of a view, and a reshape of it, still point into x.
+  const Tensor row = rows.narrow(0, 1, 1).reshape({3});
+  BOOST_TEST(all_close(row, sg::tensor({6.0, 7.0, 8.0}, kFloat64), 0));
+  BOOST_TEST(all_close(rows.clone(), sg::tensor({{3.0, 4.0, 5.0}, {6.0, 7.0, 8.0}}, kFloat64), 0));
+  BOOST_TEST(all_close(rows.to(sg::kFloat32), sg::tensor({{3.0f, 4.0f, 5.0f}, {6.0f, 7.0f, 8.0f}}), 0));
+  // Writing into the view writes into x, and the other way round (PyTorch's semantics).
+  rows.set_({0, 0}, -1.0);
+  BOOST_TEST(x.at({1, 0}) == -1.0);
+  x.set_({2, 2}, -2.0);
+  BOOST_TEST(row.at({2}) == -2.0);
+  // Dims of size 1 in front keep the run contiguous; a narrow inside a row must copy.
+  const Tensor y = iota({1, 4, 3});
+  BOOST_TEST(y.narrow(1, 2, 2).data<double>() == y.data<double>() + 6);
+  BOOST_TEST(sg::narrow(x, 1, 1, 1).data<double>() != x.data<double>() + 1);
+  BOOST_TEST(sg::slice(x, 0, 0, 4, 2).data<double>() != x.data<double>());  // a step: a copy
+}
+
+BOOST_AUTO_TEST_CASE(a_view_changed_in_place_is_caught_by_backward_like_its_base) {
+  Tensor w = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();
+  Tensor x = iota({3, 2});
+  const Tensor y = (w * x.narrow(0, 1, 1)).sum();  // mul saves the view
+  x.set_({1, 1}, 9.0);                            // x's buffer is the view's
+  BOOST_TEST(throws_with([&] { y.backward(); }, {"modified in place", "mul"}));
+  // Changing a row the view does not see is caught too: the version counts changes to the whole buffer.
+  Tensor x2 = iota({3, 2});
+  const Tensor y2 = (w * x2.narrow(0, 0, 1)).sum();
+  x2.set_({2, 0}, 9.0);
+  BOOST_TEST(throws_with([&] { y2.backward(); }, {"modified in place"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_view_gives_its_gradient_to_the_rows_it_covers) {
+  Tensor x = sg::zeros({4, 2}, kFloat64).requires_grad_();
+  (x.narrow(0, 1, 2) * sg::tensor({{1.0, 2.0}, {3.0, 4.0}}, kFloat64)).sum().backward();
+  BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 0.0}, {1.0, 2.0}, {3.0, 4.0}, {0.0, 0.0}}, kFloat64), 0));
+}
+
 BOOST_AUTO_TEST_CASE(narrow_and_slice_refuse_bad_ranges) {
   const Tensor x = iota({3, 5});
   BOOST_TEST(throws_with([&] { (void)sg::narrow(x, 1, 3, 3); }, {"narrow", "[3, 6)", "[3, 5]"}));

@@ -34,7 +34,7 @@ struct Snapshot {
       const Tensor& a = tensors[i];
       const Tensor& b = other.tensors[i];
       if (!(a.shape() == b.shape()) || a.dtype() != b.dtype() ||
-          std::memcmp(a.impl().storage->data, b.impl().storage->data, size_t(a.numel()) * element_size(a.dtype())) != 0)
+          std::memcmp(a.impl().data(), b.impl().data(), size_t(a.numel()) * element_size(a.dtype())) != 0)
         return false;
     }
     return true;
