@@ -131,14 +131,11 @@ template <class T>
 inline constexpr int kNR = kNV * kVectorBytes / int(sizeof(T));
 
 // The cache blocks, fixed so that the order of every sum is fixed whatever the thread count.
-// - KC: the depth of one pass. A packed MR x KC sliver of A and KC x NR sliver of B stay in L1.
+// - KC: the most depth of one pass. A packed MR x KC sliver of A and KC x NR sliver of B stay in L1.
 // - MC x KC of packed A (96 x 256 floats: 96 KiB) stays in L2 while the NR-wide slivers of B stream by.
-// - NB: columns of C one task covers; tasks are MC x NB tiles of C, so even a 2-thread run of a
-//   modest matrix has many tasks to share.
 inline constexpr int64_t kKC = 256;
 inline constexpr int64_t kMC = 96;  // a multiple of kMR (6 and 12)
-template <class T>
-inline constexpr int64_t kNB = 256;  // a multiple of kNR for float and double
+inline constexpr int64_t kDirectMaxN = 256;  // the widest C for which a row-major A is read in place
 
 /// Packs rows [i0, i0 + mc) and depth [p0, p0 + kc) of op(A) into MR-row slivers, each stored k-major
 /// (a[p * MR + i]) so the micro-kernel reads it front to back; rows past M are zero.
@@ -220,6 +217,8 @@ inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alph
   for (int64_t p = 0; p < kc; ++p, b += NR) {
     V bv[kNV];
     for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
+    if (kDirectA && p % 16 == 0)
+      for (int i = 0; i < kMR; ++i) __builtin_prefetch(a + i * lda + p + 128);
 #pragma GCC unroll 16
     for (int i = 0; i < kMR; ++i) {
       const T ai = kDirectA ? a[i * lda + p] : a[p * kMR + i];
@@ -355,73 +354,75 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
   });
 }
 
-/// The fast path for large products. Loop nest, outermost first:
-///   pc  over K in KC steps: one pass packs a KC-deep slab of op(A) and op(B) once, then every tile of
-///       C uses it. Passes run in order, so each C element is summed in the same order every time.
-///   task over blocks of at most MC x NB of C: the unit of parallel work (fixed blocks: thread count
-///       cannot change what a task computes, only who runs it).
-///     jr  over NR-wide slivers of B: one sliver stays in L1 while ...
-///       ir  over MR-high slivers of A (the MC x KC block of A stays in L2) calls the micro-kernel.
+/// The fast path for large products. C is cut into regions, one per thread, each a band of whole rows or
+/// of whole columns; each thread computes its region alone, from its own packed copies, with no waiting
+/// on the others until the end. Loop nest within a region, outermost first:
+///   pc  over K in passes of equal depth (at most KC): pack this pass's slab of op(B) (the region's
+///       columns) and op(A) (its rows), then use them for every tile. Passes run in order, so each C
+///       element is summed in the same order whoever computes it: regions change who, never how.
+///     ic  over blocks of MC rows (a packed MC x KC block of A stays in L2) ...
+///       jr  over NR-wide slivers of B (one stays in L1) ...
+///         ir  over MR-high slivers of A in the block: the micro-kernel.
+/// Sharing one packed slab between threads needs a barrier every pass, and each thread then reads what
+/// the other packed from the other core's cache: on W2's products (200 x 64 x 784) two threads were no
+/// faster than one. A band of rows packs all of op(B) in every thread; bands run the way that repeats the
+/// smaller copy.
 template <class T>
 void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   using namespace gemm_detail;
-  constexpr int64_t MR = kMR, NR = kNR<T>, MC = kMC, NB = kNB<T>, KC = kKC;
-  const int64_t m_padded = (M + MR - 1) / MR * MR, n_padded = (N + NR - 1) / NR * NR;
-  PackBuffers<T>& buffers = pack_buffers<T>();
-  buffers.a.resize(size_t(m_padded * KC));
-  buffers.b.resize(size_t(n_padded * KC));
-  T* packed_a = buffers.a.data();
-  T* packed_b = buffers.b.data();
-  // Tasks: a grid of m_tasks x n_tasks blocks of whole slivers, at most MC x NB each, and at least 8
-  // when there are that many tiles, split evenly: a mid-size product (W2's 200 x 64) must still give
-  // two or four threads equal shares. Each C tile is computed the same way in any task, so the split
-  // never changes the result.
-  const int64_t m_slivers = m_padded / MR, n_slivers = n_padded / NR;
-  int64_t m_tasks = (M + MC - 1) / MC, n_tasks = (N + NB - 1) / NB;
-  while (m_tasks * n_tasks < 8 && (m_tasks < m_slivers || n_tasks < n_slivers)) {
-    // split further the direction whose blocks hold more slivers
-    if (n_tasks == n_slivers || (m_tasks < m_slivers && m_slivers * n_tasks >= n_slivers * m_tasks))
-      ++m_tasks;
-    else
-      ++n_tasks;
-  }
-  // A row-major A is read in place when its packed copy would serve one column block only (N <= NB):
-  // the copy then costs as much as a good part of the product. Wider products pack it, since its rows
-  // read in place (a large power-of-two stride apart) would compete for the same cache sets.
-  const bool direct_a = !trans_a && N <= NB;
+  constexpr int64_t MR = kMR, NR = kNR<T>, MC = kMC, KC = kKC;
+  const int64_t m_slivers = (M + MR - 1) / MR, n_slivers = (N + NR - 1) / NR;
+  // A row-major A is read in place when there are few columns (N <= kDirectMaxN): a packed copy would
+  // then cost as much as a good part of the product. Wider products pack it, since its rows read in
+  // place (a large power-of-two stride apart) would compete for the same cache sets.
+  const bool direct_a = !trans_a && N <= kDirectMaxN;
+  // Bands of rows repeat the packing of op(B) (N x K) in every thread, bands of columns that of op(A)
+  // (M x K, nothing when A is read in place). One band per thread that can run (one inside another
+  // parallel loop), and about 512K multiply-adds per band at least, or the second thread costs more
+  // than it saves.
+  const int64_t copies_if_rows = N, copies_if_cols = direct_a ? 0 : M;
+  const bool column_bands = copies_if_cols < copies_if_rows ? n_slivers > 1 : m_slivers == 1;
+  const int64_t threads = detail::parallel_allowed(2) ? get_num_threads() : 1;
+  const int64_t bands = std::clamp<int64_t>(std::min<int64_t>(threads, M * N * K / (1 << 19)), 1,
+                                            column_bands ? n_slivers : m_slivers);
+  // Passes of equal depth, at most KC each: K = 784 is four passes of 196, not three of 256 and a last
+  // one of 16 that would pay a whole pass's packing for a sixteenth of the work.
+  const int64_t passes = (K + KC - 1) / KC, depth = (K + passes - 1) / passes;
 
-  for (int64_t p0 = 0; p0 < K; p0 += KC) {
-    const int64_t kc = std::min(KC, K - p0);
-    const T pass_beta = p0 == 0 ? beta : T(1);  // later passes add to what the first one wrote
-    // Packing is a copy: chunks of slivers big enough (~64K elements) to be worth a thread.
-    const int64_t pack_grain = std::max<int64_t>(1, (1 << 16) / (MR * kc));
-    // Read in place, A is still packed for a last partial sliver, which must not read past row M.
-    const int64_t first_packed = direct_a ? M / MR : 0;
-    parallel_for(m_padded / MR - first_packed, pack_grain, [&](int64_t s0, int64_t s1) {
-      s0 += first_packed;
-      s1 += first_packed;
-      pack_a(packed_a + s0 * MR * kc, trans_a, A, lda, M, s0 * MR, (s1 - s0) * MR, p0, kc);
-    });
-    parallel_for(n_padded / NR, std::max<int64_t>(1, (1 << 16) / (NR * kc)), [&](int64_t s0, int64_t s1) {
-      pack_b(packed_b + s0 * NR * kc, trans_b, B, ldb, N, s0 * NR, (s1 - s0) * NR, p0, kc);
-    });
-    parallel_for(m_tasks * n_tasks, 1, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t tm = t / n_tasks, tn = t % n_tasks;
-        const int64_t i0 = tm * m_slivers / m_tasks * MR, i1 = std::min(M, (tm + 1) * m_slivers / m_tasks * MR);
-        const int64_t j0 = tn * n_slivers / n_tasks * NR, j1 = std::min(N, (tn + 1) * n_slivers / n_tasks * NR);
-        for (int64_t j = j0; j < j1; j += NR)
-          for (int64_t i = i0; i < i1; i += MR)
-            if (direct_a && i + MR <= M)
-              micro_kernel<T, true>(kc, A + i * lda + p0, lda, packed_b + j * kc, alpha, pass_beta, C + i * ldc + j,
-                                    ldc, MR, std::min(NR, N - j));
-            else
-              micro_kernel<T>(kc, packed_a + i * kc, 0, packed_b + j * kc, alpha, pass_beta, C + i * ldc + j, ldc,
-                              std::min(MR, M - i), std::min(NR, N - j));
+  parallel_for(bands, 1, [&](int64_t b0, int64_t b1) {
+    PackBuffers<T>& buffers = pack_buffers<T>();  // the running thread's own
+    for (int64_t band = b0; band < b1; ++band) {
+      const int64_t slivers = column_bands ? n_slivers : m_slivers;
+      const int64_t s0 = band * slivers / bands, s1 = (band + 1) * slivers / bands;
+      const int64_t i0 = column_bands ? 0 : s0 * MR, i1 = column_bands ? M : std::min(M, s1 * MR);
+      const int64_t j0 = column_bands ? s0 * NR : 0, j1 = column_bands ? std::min(N, s1 * NR) : N;
+      const int64_t rows = (i1 - i0 + MR - 1) / MR * MR, cols = (j1 - j0 + NR - 1) / NR * NR;
+      // Grown, never shrunk: resizing down and up again would zero the regrown part on every product.
+      if (buffers.a.size() < size_t(rows * depth)) buffers.a.resize(size_t(rows * depth));
+      if (buffers.b.size() < size_t(cols * depth)) buffers.b.resize(size_t(cols * depth));
+      // Read in place, A is still packed for a last partial sliver, which must not read past row M.
+      const int64_t first_packed = direct_a ? (i1 - i0) / MR * MR : 0;
+      for (int64_t p0 = 0; p0 < K; p0 += depth) {
+        const int64_t kc = std::min(depth, K - p0);
+        const T pass_beta = p0 == 0 ? beta : T(1);  // later passes add to what the first one wrote
+        pack_b(buffers.b.data(), trans_b, B, ldb, N, j0, cols, p0, kc);
+        if (first_packed < rows)
+          pack_a(buffers.a.data() + first_packed * kc, trans_a, A, lda, M, i0 + first_packed, rows - first_packed, p0, kc);
+        for (int64_t ic = i0; ic < i1; ic += MC)
+          for (int64_t j = j0; j < j1; j += NR)
+            for (int64_t i = ic; i < std::min(i1, ic + MC); i += MR) {
+              const T* b = buffers.b.data() + (j - j0) * kc;
+              T* c = C + i * ldc + j;
+              if (i - i0 < first_packed)
+                micro_kernel<T, true>(kc, A + i * lda + p0, lda, b, alpha, pass_beta, c, ldc, MR, std::min(NR, N - j));
+              else
+                micro_kernel<T>(kc, buffers.a.data() + (i - i0) * kc, 0, b, alpha, pass_beta, c, ldc,
+                                std::min(MR, M - i), std::min(NR, N - j));
+            }
       }
-    });
-  }
+    }
+  });
 }
 
 /// C = alpha * op(A) * op(B) + beta * C (beta == 0: C is only written, never read).

@@ -1,6 +1,7 @@
 // The same bits on any thread count: matmul and a whole training step of a small CNN, run once with
 // 1 thread and once with 2, must agree bit for bit (the kernels split work in fixed chunks and add
 // partial results in a fixed order).
+#include "autograd/kernels/gemm.h"
 #include "tests/testing.h"
 
 using namespace sg;
@@ -70,6 +71,35 @@ BOOST_AUTO_TEST_CASE(matmul_forward_and_backward_identical_with_one_and_two_thre
   };
   const auto one = run(1), two = run(2);
   for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "tensor " << i);
+}
+
+// The blocked GEMM gives each thread a band of rows or of columns of C, and a band's edge may fall
+// inside a register tile's reach: every split must still sum each element the same way. The shapes
+// take both kinds of band, A read in place and packed, and partial slivers at the bands' edges.
+BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
+  struct Product {
+    int64_t M, N, K;
+    bool trans_a, trans_b;
+  };
+  for (const auto& [M, N, K, trans_a, trans_b] :
+       std::vector<Product>{{200, 64, 784, false, true},     // W2's forward: column bands, A in place
+                            {64, 784, 200, true, false},     // W2's weight gradient: column bands, A packed
+                            {301, 45, 97, false, false},     // one column sliver and a half: row bands
+                            {130, 270, 300, true, true},     // row bands, both packed
+                            {37, 1000, 70, false, false}}) {  // A in place but too wide: packed, column bands
+    manual_seed(12);
+    const Tensor a = randn({M, K}), b = randn({K, N}), c0 = randn({M, N});
+    auto run = [&](int threads) {
+      ThreadCount count(threads);
+      Tensor c = c0.clone();  // beta = 0.5: the old C is read on the first pass only
+      kernels::gemm_blocked<float>(trans_a, trans_b, M, N, K, 1.5f, a.data<float>(), trans_a ? M : K,
+                                   b.data<float>(), trans_b ? K : N, 0.5f, c.data<float>(), N);
+      return c;
+    };
+    const Tensor one = run(1);
+    BOOST_TEST(bitwise_equal(one, run(2)), M << "x" << N << "x" << K << " with 2 threads");
+    BOOST_TEST(bitwise_equal(one, run(3)), M << "x" << N << "x" << K << " with 3 threads");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(cnn_training_step_identical_with_one_and_two_threads) {
