@@ -248,29 +248,66 @@ namespace gemm_detail {
 // (16 accumulators of AVX-512's 32 registers; 8 of the 16 with AVX2 or SSE).
 inline constexpr int kSmallMR = kVectorBytes == 64 ? 8 : 4;
 
-/// One kSmallMR x NR tile of C straight from the operands, no packing: row i of op(A) starts at a[i]
-/// and steps by sk along k (A or A^T alike); B is row-major (K, NR or more) with row stride ldb.
+/// One MR x NR tile of C straight from the operands, no packing: row i of op(A) starts at a[i] and
+/// steps by sk along k (A or A^T alike); B is row-major (K, NR or more) with row stride ldb.
 ///   acc[i, :] = sum over k, in order, of a[i][k * sk] * B[k, :]        C = alpha * acc + beta * C
 /// Only the top-left mr x nr is written (edges of C).
-/// NV vectors wide: kNV, or 1 for a C no wider than one vector (a conv layer's 8 or 16 filters).
-template <class T, int NV>
+/// MR rows: kSmallMR, or fewer for the last rows of C (1 for a batch-1 layer), so no row is computed
+/// that is not stored. NV vectors wide: kNV, or 1 for a C no wider than one vector (a conv layer's 8
+/// or 16 filters). Every element is the same sum in the same order whatever the tile's size.
+template <class T, int MR, int NV>
 inline void small_tile(int64_t K, const T* const* a, int64_t sk, const T* b, int64_t ldb, T alpha, T beta, T* C,
                        int64_t ldc, int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
   constexpr int kLanes = kVectorBytes / int(sizeof(T));
-  V acc[kSmallMR][NV];
-  for (int i = 0; i < kSmallMR; ++i)
+  V acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
     for (int v = 0; v < NV; ++v) acc[i][v] = V{};
   for (int64_t k = 0; k < K; ++k, b += ldb) {
     V bv[NV];
     for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
 #pragma GCC unroll 8
-    for (int i = 0; i < kSmallMR; ++i) {
+    for (int i = 0; i < MR; ++i) {
       const T av = a[i][k * sk];
       for (int v = 0; v < NV; ++v) acc[i][v] += av * bv[v];
     }
   }
   store_tile(acc, alpha, beta, C, ldc, mr, nr);
+}
+
+/// small_tile with the fewest rows (kSmallMR, 4, 2 or 1) that cover the mr rows left.
+template <class T, int NV>
+inline void small_tile_rows(int64_t K, const T* const* a, int64_t sk, const T* b, int64_t ldb, T alpha, T beta,
+                            T* C, int64_t ldc, int64_t mr, int64_t nr) {
+  if (mr > 4) return small_tile<T, kSmallMR, NV>(K, a, sk, b, ldb, alpha, beta, C, ldc, mr, nr);
+  if (mr > 2) return small_tile<T, 4, NV>(K, a, sk, b, ldb, alpha, beta, C, ldc, mr, nr);
+  if (mr > 1) return small_tile<T, 2, NV>(K, a, sk, b, ldb, alpha, beta, C, ldc, mr, nr);
+  small_tile<T, 1, NV>(K, a, sk, b, ldb, alpha, beta, C, ldc, mr, nr);
+}
+
+/// Row i of C, columns [j0, j1), k outermost: c[i, j] = sum over k, in order, of a[k * sk] * B[k, j],
+/// kRowChunk columns at a time summed in a small array, each row of B read front to back. For a single
+/// row (a batch-1 layer's input gradient) or a single k (an outer product: its weight gradient), where
+/// register tiles would wait on one chain of K multiply-adds per tile, or compute rows never stored.
+template <class T>
+void row_of_products(int64_t i, int64_t j0, int64_t j1, int64_t K, const T* a, int64_t sk, const T* B, int64_t ldb,
+                     T alpha, T beta, T* C, int64_t ldc) {
+  constexpr int64_t kRowChunk = 256;
+  for (int64_t j = j0; j < j1; j += kRowChunk) {
+    const int64_t n = std::min(kRowChunk, j1 - j);
+    T acc[kRowChunk];
+    for (int64_t c = 0; c < n; ++c) acc[c] = a[0] * B[j + c];
+    for (int64_t k = 1; k < K; ++k) {
+      const T ak = a[k * sk];
+      const T* b = B + k * ldb + j;
+      for (int64_t c = 0; c < n; ++c) acc[c] += ak * b[c];
+    }
+    T* out = C + i * ldc + j;
+    if (beta == T(0))
+      for (int64_t c = 0; c < n; ++c) out[c] = alpha * acc[c];
+    else
+      for (int64_t c = 0; c < n; ++c) out[c] = alpha * acc[c] + beta * out[c];
+  }
 }
 
 }  // namespace gemm_detail
@@ -312,6 +349,20 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
     });
     return;
   }
+  // Row of C by row of C when there is one row or one k (and B is row-major): chunks of columns are
+  // the parallel work, ~64K multiply-adds each.
+  const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;  // op(A)[i, k] is A[i * si + k * sk]
+  if (!trans_b && (M == 1 || K == 1)) {
+    const int64_t chunk = std::max<int64_t>(256, (1 << 16) / (M * K));
+    parallel_for(M * ((N + chunk - 1) / chunk), 1, [&](int64_t t0, int64_t t1) {
+      const int64_t chunks = (N + chunk - 1) / chunk;
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t i = t / chunks, j = (t % chunks) * chunk;
+        row_of_products(i, j, std::min(N, j + chunk), K, A + i * si, sk, B, ldb, alpha, beta, C, ldc);
+      }
+    });
+    return;
+  }
   // The tile kernel reads whole rows of B: a transposed B is copied to row-major (K, N) first, and the
   // last, partial column block to a (K, NR) block padded with zeros, so every tile reads full vectors.
   // Both copies are made before the threads start and only read by them.
@@ -330,8 +381,6 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
       std::copy(B + k * ldb + n_full * NR, B + k * ldb + N, edge.begin() + k * NR);
   }
   const T* edge_block = edge.data();  // inside the loop `edge` would name the worker thread's own copy
-  // Row i of op(A), element k, is at A + i * si + k * sk.
-  const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
   // Tiles (row block, column block) are the parallel work: ~64K multiply-adds per chunk, counting the
   // rows C really has (a one-row product, such as a batch-1 layer's input gradient, must not look eight
   // times larger than it is and start threads for 13K multiply-adds).
@@ -340,16 +389,16 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t i0 = (t / n_blocks) * MR, j0 = (t % n_blocks) * NR;
       const int64_t mr = std::min(MR, M - i0), nr = std::min(NR, N - j0);
-      // Rows past M repeat the last row: computed in registers, never stored.
+      // A last tile of 3 rows runs 4 (the last one repeated): computed in registers, never stored.
       const T* a[MR];
       for (int64_t i = 0; i < MR; ++i) a[i] = A + std::min(i0 + i, M - 1) * si;
       const bool full = j0 / NR < n_full;
       const T* b = full ? B + j0 : edge_block;
       const int64_t ldb_tile = full ? ldb : NR;
       if (nv == 1)
-        small_tile<T, 1>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
+        small_tile_rows<T, 1>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
       else
-        small_tile<T, kNV>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
+        small_tile_rows<T, kNV>(K, a, sk, b, ldb_tile, alpha, beta, C + i0 * ldc + j0, ldc, mr, nr);
     }
   });
 }

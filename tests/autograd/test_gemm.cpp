@@ -72,7 +72,10 @@ std::vector<Problem> problems() {
                                                      {63, 257, 1},  {257, 65, 7},  {7, 63, 257}, {70, 90, 600},
                                                      // conv layers as per-image products (O, L, CK): the
                                                      // small kernel's partial row and column tiles
-                                                     {8, 676, 9},   {16, 121, 72}, {72, 121, 16}, {17, 33, 5}};
+                                                     {8, 676, 9},   {16, 121, 72}, {72, 121, 16}, {17, 33, 5},
+                                                     // last tiles of 3 and 4 rows (tiles of 4 rows), and a
+                                                     // batch-1 dense layer's two gradients (row by row)
+                                                     {3, 45, 20},   {12, 40, 9},   {1, 1352, 10}, {10, 1352, 1}};
   for (const auto& [M, N, K] : sizes)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
