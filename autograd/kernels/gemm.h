@@ -349,16 +349,16 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
     });
     return;
   }
-  // Row of C by row of C when there is one row or one k (and B is row-major): chunks of columns are
-  // the parallel work, ~64K multiply-adds each.
+  // Row of C by row of C when there is one row or one k (and B is row-major). The parallel work: pieces
+  // of 256 columns of a row, ~64K multiply-adds' worth of them to a chunk.
   const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;  // op(A)[i, k] is A[i * si + k * sk]
   if (!trans_b && (M == 1 || K == 1)) {
-    const int64_t chunk = std::max<int64_t>(256, (1 << 16) / (M * K));
-    parallel_for(M * ((N + chunk - 1) / chunk), 1, [&](int64_t t0, int64_t t1) {
-      const int64_t chunks = (N + chunk - 1) / chunk;
+    constexpr int64_t kPiece = 256;
+    const int64_t pieces = (N + kPiece - 1) / kPiece;
+    parallel_for(M * pieces, (1 << 16) / (kPiece * K), [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
-        const int64_t i = t / chunks, j = (t % chunks) * chunk;
-        row_of_products(i, j, std::min(N, j + chunk), K, A + i * si, sk, B, ldb, alpha, beta, C, ldc);
+        const int64_t i = t / pieces, j = (t % pieces) * kPiece;
+        row_of_products(i, j, std::min(N, j + kPiece), K, A + i * si, sk, B, ldb, alpha, beta, C, ldc);
       }
     });
     return;
