@@ -127,6 +127,7 @@ namespace gemm_detail {
 // has 32 registers (room for 12 x 2 accumulators), AVX2 and SSE 16 (room for 6 x 2).
 inline constexpr int kNV = 2;
 inline constexpr int kMR = kVectorBytes == 64 ? 12 : 6;
+inline constexpr int kMRThird = kMR / 3;  // tiles of C's last rows are 1, 2 or 3 thirds of kMR high
 template <class T>
 inline constexpr int kNR = kNV * kVectorBytes / int(sizeof(T));
 
@@ -205,27 +206,43 @@ template <class T, int MR, int NV>
 ///   C = alpha * acc + beta * C     (first pass over k)      C += alpha * acc     (later passes, beta = 1)
 /// Only the top-left mr x nr of the tile is written (edges of C).
 /// kDirectA: A is read where it lies, row i at a + i * lda (a row-major A needs no packed copy: the
-/// broadcasts read each of the MR rows front to back); otherwise a is a packed sliver and lda unused.
-template <class T, bool kDirectA = false>
+/// broadcasts read each of the MR rows front to back); otherwise a is a packed sliver (kMR rows wide,
+/// whatever MR) and lda unused.
+/// MR: kMR, or fewer for the last rows of C (see micro_kernel_rows).
+template <class T, bool kDirectA, int MR>
 inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alpha, T beta, T* C, int64_t ldc,
                          int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
   constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
-  V acc[kMR][kNV];
-  for (int i = 0; i < kMR; ++i)
+  V acc[MR][kNV];
+  for (int i = 0; i < MR; ++i)
     for (int v = 0; v < kNV; ++v) acc[i][v] = V{};
   for (int64_t p = 0; p < kc; ++p, b += NR) {
     V bv[kNV];
     for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
+    // A read in place is often in no cache yet (a batch straight from a dataset): ask for each row's
+    // next lines 128 elements ahead, so memory's latency hides behind the multiply-adds.
     if (kDirectA && p % 16 == 0)
-      for (int i = 0; i < kMR; ++i) __builtin_prefetch(a + i * lda + p + 128);
+      for (int i = 0; i < MR; ++i) __builtin_prefetch(a + i * lda + p + 128);
 #pragma GCC unroll 16
-    for (int i = 0; i < kMR; ++i) {
+    for (int i = 0; i < MR; ++i) {
       const T ai = kDirectA ? a[i * lda + p] : a[p * kMR + i];
       for (int v = 0; v < kNV; ++v) acc[i][v] += ai * bv[v];  // scalar * vector: a broadcast FMA
     }
   }
   store_tile(acc, alpha, beta, C, ldc, mr, nr);
+}
+
+/// micro_kernel with the fewest rows (kMR, or 2 or 1 kMRThird) that cover the mr rows left: C's last
+/// rows cost what they are, not a whole tile (W2's weight gradient has 64 rows: 5 tiles of 12 and one
+/// of 4, where a tile of 12 would waste 11% of the product). Each element's sum is the same whatever
+/// the tile's height.
+template <class T, bool kDirectA = false>
+inline void micro_kernel_rows(int64_t kc, const T* a, int64_t lda, const T* b, T alpha, T beta, T* C, int64_t ldc,
+                              int64_t mr, int64_t nr) {
+  if (mr > 2 * kMRThird) return micro_kernel<T, kDirectA, kMR>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
+  if (mr > kMRThird) return micro_kernel<T, kDirectA, 2 * kMRThird>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
+  micro_kernel<T, kDirectA, kMRThird>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
 }
 
 /// Buffers for the packed panels, one pair per calling thread, kept between calls so a training loop
@@ -450,8 +467,10 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
       // Grown, never shrunk: resizing down and up again would zero the regrown part on every product.
       if (buffers.a.size() < size_t(rows * depth)) buffers.a.resize(size_t(rows * depth));
       if (buffers.b.size() < size_t(cols * depth)) buffers.b.resize(size_t(cols * depth));
-      // Read in place, A is still packed for a last partial sliver, which must not read past row M.
-      const int64_t first_packed = direct_a ? (i1 - i0) / MR * MR : 0;
+      // Read in place, A is still packed for a last partial sliver that no tile's height fits exactly,
+      // since the tile must not read past row M.
+      const int64_t last_rows = (i1 - i0) % MR;
+      const int64_t first_packed = !direct_a ? 0 : last_rows % kMRThird == 0 ? rows : (i1 - i0) / MR * MR;
       for (int64_t p0 = 0; p0 < K; p0 += depth) {
         const int64_t kc = std::min(depth, K - p0);
         const T pass_beta = p0 == 0 ? beta : T(1);  // later passes add to what the first one wrote
@@ -464,10 +483,11 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
               const T* b = buffers.b.data() + (j - j0) * kc;
               T* c = C + i * ldc + j;
               if (i - i0 < first_packed)
-                micro_kernel<T, true>(kc, A + i * lda + p0, lda, b, alpha, pass_beta, c, ldc, MR, std::min(NR, N - j));
+                micro_kernel_rows<T, true>(kc, A + i * lda + p0, lda, b, alpha, pass_beta, c, ldc, std::min(MR, M - i),
+                                           std::min(NR, N - j));
               else
-                micro_kernel<T>(kc, buffers.a.data() + (i - i0) * kc, 0, b, alpha, pass_beta, c, ldc,
-                                std::min(MR, M - i), std::min(NR, N - j));
+                micro_kernel_rows<T>(kc, buffers.a.data() + (i - i0) * kc, 0, b, alpha, pass_beta, c, ldc,
+                                     std::min(MR, M - i), std::min(NR, N - j));
             }
       }
     }
