@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "autograd/parallel.h"
@@ -151,22 +152,77 @@ void pack_a(T* dst, bool trans_a, const T* A, int64_t lda, int64_t M, int64_t i0
       }
 }
 
+/// Integers as wide as T, kVectorBytes of them: the lane indices of a shuffle.
+template <class T>
+struct IndexVector {
+  typedef std::conditional_t<sizeof(T) == 4, int32_t, int64_t> type __attribute__((vector_size(kVectorBytes)));
+};
+
+/// Transposes, in registers, the square block of kLanes rows of kLanes lanes: afterwards rows[l][r]
+/// holds what rows[r][l] held. Round s (kLanes / 2, ..., 2, 1) swaps the off-diagonal s x s blocks of
+/// every 2s x 2s block: between rows r and r + s (bit s of r clear), row r's lanes with bit s set trade
+/// places with row r + s's lanes with it clear. Element (r, l) moves to (r ^ s, l ^ s) exactly when
+/// bits s of r and l differ, so after every round it sits at (l, r). Two shuffles per pair of rows.
+template <class T>
+[[gnu::always_inline]] inline void transpose_block(typename Vector<T>::type (&rows)[kVectorBytes / sizeof(T)]) {
+  using V = typename Vector<T>::type;
+  using I = typename IndexVector<T>::type;
+  constexpr int kLanes = kVectorBytes / int(sizeof(T));
+#pragma GCC unroll 8
+  for (int s = kLanes / 2; s >= 1; s /= 2) {
+    I upper, lower;  // indices into (row r, row r + s) side by side: lane l of the first, kLanes + l of the second
+#pragma GCC unroll 16
+    for (int l = 0; l < kLanes; ++l) {
+      upper[l] = (l & s) ? kLanes + l - s : l;
+      lower[l] = (l & s) ? kLanes + l : l + s;
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < kLanes; ++r)
+      if (!(r & s)) {
+        const V a = rows[r], b = rows[r + s];
+        rows[r] = __builtin_shuffle(a, b, upper);
+        rows[r + s] = __builtin_shuffle(a, b, lower);
+      }
+  }
+}
+
 /// Packs depth [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column slivers, each stored
 /// k-major (b[p * NR + j]); columns past N are zero.
+/// A transposed B (a linear layer's weight, y = x W^T) has op(B)'s columns as its rows: squares of
+/// kLanes columns by kLanes k are read a row at a time and transposed in registers, twice as fast as
+/// gathering one element at a time down the rows.
 template <class T>
 void pack_b(T* dst, bool trans_b, const T* B, int64_t ldb, int64_t N, int64_t j0, int64_t nc, int64_t p0,
             int64_t kc) {
-  constexpr int NR = kNR<T>;
+  using V = typename Vector<T>::type;
+  constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
+  if (trans_b) {
+    for (int64_t jr = 0; jr < nc; jr += NR, dst += NR * kc)
+      for (int64_t jb = 0; jb < NR; jb += kLanes) {
+        const int64_t col = j0 + jr + jb;  // op(B)'s column col + r is B's row col + r
+        int64_t p = 0;
+        if (col + kLanes <= N)
+          for (; p + kLanes <= kc; p += kLanes) {
+            V rows[kLanes];
+            for (int r = 0; r < kLanes; ++r) std::memcpy(&rows[r], B + (col + r) * ldb + p0 + p, sizeof(V));
+            transpose_block<T>(rows);
+            for (int r = 0; r < kLanes; ++r) std::memcpy(dst + (p + r) * NR + jb, &rows[r], sizeof(V));
+          }
+        for (; p < kc; ++p)  // the last k, and columns at or past N
+          for (int64_t j = 0; j < kLanes; ++j) dst[p * NR + jb + j] = col + j < N ? B[(col + j) * ldb + p0 + p] : T(0);
+      }
+    return;
+  }
   for (int64_t jr = 0; jr < nc; jr += NR, dst += NR * kc)
     for (int64_t p = 0; p < kc; ++p) {
       const int64_t k = p0 + p;
-      if (!trans_b && j0 + jr + NR <= N) {  // the common case: one contiguous row segment
+      if (j0 + jr + NR <= N) {  // the common case: one contiguous row segment
         std::memcpy(dst + p * NR, B + k * ldb + j0 + jr, NR * sizeof(T));
         continue;
       }
       for (int64_t j = 0; j < NR; ++j) {
         const int64_t col = j0 + jr + j;
-        dst[p * NR + j] = col < N ? (trans_b ? B[col * ldb + k] : B[k * ldb + col]) : T(0);
+        dst[p * NR + j] = col < N ? B[k * ldb + col] : T(0);
       }
     }
 }
