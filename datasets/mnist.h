@@ -60,7 +60,8 @@ class Dataset {
 
   /// Example i (negative i counts from the end): auto [image, label] = train.get(0);
   Example get(int64_t index) const;
-  /// Examples begin .. end - 1, as train[begin:end] in Python: train.subset(5000, 10000).
+  /// Examples begin .. end - 1, as train[begin:end] in Python: train.subset(5000, 10000). A view: it
+  /// shares this dataset's images (no copy), and keeps all of them in memory while it lives.
   Dataset subset(int64_t begin, int64_t end) const;
   /// The examples at these indices, in this order (repeats allowed).
   Dataset select(std::span<const int64_t> indices) const;
