@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "autograd/parallel.h"
@@ -152,38 +153,29 @@ void pack_a(T* dst, bool trans_a, const T* A, int64_t lda, int64_t M, int64_t i0
       }
 }
 
-/// Integers as wide as T, kVectorBytes of them: the lane indices of a shuffle.
-template <class T>
-struct IndexVector {
-  typedef std::conditional_t<sizeof(T) == 4, int32_t, int64_t> type __attribute__((vector_size(kVectorBytes)));
-};
+/// One round of transpose_block: between rows r and r + S (bit S of r clear), row r's lanes with bit S
+/// set trade places with row r + S's lanes with it clear. The lane indices of each shuffle count into
+/// (row r, row r + S) side by side, so kLanes + l is lane l of the second.
+template <int S, int kLanes, class V, std::size_t... L>
+[[gnu::always_inline]] inline void transpose_round(V* rows, std::index_sequence<L...> lanes) {
+#pragma GCC unroll 16
+  for (int r = 0; r < kLanes; ++r)
+    if (!(r & S)) {
+      const V a = rows[r], b = rows[r + S];
+      rows[r] = __builtin_shufflevector(a, b, ((L & S) ? kLanes + L - S : L)...);
+      rows[r + S] = __builtin_shufflevector(a, b, ((L & S) ? kLanes + L : L + S)...);
+    }
+  if constexpr (S > 1) transpose_round<S / 2, kLanes>(rows, lanes);
+}
 
 /// Transposes, in registers, the square block of kLanes rows of kLanes lanes: afterwards rows[l][r]
-/// holds what rows[r][l] held. Round s (kLanes / 2, ..., 2, 1) swaps the off-diagonal s x s blocks of
-/// every 2s x 2s block: between rows r and r + s (bit s of r clear), row r's lanes with bit s set trade
-/// places with row r + s's lanes with it clear. Element (r, l) moves to (r ^ s, l ^ s) exactly when
-/// bits s of r and l differ, so after every round it sits at (l, r). Two shuffles per pair of rows.
+/// holds what rows[r][l] held. Round S (kLanes / 2, ..., 2, 1) swaps the off-diagonal S x S blocks of
+/// every 2S x 2S block. Element (r, l) moves to (r ^ S, l ^ S) exactly when bits S of r and l differ,
+/// so after every round it sits at (l, r). Two shuffles per pair of rows.
 template <class T>
 [[gnu::always_inline]] inline void transpose_block(typename Vector<T>::type (&rows)[kVectorBytes / sizeof(T)]) {
-  using V = typename Vector<T>::type;
-  using I = typename IndexVector<T>::type;
   constexpr int kLanes = kVectorBytes / int(sizeof(T));
-#pragma GCC unroll 8
-  for (int s = kLanes / 2; s >= 1; s /= 2) {
-    I upper, lower;  // indices into (row r, row r + s) side by side: lane l of the first, kLanes + l of the second
-#pragma GCC unroll 16
-    for (int l = 0; l < kLanes; ++l) {
-      upper[l] = (l & s) ? kLanes + l - s : l;
-      lower[l] = (l & s) ? kLanes + l : l + s;
-    }
-#pragma GCC unroll 16
-    for (int r = 0; r < kLanes; ++r)
-      if (!(r & s)) {
-        const V a = rows[r], b = rows[r + s];
-        rows[r] = __builtin_shuffle(a, b, upper);
-        rows[r + s] = __builtin_shuffle(a, b, lower);
-      }
-  }
+  transpose_round<kLanes / 2, kLanes>(rows, std::make_index_sequence<kLanes>{});
 }
 
 /// Packs depth [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column slivers, each stored

@@ -81,12 +81,14 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
     int64_t M, N, K;
     bool trans_a, trans_b;
   };
-  for (const auto& [M, N, K, trans_a, trans_b] :
+  for (const Product& product :
        std::vector<Product>{{200, 64, 784, false, true},     // W2's forward: column bands, A in place
                             {64, 784, 200, true, false},     // W2's weight gradient: column bands, A packed
                             {301, 45, 97, false, false},     // one column sliver and a half: row bands
                             {130, 270, 300, true, true},     // row bands, both packed
                             {37, 1000, 70, false, false}}) {  // A in place but too wide: packed, column bands
+    const int64_t M = product.M, N = product.N, K = product.K;  // plain names: clang 14's lambdas cannot
+    const bool trans_a = product.trans_a, trans_b = product.trans_b;  // capture structured bindings
     manual_seed(12);
     const Tensor a = randn({M, K}), b = randn({K, N}), c0 = randn({M, N});
     auto run = [&](int threads) {
