@@ -139,6 +139,7 @@ inline constexpr int kNR = kNV * kVectorBytes / int(sizeof(T));
 inline constexpr int64_t kKC = 256;
 inline constexpr int64_t kMC = 96;  // a multiple of kMR (6 and 12)
 inline constexpr int64_t kDirectMaxN = 256;  // the widest C for which a row-major A is read in place
+inline constexpr int64_t kDirectMaxM = 96;   // the tallest C for which a row-major B is read in place
 
 /// Packs rows [i0, i0 + mc) and depth [p0, p0 + kc) of op(A) into MR-row slivers, each stored k-major
 /// (a[p * MR + i]) so the micro-kernel reads it front to back; rows past M are zero.
@@ -256,16 +257,18 @@ template <class T, int MR, int NV>
 /// kDirectA: A is read where it lies, row i at a + i * lda (a row-major A needs no packed copy: the
 /// broadcasts read each of the MR rows front to back); otherwise a is a packed sliver (kMR rows wide,
 /// whatever MR) and lda unused.
+/// B's k-th row of NR starts at b + k * ldb: ldb is NR for a packed sliver, B's own stride for a
+/// row-major B read in place.
 /// MR: kMR, or fewer for the last rows of C (see micro_kernel_rows).
 template <class T, bool kDirectA, int MR>
-inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alpha, T beta, T* C, int64_t ldc,
-                         int64_t mr, int64_t nr) {
+inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T alpha, T beta, T* C,
+                         int64_t ldc, int64_t mr, int64_t nr) {
   using V = typename Vector<T>::type;
-  constexpr int NR = kNR<T>, kLanes = kVectorBytes / int(sizeof(T));
+  constexpr int kLanes = kVectorBytes / int(sizeof(T));
   V acc[MR][kNV];
   for (int i = 0; i < MR; ++i)
     for (int v = 0; v < kNV; ++v) acc[i][v] = V{};
-  for (int64_t p = 0; p < kc; ++p, b += NR) {
+  for (int64_t p = 0; p < kc; ++p, b += ldb) {
     V bv[kNV];
     for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
     // A read in place is often in no cache yet (a batch straight from a dataset): ask for each row's
@@ -286,11 +289,12 @@ inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, T alph
 /// of 4, where a tile of 12 would waste 11% of the product). Each element's sum is the same whatever
 /// the tile's height.
 template <class T, bool kDirectA = false>
-inline void micro_kernel_rows(int64_t kc, const T* a, int64_t lda, const T* b, T alpha, T beta, T* C, int64_t ldc,
-                              int64_t mr, int64_t nr) {
-  if (mr > 2 * kMRThird) return micro_kernel<T, kDirectA, kMR>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
-  if (mr > kMRThird) return micro_kernel<T, kDirectA, 2 * kMRThird>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
-  micro_kernel<T, kDirectA, kMRThird>(kc, a, lda, b, alpha, beta, C, ldc, mr, nr);
+inline void micro_kernel_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T alpha, T beta, T* C,
+                              int64_t ldc, int64_t mr, int64_t nr) {
+  if (mr > 2 * kMRThird) return micro_kernel<T, kDirectA, kMR>(kc, a, lda, b, ldb, alpha, beta, C, ldc, mr, nr);
+  if (mr > kMRThird)
+    return micro_kernel<T, kDirectA, 2 * kMRThird>(kc, a, lda, b, ldb, alpha, beta, C, ldc, mr, nr);
+  micro_kernel<T, kDirectA, kMRThird>(kc, a, lda, b, ldb, alpha, beta, C, ldc, mr, nr);
 }
 
 /// Buffers for the packed panels, one pair per calling thread, kept between calls so a training loop
@@ -491,12 +495,17 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   // then cost as much as a good part of the product. Wider products pack it, since its rows read in
   // place (a large power-of-two stride apart) would compete for the same cache sets.
   const bool direct_a = !trans_a && N <= kDirectMaxN;
+  // Likewise a row-major B when C has few rows (a linear layer's weight gradient dy^T x, 64 rows for
+  // W2, where packing x was a fifth of the product): each B sliver read in place is reused by M / MR
+  // tiles from L1, provided B's rows lie an odd number of 64-byte lines apart (784 floats: 49), so the
+  // sliver's rows spread over every L1 set. Only whole slivers: a tile must not read past column N.
+  const bool direct_b = !trans_b && !direct_a && M <= kDirectMaxM && (ldb * int64_t(sizeof(T))) % 128 != 0;
   // Bands of rows repeat the packing of op(B) (N x K) in every thread, bands of columns that of op(A)
   // (M x K, nothing when A is read in place). One band per thread that can run (one inside another
   // parallel loop), and about 512K multiply-adds per band at least, or the second thread costs more
-  // than it saves.
-  const int64_t copies_if_rows = N, copies_if_cols = direct_a ? 0 : M;
-  const bool column_bands = copies_if_cols < copies_if_rows ? n_slivers > 1 : m_slivers == 1;
+  // than it saves. A B read in place is never copied: bands of columns then split reading it.
+  const int64_t copies_if_rows = direct_b ? 0 : N, copies_if_cols = direct_a ? 0 : M;
+  const bool column_bands = direct_b || copies_if_cols < copies_if_rows ? n_slivers > 1 : m_slivers == 1;
   const int64_t threads = detail::parallel_allowed(2) ? get_num_threads() : 1;
   const int64_t bands = std::clamp<int64_t>(std::min<int64_t>(threads, M * N * K / (1 << 19)), 1,
                                             column_bands ? n_slivers : m_slivers);
@@ -519,22 +528,27 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
       // since the tile must not read past row M.
       const int64_t last_rows = (i1 - i0) % MR;
       const int64_t first_packed = !direct_a ? 0 : last_rows % kMRThird == 0 ? rows : (i1 - i0) / MR * MR;
+      const int64_t first_packed_col = direct_b ? (j1 - j0) / NR * NR : 0;
       for (int64_t p0 = 0; p0 < K; p0 += depth) {
         const int64_t kc = std::min(depth, K - p0);
         const T pass_beta = p0 == 0 ? beta : T(1);  // later passes add to what the first one wrote
-        pack_b(buffers.b.data(), trans_b, B, ldb, N, j0, cols, p0, kc);
+        if (first_packed_col < cols)
+          pack_b(buffers.b.data() + first_packed_col * kc, trans_b, B, ldb, N, j0 + first_packed_col,
+                 cols - first_packed_col, p0, kc);
         if (first_packed < rows)
           pack_a(buffers.a.data() + first_packed * kc, trans_a, A, lda, M, i0 + first_packed, rows - first_packed, p0, kc);
         for (int64_t ic = i0; ic < i1; ic += MC)
           for (int64_t j = j0; j < j1; j += NR)
             for (int64_t i = ic; i < std::min(i1, ic + MC); i += MR) {
-              const T* b = buffers.b.data() + (j - j0) * kc;
+              const bool b_in_place = j - j0 < first_packed_col;
+              const T* b = b_in_place ? B + p0 * ldb + j : buffers.b.data() + (j - j0) * kc;
+              const int64_t b_step = b_in_place ? ldb : NR;
               T* c = C + i * ldc + j;
               if (i - i0 < first_packed)
-                micro_kernel_rows<T, true>(kc, A + i * lda + p0, lda, b, alpha, pass_beta, c, ldc, std::min(MR, M - i),
-                                           std::min(NR, N - j));
+                micro_kernel_rows<T, true>(kc, A + i * lda + p0, lda, b, b_step, alpha, pass_beta, c, ldc,
+                                           std::min(MR, M - i), std::min(NR, N - j));
               else
-                micro_kernel_rows<T>(kc, buffers.a.data() + (i - i0) * kc, 0, b, alpha, pass_beta, c, ldc,
+                micro_kernel_rows<T>(kc, buffers.a.data() + (i - i0) * kc, 0, b, b_step, alpha, pass_beta, c, ldc,
                                      std::min(MR, M - i), std::min(NR, N - j));
             }
       }

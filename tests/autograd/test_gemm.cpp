@@ -75,7 +75,10 @@ std::vector<Problem> problems() {
                                                      {8, 676, 9},   {16, 121, 72}, {72, 121, 16}, {17, 33, 5},
                                                      // last tiles of 3 and 4 rows (tiles of 4 rows), and a
                                                      // batch-1 dense layer's two gradients (row by row)
-                                                     {3, 45, 20},   {12, 40, 9},   {1, 1352, 10}, {10, 1352, 1}};
+                                                     {3, 45, 20},   {12, 40, 9},   {1, 1352, 10}, {10, 1352, 1},
+                                                     // W2's weight gradient (B read in place, its last
+                                                     // sliver of 16 columns packed)
+                                                     {64, 784, 200}};
   for (const auto& [M, N, K] : sizes)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
