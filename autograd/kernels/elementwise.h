@@ -4,8 +4,10 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "autograd/parallel.h"
 #include "autograd/shape.h"
@@ -33,6 +35,14 @@ inline float exp_vectorisable(float x) {
   const uint32_t biased = std::bit_cast<uint32_t>(t) - std::bit_cast<uint32_t>(kShift) + 127u;
   const float y = er * std::bit_cast<float>(biased << 23);
   return x < kLo ? 0.0f : x > kHi ? std::numeric_limits<float>::infinity() : y;
+}
+
+/// e^x for a kernel of either dtype: float takes exp_vectorisable, double keeps std::exp (the float64
+/// gradient checks want its last bits).
+template <class T>
+inline T exp_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return exp_vectorisable(x);
+  else return std::exp(x);
 }
 
 /// out[i] = f(x[i])

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "autograd/kernels/elementwise.h"
 #include "autograd/parallel.h"
 
 namespace sg::kernels {
@@ -21,11 +22,16 @@ void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, 
         T* ys = y + o * R * inner + i;
         T m = xs[0];
         for (int64_t r = 1; r < R; ++r) m = std::max(m, xs[r * inner]);
+        // The exponentials go to y first: that loop has no carried sum, so it runs in vectors.
+        for (int64_t r = 0; r < R; ++r) ys[r * inner] = exp_of(xs[r * inner] - m);
         T total = 0;
-        for (int64_t r = 0; r < R; ++r) total += std::exp(xs[r * inner] - m);
-        const T log_total = std::log(total);
-        for (int64_t r = 0; r < R; ++r)
-          ys[r * inner] = log_y ? xs[r * inner] - m - log_total : std::exp(xs[r * inner] - m) / total;
+        for (int64_t r = 0; r < R; ++r) total += ys[r * inner];
+        if (log_y) {
+          const T log_total = std::log(total);
+          for (int64_t r = 0; r < R; ++r) ys[r * inner] = xs[r * inner] - m - log_total;
+        } else {
+          for (int64_t r = 0; r < R; ++r) ys[r * inner] /= total;
+        }
       }
   });
 }
@@ -43,7 +49,7 @@ void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, 
         for (int64_t r = 0; r < R; ++r) total += log_y ? dy[base + r * inner] : dy[base + r * inner] * y[base + r * inner];
         for (int64_t r = 0; r < R; ++r) {
           const int64_t k = base + r * inner;
-          dx[k] = log_y ? dy[k] - std::exp(y[k]) * total : y[k] * (dy[k] - total);
+          dx[k] = log_y ? dy[k] - exp_of(y[k]) * total : y[k] * (dy[k] - total);
         }
       }
   });

@@ -106,11 +106,7 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
 // For very negative x, e^-x overflows to inf and y becomes 0, its true limit: no NaN.
 // float32 takes the vectorisable exp (std::exp was most of the op's time); float64 keeps std::exp.
 Tensor sigmoid(const Tensor& x) {
-  return unary("sigmoid", x,
-               [](auto a) {
-                 if constexpr (std::is_same_v<decltype(a), float>) return 1 / (1 + kernels::exp_vectorisable(-a));
-                 else return 1 / (1 + std::exp(-a));
-               },
+  return unary("sigmoid", x, [](auto a) { return 1 / (1 + kernels::exp_of(-a)); },
                [](auto, auto y, auto g) { return g * y * (1 - y); });
 }
 // y = tanh x                   dx = dy * (1 - y^2)
