@@ -499,8 +499,8 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   const bool direct_a = !trans_a && N <= kDirectMaxN;
   // Likewise a row-major B when C has few rows (a linear layer's weight gradient dy^T x, 64 rows for
   // W2, where packing x was a fifth of the product): each B sliver read in place is reused by M / MR
-  // tiles from L1, provided B's rows lie an odd number of 64-byte lines apart (784 floats: 49), so the
-  // sliver's rows spread over every L1 set. Only whole slivers: a tile must not read past column N.
+  // tiles from L1, provided B's row stride is not a multiple of 128 bytes (784 floats: 49 lines of 64),
+  // so the sliver's rows spread over every L1 set. Only whole slivers: a tile must not read past column N.
   const bool direct_b = !trans_b && !direct_a && M <= kDirectMaxM && (ldb * int64_t(sizeof(T))) % 128 != 0;
   // Bands of rows repeat the packing of op(B) (N x K) in every thread, bands of columns that of op(A)
   // (M x K, nothing when A is read in place). One band per thread that can run (one inside another
