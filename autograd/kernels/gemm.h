@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -506,8 +505,8 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   // (M x K, nothing when A is read in place). One band per thread that can run (one inside another
   // parallel loop), and about 512K multiply-adds per band at least, or the second thread costs more
   // than it saves. A B read in place is never copied: bands of columns then split reading it.
-  const int64_t copies_if_rows = direct_b ? 0 : N, copies_if_cols = direct_a ? 0 : M;
-  const bool column_bands = direct_b || copies_if_cols < copies_if_rows ? n_slivers > 1 : m_slivers == 1;
+  const int64_t copies_if_rows = N, copies_if_cols = direct_a ? 0 : M;
+  const bool column_bands = (direct_b || copies_if_cols < copies_if_rows) ? n_slivers > 1 : m_slivers == 1;
   const int64_t threads = detail::parallel_allowed(2) ? get_num_threads() : 1;
   const int64_t bands = std::clamp<int64_t>(std::min<int64_t>(threads, M * N * K / (1 << 19)), 1,
                                             column_bands ? n_slivers : m_slivers);
