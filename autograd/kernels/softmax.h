@@ -3,6 +3,7 @@
 // +-1000 neither overflow nor lose the answer.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -11,9 +12,52 @@
 
 namespace sg::kernels {
 
-/// y = softmax(x) along R (log_y: log_softmax instead).      x, y: (outer, R, inner)
+namespace softmax_detail {
+// Short lines (a classifier's 10 classes) run side by side, one line per vector lane: each step of a
+// line (max, exp, sum) is then one vector operation across kLines lines, where one line at a time
+// would run a 10-long loop per step and use a tenth of a vector. Each lane still sums its line in
+// order r = 0, 1, ..., so the values are those of the one-line-at-a-time loop, bit for bit.
+inline constexpr int64_t kLines = 16;
+inline constexpr int64_t kMaxLineLength = 64;  // R * kLines values of each operand sit on the stack
+
+// to[r * kLines + l] = from[start[l] + r * inner]: a block of lines into lanes.
 template <class T>
-void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, bool log_y) {
+void gather_lines(T* to, const T* from, const int64_t* start, int64_t R, int64_t inner) {
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t l = 0; l < kLines; ++l) to[r * kLines + l] = from[start[l] + r * inner];
+}
+
+// The way back, for the first n lanes (the others repeat the last line, to keep every loop full).
+template <class T>
+void scatter_lines(T* to, const T* from, const int64_t* start, int64_t n, int64_t R, int64_t inner) {
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t l = 0; l < n; ++l) to[start[l] + r * inner] = from[r * kLines + l];
+}
+
+// Calls fn(start, n) for blocks of up to kLines lines, start[l] the offset of the block's line l. Line q
+// of (outer, R, inner) is (o, i) = (q / inner, q % inner); its values are `inner` apart.
+template <class Fn>
+void for_each_block_of_lines(int64_t outer, int64_t R, int64_t inner, Fn&& fn) {
+  const int64_t lines = outer * inner, blocks = (lines + kLines - 1) / kLines;
+  const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / (R * kLines));
+  parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t q0 = b * kLines, n = std::min(kLines, lines - q0);
+      int64_t start[kLines];
+      for (int64_t l = 0, o = q0 / inner, i = q0 % inner; l < n; ++l) {  // line q0 + l is (o, i)
+        start[l] = o * R * inner + i;
+        if (++i == inner) i = 0, ++o;
+      }
+      std::fill(start + n, start + kLines, start[n - 1]);
+      fn(start, n);
+    }
+  });
+}
+}  // namespace softmax_detail
+
+/// Naive reference, one line at a time: y = softmax(x) along R (log_y: log_softmax).  x, y: (outer, R, inner)
+template <class T>
+void softmax_forward_naive(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, R * inner));
   parallel_for(outer, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o)
@@ -36,10 +80,38 @@ void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, 
   });
 }
 
-/// fwd: y = softmax(x)      =>  dx = y * (dy - sum_r(dy * y))
-/// fwd: y = log_softmax(x)  =>  dx = dy - e^y * sum_r(dy)
+/// y = softmax(x) along R (log_y: log_softmax instead).      x, y: (outer, R, inner)
 template <class T>
-void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, int64_t inner, bool log_y) {
+void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, bool log_y) {
+  using namespace softmax_detail;
+  if (R > kMaxLineLength) return softmax_forward_naive(y, x, outer, R, inner, log_y);
+  constexpr int64_t L = kLines;
+  for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
+    T xs[kMaxLineLength * L], ys[kMaxLineLength * L], m[L], total[L];
+    gather_lines(xs, x, start, R, inner);
+    for (int64_t l = 0; l < L; ++l) m[l] = x[start[l]];
+    for (int64_t r = 1; r < R; ++r)
+      for (int64_t l = 0; l < L; ++l) m[l] = std::max(m[l], xs[r * L + l]);
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t l = 0; l < L; ++l) ys[r * L + l] = exp_of(xs[r * L + l] - m[l]);
+    for (int64_t l = 0; l < L; ++l) total[l] = 0;
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t l = 0; l < L; ++l) total[l] += ys[r * L + l];
+    if (log_y) {
+      for (int64_t l = 0; l < L; ++l) total[l] = std::log(total[l]);
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t l = 0; l < L; ++l) ys[r * L + l] = xs[r * L + l] - m[l] - total[l];
+    } else {
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t l = 0; l < L; ++l) ys[r * L + l] /= total[l];
+    }
+    scatter_lines(y, ys, start, n, R, inner);
+  });
+}
+
+/// Naive reference, one line at a time, of softmax_backward.
+template <class T>
+void softmax_backward_naive(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, R * inner));
   parallel_for(outer, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o)
@@ -52,6 +124,29 @@ void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, 
           dx[k] = log_y ? dy[k] - exp_of(y[k]) * total : y[k] * (dy[k] - total);
         }
       }
+  });
+}
+
+/// fwd: y = softmax(x)      =>  dx = y * (dy - sum_r(dy * y))
+/// fwd: y = log_softmax(x)  =>  dx = dy - e^y * sum_r(dy)
+template <class T>
+void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, int64_t inner, bool log_y) {
+  using namespace softmax_detail;
+  if (R > kMaxLineLength) return softmax_backward_naive(dx, dy, y, outer, R, inner, log_y);
+  constexpr int64_t L = kLines;
+  for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
+    T dys[kMaxLineLength * L], ys[kMaxLineLength * L], total[L];
+    gather_lines(dys, dy, start, R, inner);
+    gather_lines(ys, y, start, R, inner);
+    for (int64_t l = 0; l < L; ++l) total[l] = 0;
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t l = 0; l < L; ++l) total[l] += log_y ? dys[r * L + l] : dys[r * L + l] * ys[r * L + l];
+    for (int64_t r = 0; r < R; ++r)  // dx over dy's lanes
+      for (int64_t l = 0; l < L; ++l) {
+        const int64_t k = r * L + l;
+        dys[k] = log_y ? dys[k] - exp_of(ys[k]) * total[l] : ys[k] * (dys[k] - total[l]);
+      }
+    scatter_lines(dx, dys, start, n, R, inner);
   });
 }
 

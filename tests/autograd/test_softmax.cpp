@@ -2,6 +2,7 @@
 // differences, and the stability claim: inputs of +-1000 give finite, correct values and gradients.
 #include <cmath>
 
+#include "autograd/kernels/softmax.h"
 #include "tests/testing.h"
 
 using namespace sg;
@@ -64,6 +65,38 @@ BOOST_AUTO_TEST_CASE(values_along_each_dim_match_a_naive_loop) {
   }
   BOOST_TEST(all_close(x.softmax(-1), naive(x, 2, Kind::Softmax), 1e-14, 1e-12));
   BOOST_TEST(all_close(x.log_softmax(1), naive(x, 1, Kind::LogSoftmax), 1e-14, 1e-12));
+}
+
+// Short lines run side by side, kLines to a block (kernels/softmax.h): blocks that end mid-tensor, lines
+// that cross from one outer index to the next (inner 21), and the longest line taken that way (64)
+// must give the one-line-at-a-time loop's values, forward and backward; longer lines take that loop
+// itself. The values also match the naive long-double loop.
+BOOST_AUTO_TEST_CASE(lines_side_by_side_match_one_line_at_a_time) {
+  manual_seed(4);
+  const std::vector<std::pair<Shape, int64_t>> cases = {{{37, 10}, 1}, {{3, 7, 21}, 1}, {{5, 64}, 1}, {{2, 65, 3}, 1},
+                                                        {{1, 10}, 1}, {{9, 4}, 0}};
+  for (const auto& [shape, dim] : cases)
+    for (Dtype dtype : {kFloat32, kFloat64})
+      for (bool log_y : {false, true}) {
+        BOOST_TEST_CONTEXT("shape " << shape << " dim " << dim << " " << dtype << (log_y ? " log" : "")) {
+          const Tensor x = mul(sg::randn(shape, dtype), 3.0), dy = sg::randn(shape, dtype);
+          const DimSplit s = split_at(shape, dim);
+          Tensor y = empty_like(x), y_naive = empty_like(x), dx = empty_like(x), dx_naive = empty_like(x);
+          dispatch(dtype, "test", [&]<class T> {
+            kernels::softmax_forward(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
+            kernels::softmax_forward_naive(y_naive.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
+            kernels::softmax_backward(dx.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner, log_y);
+            kernels::softmax_backward_naive(dx_naive.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner,
+                                            log_y);
+          });
+          // Within an ulp or two: whether a multiply and an add fuse into one FMA is the compiler's choice per loop.
+          const double tol = dtype == kFloat32 ? 1e-6 : 1e-14;
+          BOOST_TEST(all_close(y, y_naive, tol, tol));
+          BOOST_TEST(all_close(dx, dx_naive, tol, tol));
+          const Tensor expected = naive(x.to(kFloat64), dim, log_y ? Kind::LogSoftmax : Kind::Softmax);
+          BOOST_TEST(all_close(y, expected, dtype == kFloat32 ? 1e-5 : 1e-13, dtype == kFloat32 ? 1e-5 : 1e-12));
+        }
+      }
 }
 
 BOOST_AUTO_TEST_CASE(hand_values) {
