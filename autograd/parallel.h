@@ -49,6 +49,16 @@ T parallel_sum(int64_t n, int64_t grain, Fn&& chunk_sum) {
   return total;
 }
 
+/// Runs a() and b(), two independent pieces of work, on two threads at once when kernels may use two;
+/// otherwise one after the other. For pieces too small to split but large enough to pay for a thread
+/// each (a layer's input and weight gradients).
+template <class A, class B>
+void parallel_invoke(A&& a, B&& b) {
+  parallel_for(2, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) t == 0 ? a() : b();
+  });
+}
+
 /// Elements per chunk for cheap elementwise loops: below this a thread costs more than it saves.
 inline constexpr int64_t kElementwiseGrain = 1 << 15;
 

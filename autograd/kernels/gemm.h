@@ -139,6 +139,7 @@ inline constexpr int64_t kKC = 256;
 inline constexpr int64_t kMC = 96;  // a multiple of kMR (6 and 12)
 inline constexpr int64_t kDirectMaxN = 256;  // the widest C for which a row-major A is read in place
 inline constexpr int64_t kDirectMaxM = 96;   // the tallest C for which a row-major B is read in place
+inline constexpr int64_t kBandWork = 1 << 19;  // multiply-adds a thread's band needs to pay for the thread
 
 /// Packs rows [i0, i0 + mc) and depth [p0, p0 + kc) of op(A) into MR-row slivers, each stored k-major
 /// (a[p * MR + i]) so the micro-kernel reads it front to back; rows past M are zero.
@@ -317,6 +318,9 @@ namespace gemm_detail {
 // The tile of gemm_small: kSmallMR rows of C by kNV vectors, in registers for the whole k loop
 // (16 accumulators of AVX-512's 32 registers; 8 of the 16 with AVX2 or SSE).
 inline constexpr int kSmallMR = kVectorBytes == 64 ? 8 : 4;
+// Multiply-adds a chunk of gemm_small's parallel work carries (~1.5 us on one core): starting and joining
+// a second thread costs 1.5-2 us, so a product below two chunks is better done by one.
+inline constexpr int64_t kSmallChunkWork = 1 << 18;
 
 /// One MR x NR tile of C straight from the operands, no packing: row i of op(A) starts at a[i] and
 /// steps by sk along k (A or A^T alike); B is row-major (K, NR or more) with row stride ldb.
@@ -400,7 +404,7 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
   // taps), tiles otherwise.
   const int64_t dot_cost = M * N * (K / kLanes + 24), tile_cost = m_blocks * n_blocks * K * MR * nv + K * N;
   if (!trans_a && trans_b && N < kNR<T> && dot_cost <= tile_cost) {
-    const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, N * K));
+    const int64_t grain = std::max<int64_t>(1, kSmallChunkWork / std::max<int64_t>(1, N * K));
     parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         const auto store = [&](int64_t j, T product) {
@@ -420,12 +424,12 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
     return;
   }
   // Row of C by row of C when there is one row or one k (and B is row-major). The parallel work: pieces
-  // of 256 columns of a row, ~64K multiply-adds' worth of them to a chunk.
+  // of 256 columns of a row, kSmallChunkWork multiply-adds' worth of them to a chunk.
   const int64_t si = trans_a ? 1 : lda, sk = trans_a ? lda : 1;  // op(A)[i, k] is A[i * si + k * sk]
   if (!trans_b && (M == 1 || K == 1)) {
     constexpr int64_t kPiece = 256;
     const int64_t pieces = (N + kPiece - 1) / kPiece;
-    parallel_for(M * pieces, (1 << 16) / (kPiece * K), [&](int64_t t0, int64_t t1) {
+    parallel_for(M * pieces, std::max<int64_t>(1, kSmallChunkWork / (kPiece * K)), [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t i = t / pieces, j = (t % pieces) * kPiece;
         row_of_products(i, j, std::min(N, j + kPiece), K, A + i * si, sk, B, ldb, alpha, beta, C, ldc);
@@ -451,10 +455,10 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
       std::copy(B + k * ldb + n_full * NR, B + k * ldb + N, edge.begin() + k * NR);
   }
   const T* edge_block = edge.data();  // inside the loop `edge` would name the worker thread's own copy
-  // Tiles (row block, column block) are the parallel work: ~64K multiply-adds per chunk, counting the
-  // rows C really has (a one-row product, such as a batch-1 layer's input gradient, must not look eight
-  // times larger than it is and start threads for 13K multiply-adds).
-  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, std::min<int64_t>(MR, M) * NR * K));
+  // Tiles (row block, column block) are the parallel work: kSmallChunkWork multiply-adds per chunk,
+  // counting the rows C really has (a one-row product, such as a batch-1 layer's input gradient, must not
+  // look eight times larger than it is and start threads it does not pay for).
+  const int64_t grain = std::max<int64_t>(1, kSmallChunkWork / std::max<int64_t>(1, std::min<int64_t>(MR, M) * NR * K));
   parallel_for(m_blocks * n_blocks, grain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t i0 = (t / n_blocks) * MR, j0 = (t % n_blocks) * NR;
@@ -503,12 +507,12 @@ void gemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
   const bool direct_b = !trans_b && !direct_a && M <= kDirectMaxM && (ldb * int64_t(sizeof(T))) % 128 != 0;
   // Bands of rows repeat the packing of op(B) (N x K) in every thread, bands of columns that of op(A)
   // (M x K, nothing when A is read in place). One band per thread that can run (one inside another
-  // parallel loop), and about 512K multiply-adds per band at least, or the second thread costs more
+  // parallel loop), and kBandWork multiply-adds per band at least, or the second thread costs more
   // than it saves. A B read in place is never copied: bands of columns then split reading it.
   const int64_t copies_if_rows = N, copies_if_cols = direct_a ? 0 : M;
   const bool column_bands = (direct_b || copies_if_cols < copies_if_rows) ? n_slivers > 1 : m_slivers == 1;
   const int64_t threads = detail::parallel_allowed(2) ? get_num_threads() : 1;
-  const int64_t bands = std::clamp<int64_t>(std::min<int64_t>(threads, M * N * K / (1 << 19)), 1,
+  const int64_t bands = std::clamp<int64_t>(std::min<int64_t>(threads, M * N * K / kBandWork), 1,
                                             column_bands ? n_slivers : m_slivers);
   // Passes of equal depth, at most KC each: K = 784 is four passes of 196, not three of 256 and a last
   // one of 16 that would pay a whole pass's packing for a sixteenth of the work.

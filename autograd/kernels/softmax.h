@@ -20,6 +20,12 @@ namespace softmax_detail {
 inline constexpr int64_t kLines = 16;
 inline constexpr int64_t kMaxLineLength = 64;  // R * kLines values of each operand sit on the stack
 
+// Lines run side by side when they are short, and when there are enough of them to fill the lanes (one
+// line alone, a batch-1 classifier, would compute kLines copies of itself).
+inline bool side_by_side(int64_t outer, int64_t R, int64_t inner) {
+  return R <= kMaxLineLength && outer * inner >= kLines;
+}
+
 // to[r * kLines + l] = from[start[l] + r * inner]: a block of lines into lanes.
 template <class T>
 void gather_lines(T* to, const T* from, const int64_t* start, int64_t R, int64_t inner) {
@@ -84,7 +90,7 @@ void softmax_forward_naive(T* y, const T* x, int64_t outer, int64_t R, int64_t i
 template <class T>
 void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   using namespace softmax_detail;
-  if (R > kMaxLineLength) return softmax_forward_naive(y, x, outer, R, inner, log_y);
+  if (!side_by_side(outer, R, inner)) return softmax_forward_naive(y, x, outer, R, inner, log_y);
   constexpr int64_t L = kLines;
   for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
     T xs[kMaxLineLength * L], ys[kMaxLineLength * L], m[L], total[L];
@@ -118,7 +124,8 @@ void softmax_backward_naive(T* dx, const T* dy, const T* y, int64_t outer, int64
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t base = o * R * inner + i;
         T total = 0;
-        for (int64_t r = 0; r < R; ++r) total += log_y ? dy[base + r * inner] : dy[base + r * inner] * y[base + r * inner];
+        for (int64_t r = 0; r < R; ++r)
+          total += log_y ? dy[base + r * inner] : dy[base + r * inner] * y[base + r * inner];
         for (int64_t r = 0; r < R; ++r) {
           const int64_t k = base + r * inner;
           dx[k] = log_y ? dy[k] - exp_of(y[k]) * total : y[k] * (dy[k] - total);
@@ -132,7 +139,7 @@ void softmax_backward_naive(T* dx, const T* dy, const T* y, int64_t outer, int64
 template <class T>
 void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   using namespace softmax_detail;
-  if (R > kMaxLineLength) return softmax_backward_naive(dx, dy, y, outer, R, inner, log_y);
+  if (!side_by_side(outer, R, inner)) return softmax_backward_naive(dx, dy, y, outer, R, inner, log_y);
   constexpr int64_t L = kLines;
   for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
     T dys[kMaxLineLength * L], ys[kMaxLineLength * L], total[L];

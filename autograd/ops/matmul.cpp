@@ -5,6 +5,7 @@
 #include "autograd/kernels/gemm.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 
 namespace sg {
 
@@ -87,13 +88,19 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return record("linear", {x, weight, bias}, y, {x, weight}, [=](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1);
     Grads grads(3);
-    if (node.needs_grad(0)) {
-      grads[0] = empty({N, in}, dy.dtype());
-      batched_gemm(grads[0], dy, w, false, false, 1, N, in, out, false, false);
-    }
-    if (node.needs_grad(1)) {
-      grads[1] = empty({out, in}, dy.dtype());
-      batched_gemm(grads[1], dy, x, true, false, 1, out, in, N, false, false);
+    if (node.needs_grad(0)) grads[0] = empty({N, in}, dy.dtype());
+    if (node.needs_grad(1)) grads[1] = empty({out, in}, dy.dtype());
+    const auto dx = [&] { batched_gemm(grads[0], dy, w, false, false, 1, N, in, out, false, false); };
+    const auto dw = [&] { batched_gemm(grads[1], dy, x, true, false, 1, out, in, N, false, false); };
+    // dx and dW are two products of the same size. Below two GEMM bands' worth neither would use a
+    // second thread on its own, but from a few microseconds each they pay for one side by side.
+    const int64_t work = N * in * out;
+    if (grads[0].defined() && grads[1].defined() && work >= kernels::gemm_detail::kSmallChunkWork &&
+        work < 2 * kernels::gemm_detail::kBandWork) {
+      parallel_invoke(dx, dw);
+    } else {
+      if (grads[0].defined()) dx();
+      if (grads[1].defined()) dw();
     }
     if (node.needs_grad(2)) grads[2] = sum(dy, 0);
     return grads;

@@ -68,13 +68,13 @@ BOOST_AUTO_TEST_CASE(values_along_each_dim_match_a_naive_loop) {
 }
 
 // Short lines run side by side, kLines to a block (kernels/softmax.h): blocks that end mid-tensor, lines
-// that cross from one outer index to the next (inner 21), and the longest line taken that way (64)
-// must give the one-line-at-a-time loop's values, forward and backward; longer lines take that loop
-// itself. The values also match the naive long-double loop.
+// that cross from one outer index to the next (inner 21), the longest line taken that way (64) and
+// lines along dim 0 must give the one-line-at-a-time loop's values, forward and backward. Longer lines,
+// or fewer lines than a block, take that loop itself. The values also match the naive long-double loop.
 BOOST_AUTO_TEST_CASE(lines_side_by_side_match_one_line_at_a_time) {
   manual_seed(4);
-  const std::vector<std::pair<Shape, int64_t>> cases = {{{37, 10}, 1}, {{3, 7, 21}, 1}, {{5, 64}, 1}, {{2, 65, 3}, 1},
-                                                        {{1, 10}, 1}, {{9, 4}, 0}};
+  const std::vector<std::pair<Shape, int64_t>> cases = {{{37, 10}, 1}, {{3, 7, 21}, 1}, {{20, 64}, 1}, {{9, 40}, 0},
+                                                        {{2, 65, 3}, 1}, {{15, 10}, 1}};
   for (const auto& [shape, dim] : cases)
     for (Dtype dtype : {kFloat32, kFloat64})
       for (bool log_y : {false, true}) {

@@ -1,5 +1,5 @@
-// The same bits on any thread count: matmul and a whole training step of a small CNN, run once with
-// 1 thread and once with 2, must agree bit for bit (the kernels split work in fixed chunks and add
+// The same bits on any thread count: matmul, linear and a whole training step of a small CNN, run once
+// with 1 thread and once with 2, must agree bit for bit (the kernels split work in fixed chunks and add
 // partial results in a fixed order).
 #include "autograd/kernels/gemm.h"
 #include "tests/testing.h"
@@ -71,6 +71,23 @@ BOOST_AUTO_TEST_CASE(matmul_forward_and_backward_identical_with_one_and_two_thre
   };
   const auto one = run(1), two = run(2);
   for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "tensor " << i);
+}
+
+// A linear layer of W2's middle size (200 x 64 -> 32) computes dx and dW side by side on two threads:
+// the same bits as one after the other, and the values of the two products written out as matmuls.
+BOOST_AUTO_TEST_CASE(linear_gradients_side_by_side_identical_with_one_and_two_threads) {
+  manual_seed(9);
+  const Tensor x0 = randn({200, 64}), w0 = randn({32, 64}), b0 = randn({32}), dy = randn({200, 32});
+  auto run = [&](int threads) {
+    ThreadCount count(threads);
+    Tensor x = x0.detach().requires_grad_(), w = w0.detach().requires_grad_(), b = b0.detach().requires_grad_();
+    linear(x, w, b).backward(dy);
+    return std::vector<Tensor>{x.grad(), w.grad(), b.grad()};
+  };
+  const auto one = run(1), two = run(2);
+  for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "gradient " << i);
+  BOOST_TEST(sg::testing::all_close(two[0], matmul(dy, w0), 1e-4));                // dx = dy W
+  BOOST_TEST(sg::testing::all_close(two[1], matmul(transpose(dy, 0, 1), x0), 1e-4));  // dW = dy^T x
 }
 
 // The blocked GEMM gives each thread a band of rows or of columns of C, and a band's edge may fall
