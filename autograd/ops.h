@@ -122,6 +122,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 Tensor log_softmax(const Tensor& x, int64_t dim = -1);
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
+/// Cross-entropy of each sample: logits (N, C) against int64 class indices (N), log sum_c e^x_c - x_t.
+Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
 
 // ---- integer helpers (ops/select.cpp) ----
 /// (N) int64 class indices -> (N, num_classes) with a 1 at each index.

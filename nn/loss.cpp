@@ -53,16 +53,15 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reducti
 }
 
 // ---- cross_entropy ---------------------------------------------------------
-// With class indices: nll_loss(log_softmax(x), t). With probabilities: -sum_c t_c log_softmax(x)_c.
-// log_softmax is computed as x - max - log(sum(exp(x - max))), so +-1000 logits stay finite, and its
-// gradient (softmax(x) - t after the sum) is bounded.
+// With class indices: the fused softmax_cross_entropy, the same value as nll_loss(log_softmax(x), t) in
+// one op each way. With probabilities: -sum_c t_c log_softmax(x)_c. Both subtract the max before the
+// exponentials, so +-1000 logits stay finite, and the gradient (softmax(x) - t) is bounded.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduction) {
   SG_CHECK(logits.dim() == 2 && is_floating(logits.dtype()), "cross_entropy: expected float logits (N, C), got {} {}",
            logits.shape(), logits.dtype());
-  const Tensor log_probs = log_softmax(logits, 1);
-  if (target.dtype() == kInt64) return nll_loss(log_probs, target, reduction);
+  if (target.dtype() == kInt64) return reduce(softmax_cross_entropy(logits, target), reduction);
   check_same("cross_entropy", logits, target);
-  return reduce(neg(sum(mul(target, log_probs), 1)), reduction);
+  return reduce(neg(sum(mul(target, log_softmax(logits, 1)), 1)), reduction);
 }
 
 // ---- mse_loss --------------------------------------------------------------

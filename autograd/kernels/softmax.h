@@ -33,15 +33,17 @@ void gather_lines(T* to, const T* from, const int64_t* start, int64_t R, int64_t
     for (int64_t l = 0; l < kLines; ++l) to[r * kLines + l] = from[start[l] + r * inner];
 }
 
-// The way back, for the first n lanes (the others repeat the last line, to keep every loop full).
+// The way back, for the first n lanes (the others repeat the last line, to keep every loop full). Line by
+// line, so the stores go along a line: with lanes innermost the compiler makes vector scatters of them,
+// slow on some cores (AMD's Zen among them), where loads gathered across lanes are cheap.
 template <class T>
 void scatter_lines(T* to, const T* from, const int64_t* start, int64_t n, int64_t R, int64_t inner) {
-  for (int64_t r = 0; r < R; ++r)
-    for (int64_t l = 0; l < n; ++l) to[start[l] + r * inner] = from[r * kLines + l];
+  for (int64_t l = 0; l < n; ++l)
+    for (int64_t r = 0; r < R; ++r) to[start[l] + r * inner] = from[r * kLines + l];
 }
 
-// Calls fn(start, n) for blocks of up to kLines lines, start[l] the offset of the block's line l. Line q
-// of (outer, R, inner) is (o, i) = (q / inner, q % inner); its values are `inner` apart.
+// Calls fn(q0, start, n) for blocks of n <= kLines lines q0, q0 + 1, ..., start[l] the offset of line
+// q0 + l. Line q of (outer, R, inner) is (o, i) = (q / inner, q % inner); its values are `inner` apart.
 template <class Fn>
 void for_each_block_of_lines(int64_t outer, int64_t R, int64_t inner, Fn&& fn) {
   const int64_t lines = outer * inner, blocks = (lines + kLines - 1) / kLines;
@@ -55,7 +57,7 @@ void for_each_block_of_lines(int64_t outer, int64_t R, int64_t inner, Fn&& fn) {
         if (++i == inner) i = 0, ++o;
       }
       std::fill(start + n, start + kLines, start[n - 1]);
-      fn(start, n);
+      fn(q0, start, n);
     }
   });
 }
@@ -92,7 +94,7 @@ void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, 
   using namespace softmax_detail;
   if (!side_by_side(outer, R, inner)) return softmax_forward_naive(y, x, outer, R, inner, log_y);
   constexpr int64_t L = kLines;
-  for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
+  for_each_block_of_lines(outer, R, inner, [&](int64_t, const int64_t* start, int64_t n) {
     T xs[kMaxLineLength * L], ys[kMaxLineLength * L], m[L], total[L];
     gather_lines(xs, x, start, R, inner);
     for (int64_t l = 0; l < L; ++l) m[l] = x[start[l]];
@@ -141,7 +143,7 @@ void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, 
   using namespace softmax_detail;
   if (!side_by_side(outer, R, inner)) return softmax_backward_naive(dx, dy, y, outer, R, inner, log_y);
   constexpr int64_t L = kLines;
-  for_each_block_of_lines(outer, R, inner, [&](const int64_t* start, int64_t n) {
+  for_each_block_of_lines(outer, R, inner, [&](int64_t, const int64_t* start, int64_t n) {
     T dys[kMaxLineLength * L], ys[kMaxLineLength * L], total[L];
     gather_lines(dys, dy, start, R, inner);
     gather_lines(ys, y, start, R, inner);
@@ -154,6 +156,79 @@ void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, 
         dys[k] = log_y ? dys[k] - exp_of(ys[k]) * total[l] : ys[k] * (dys[k] - total[l]);
       }
     scatter_lines(dx, dys, start, n, R, inner);
+  });
+}
+
+/// Naive reference, one row at a time, of softmax_cross_entropy_forward.
+template <class T>
+void softmax_cross_entropy_forward_naive(T* loss, T* lse, const T* x, const int64_t* t, int64_t N, int64_t C) {
+  parallel_for(N, std::max<int64_t>(1, kElementwiseGrain / C), [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const T* xs = x + n * C;
+      T m = xs[0];
+      for (int64_t c = 1; c < C; ++c) m = std::max(m, xs[c]);
+      T total = 0;
+      for (int64_t c = 0; c < C; ++c) total += exp_of(xs[c] - m);
+      lse[n] = m + std::log(total);
+      loss[n] = lse[n] - xs[t[n]];
+    }
+  });
+}
+
+/// loss[n] = log sum_c e^x[n, c] - x[n, t[n]], with lse[n] = log sum_c e^x[n, c] kept for the backward.
+/// x: (N, C), t: (N) class indices, loss and lse: (N)
+template <class T>
+void softmax_cross_entropy_forward(T* loss, T* lse, const T* x, const int64_t* t, int64_t N, int64_t C) {
+  using namespace softmax_detail;
+  if (!side_by_side(N, C, 1)) return softmax_cross_entropy_forward_naive(loss, lse, x, t, N, C);
+  constexpr int64_t L = kLines;
+  for_each_block_of_lines(N, C, 1, [&](int64_t n0, const int64_t* start, int64_t n) {
+    T xs[kMaxLineLength * L], m[L], total[L];
+    gather_lines(xs, x, start, C, 1);
+    for (int64_t l = 0; l < L; ++l) m[l] = x[start[l]];
+    for (int64_t c = 1; c < C; ++c)
+      for (int64_t l = 0; l < L; ++l) m[l] = std::max(m[l], xs[c * L + l]);
+    for (int64_t l = 0; l < L; ++l) total[l] = 0;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t l = 0; l < L; ++l) total[l] += exp_of(xs[c * L + l] - m[l]);
+    for (int64_t l = 0; l < n; ++l) {
+      lse[n0 + l] = m[l] + std::log(total[l]);
+      loss[n0 + l] = lse[n0 + l] - x[start[l] + t[n0 + l]];
+    }
+  });
+}
+
+/// Naive reference, one row at a time, of softmax_cross_entropy_backward.
+template <class T>
+void softmax_cross_entropy_backward_naive(T* dx, const T* dloss, const T* x, const T* lse, const int64_t* t,
+                                          int64_t N, int64_t C) {
+  parallel_for(N, std::max<int64_t>(1, kElementwiseGrain / C), [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      for (int64_t c = 0; c < C; ++c) dx[n * C + c] = dloss[n] * exp_of(x[n * C + c] - lse[n]);
+      dx[n * C + t[n]] -= dloss[n];
+    }
+  });
+}
+
+/// fwd: loss[n] = lse[n] - x[n, t[n]]  =>  dx[n, c] = dloss[n] * (softmax(x)[n, c] - [c == t[n]]),
+/// with softmax(x)[n, c] = e^(x[n, c] - lse[n]).
+template <class T>
+void softmax_cross_entropy_backward(T* dx, const T* dloss, const T* x, const T* lse, const int64_t* t, int64_t N,
+                                    int64_t C) {
+  using namespace softmax_detail;
+  if (!side_by_side(N, C, 1)) return softmax_cross_entropy_backward_naive(dx, dloss, x, lse, t, N, C);
+  constexpr int64_t L = kLines;
+  for_each_block_of_lines(N, C, 1, [&](int64_t n0, const int64_t* start, int64_t n) {
+    T xs[kMaxLineLength * L], lses[L], dls[L];
+    gather_lines(xs, x, start, C, 1);
+    for (int64_t l = 0; l < L; ++l) {
+      lses[l] = lse[n0 + std::min(l, n - 1)];
+      dls[l] = dloss[n0 + std::min(l, n - 1)];
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t l = 0; l < L; ++l) xs[c * L + l] = dls[l] * exp_of(xs[c * L + l] - lses[l]);
+    scatter_lines(dx, xs, start, n, C, 1);
+    for (int64_t l = 0; l < n; ++l) dx[start[l] + t[n0 + l]] -= dls[l];
   });
 }
 

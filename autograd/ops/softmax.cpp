@@ -33,6 +33,37 @@ Tensor softmax(const Tensor& x, int64_t dim) { return softmax_op("softmax", x, d
 // y_r = x_r - m - log sum_k e^(x_k - m)           dx = dy - softmax(x) * sum_r dy_r
 Tensor log_softmax(const Tensor& x, int64_t dim) { return softmax_op("log_softmax", x, dim, true); }
 
+// ---- softmax_cross_entropy -----------------------------------------------------
+// loss_n = log sum_c e^(x_nc) - x_n,t_n            dx_nc = dloss_n * (softmax(x)_nc - [c == t_n])
+// One op rather than log_softmax then a pick: one pass over the logits each way, and no (N, C) log-probs.
+Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target) {
+  SG_CHECK(logits.dim() == 2 && is_floating(logits.dtype()) && logits.size(1) > 0,
+           "softmax_cross_entropy: expected float logits (N, C) with C > 0, got {} {}", logits.shape(),
+           logits.dtype());
+  const int64_t N = logits.size(0), C = logits.size(1);
+  SG_CHECK(target.dim() == 1 && target.dtype() == kInt64 && target.size(0) == N,
+           "softmax_cross_entropy: expected int64 target ({}) for logits {}, got {} {}", N, logits.shape(),
+           target.shape(), target.dtype());
+  const int64_t* t = target.data<int64_t>();
+  for (int64_t n = 0; n < N; ++n)
+    SG_CHECK(t[n] >= 0 && t[n] < C,
+             "softmax_cross_entropy: target must be a class index in [0, {}), got {} at position {}", C, t[n], n);
+  Tensor loss = empty({N}, logits.dtype()), lse = empty({N}, logits.dtype());
+  dispatch(logits.dtype(), "softmax_cross_entropy", [&]<class T> {
+    kernels::softmax_cross_entropy_forward(loss.data<T>(), lse.data<T>(), logits.data<T>(), t, N, C);
+  });
+  return record("softmax_cross_entropy", {logits}, loss, {logits, lse, target},
+                [N, C](const Node& node, const Tensor& dloss) {
+    const Tensor &x = node.saved(0), &lse = node.saved(1), &target = node.saved(2);
+    Tensor dx = empty_like(x);
+    dispatch(dloss.dtype(), "backward", [&]<class T> {
+      kernels::softmax_cross_entropy_backward(dx.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(),
+                                              target.data<int64_t>(), N, C);
+    });
+    return Grads{dx};
+  });
+}
+
 // ---- logsumexp -----------------------------------------------------------------
 // y = log sum_r e^(x_r)                           dx_r = dy * e^(x_r - y) = dy * softmax(x)_r
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {

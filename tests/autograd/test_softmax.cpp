@@ -99,6 +99,65 @@ BOOST_AUTO_TEST_CASE(lines_side_by_side_match_one_line_at_a_time) {
       }
 }
 
+// softmax_cross_entropy: log sum_c e^x_c - x_t per row, against a naive long-double loop; its kernels
+// side by side (16 rows or more) against one row at a time, forward and backward; gradients against
+// finite differences on both paths; and logits of +-1000 on both paths.
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_matches_a_naive_loop_and_finite_differences) {
+  manual_seed(5);
+  for (const Shape& shape : {Shape{37, 10}, Shape{20, 64}, Shape{5, 3}, Shape{16, 1}})
+    for (Dtype dtype : {kFloat32, kFloat64}) {
+      BOOST_TEST_CONTEXT("shape " << shape << " " << dtype) {
+        const int64_t N = shape[0], C = shape[1];
+        const Tensor x = mul(sg::randn(shape, dtype), 3.0), dloss = sg::randn({N}, dtype);
+        Tensor target = empty({N}, kInt64);
+        for (int64_t n = 0; n < N; ++n) target.data<int64_t>()[n] = (n * 7 + 3) % C;
+        const auto v = x.to_vector<double>();
+        std::vector<double> expected(N);
+        for (int64_t n = 0; n < N; ++n) {
+          long double total = 0;
+          for (int64_t c = 0; c < C; ++c) total += std::exp((long double)v[n * C + c]);
+          expected[n] = double(std::log(total) - v[n * C + target.data<int64_t>()[n]]);
+        }
+        const double tol = dtype == kFloat32 ? 1e-5 : 1e-13;
+        BOOST_TEST(all_close(softmax_cross_entropy(x, target), sg::tensor(expected, {N}), tol, tol));
+
+        Tensor loss = empty({N}, dtype), lse = empty({N}, dtype), loss_naive = empty({N}, dtype),
+               lse_naive = empty({N}, dtype), dx = empty_like(x), dx_naive = empty_like(x);
+        dispatch(dtype, "test", [&]<class T> {
+          const int64_t* t = target.data<int64_t>();
+          kernels::softmax_cross_entropy_forward(loss.data<T>(), lse.data<T>(), x.data<T>(), t, N, C);
+          kernels::softmax_cross_entropy_forward_naive(loss_naive.data<T>(), lse_naive.data<T>(), x.data<T>(), t, N, C);
+          kernels::softmax_cross_entropy_backward(dx.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(), t, N, C);
+          kernels::softmax_cross_entropy_backward_naive(dx_naive.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(),
+                                                        t, N, C);
+        });
+        const double ulps = dtype == kFloat32 ? 1e-6 : 1e-14;
+        BOOST_TEST(all_close(loss, loss_naive, ulps, ulps));
+        BOOST_TEST(all_close(dx, dx_naive, ulps, ulps));
+        if (dtype == kFloat64 && N * C <= 400)
+          BOOST_TEST(passes_gradcheck([&](In in) { return softmax_cross_entropy(in[0], target); },
+                                      {x.detach().requires_grad_()}));
+
+        // Shifted by +-1000: the same losses (the loss is shift-invariant), and finite.
+        for (double shift : {1000.0, -1000.0})
+          BOOST_TEST(all_close(softmax_cross_entropy(add(x, shift), target), sg::tensor(expected, {N}), 1e-3, 1e-3),
+                     "shift " << shift);
+      }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_refuses_bad_shapes_and_targets) {
+  const Tensor logits = sg::zeros({2, 3});
+  BOOST_TEST(throws_with([&] { (void)softmax_cross_entropy(sg::zeros({6}), sg::zeros({6}, kInt64)); },
+                         {"softmax_cross_entropy", "[6]"}));
+  BOOST_TEST(throws_with([&] { (void)softmax_cross_entropy(logits, sg::zeros({2})); },
+                         {"softmax_cross_entropy", "int64", "float32"}));
+  BOOST_TEST(throws_with([&] { (void)softmax_cross_entropy(logits, sg::zeros({3}, kInt64)); },
+                         {"softmax_cross_entropy", "[2, 3]", "[3]"}));
+  BOOST_TEST(throws_with([&] { (void)softmax_cross_entropy(logits, sg::tensor(std::vector<int64_t>{0, -1}, {2})); },
+                         {"softmax_cross_entropy", "[0, 3)", "got -1 at position 1"}));
+}
+
 BOOST_AUTO_TEST_CASE(hand_values) {
   // softmax([0, ln 3]) = [1/4, 3/4]; logsumexp = ln 4
   const Tensor x = sg::tensor({0.0, std::log(3.0)}, kFloat64);

@@ -1,6 +1,6 @@
-// The same bits on any thread count: matmul, linear and a whole training step of a small CNN, run once
-// with 1 thread and once with 2, must agree bit for bit (the kernels split work in fixed chunks and add
-// partial results in a fixed order).
+// The same bits on any thread count: matmul, linear, softmax cross-entropy and a whole training step of
+// a small CNN, run once with 1 thread and once with 2, must agree bit for bit (the kernels split work in
+// fixed chunks and add partial results in a fixed order).
 #include "autograd/kernels/gemm.h"
 #include "tests/testing.h"
 
@@ -88,6 +88,23 @@ BOOST_AUTO_TEST_CASE(linear_gradients_side_by_side_identical_with_one_and_two_th
   for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "gradient " << i);
   BOOST_TEST(sg::testing::all_close(two[0], matmul(dy, w0), 1e-4));                // dx = dy W
   BOOST_TEST(sg::testing::all_close(two[1], matmul(transpose(dy, 0, 1), x0), 1e-4));  // dW = dy^T x
+}
+
+// Softmax cross-entropy over 4,000 rows of 10 classes: enough blocks of rows for two threads to share.
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_identical_with_one_and_two_threads) {
+  manual_seed(10);
+  const Tensor logits0 = mul(randn({4000, 10}), 3.0);
+  Tensor target = empty({4000}, kInt64);
+  for (int64_t n = 0; n < 4000; ++n) target.data<int64_t>()[n] = (n * 7) % 10;
+  auto run = [&](int threads) {
+    ThreadCount count(threads);
+    Tensor logits = logits0.detach().requires_grad_();
+    Tensor loss = softmax_cross_entropy(logits, target);
+    loss.backward(mul(ones_like(loss), 0.5));
+    return std::vector<Tensor>{loss, logits.grad()};
+  };
+  const auto one = run(1), two = run(2);
+  for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "tensor " << i);
 }
 
 // The blocked GEMM gives each thread a band of rows or of columns of C, and a band's edge may fall
