@@ -1,5 +1,5 @@
-// Losses built from autograd ops; the stable ones lean on log_softmax and logsumexp, whose own backward
-// is already stable.
+// Losses built from autograd ops; the stable ones lean on softmax_cross_entropy, log_softmax and
+// logsumexp, whose own backward is already stable.
 #include "nn/loss.h"
 
 #include <limits>

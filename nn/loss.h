@@ -1,5 +1,6 @@
-// Losses, as free functions and as modules. Each is a composition of autograd ops; cross_entropy and
-// binary_cross_entropy_with_logits are arranged to stay finite for logits of +-1000.
+// Losses, as free functions and as modules. Each is built from autograd ops (cross_entropy with class
+// indices from the fused softmax_cross_entropy); cross_entropy and binary_cross_entropy_with_logits are
+// arranged to stay finite for logits of +-1000.
 #pragma once
 
 #include "nn/module.h"
