@@ -16,7 +16,8 @@ namespace softmax_detail {
 // Short lines (a classifier's 10 classes) run side by side, one line per vector lane: each step of a
 // line (max, exp, sum) is then one vector operation across kLines lines, where one line at a time
 // would run a 10-long loop per step and use a tenth of a vector. Each lane still sums its line in
-// order r = 0, 1, ..., so the values are those of the one-line-at-a-time loop, bit for bit.
+// order r = 0, 1, ..., so the values are those of the one-line-at-a-time loop (to the last bit but where
+// the compiler fuses a multiply and an add in one loop and not in the other).
 inline constexpr int64_t kLines = 16;
 inline constexpr int64_t kMaxLineLength = 64;  // R * kLines values of each operand sit on the stack
 
