@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(matmul_forward_and_backward_identical_with_one_and_two_thre
 }
 
 // A linear layer of W2's middle size (200 x 64 -> 32) computes dx and dW side by side on two threads:
-// the same bits as one after the other, and the values of the two products written out as matmuls.
+// the same bits as one after the other, the products' values written out as matmuls, db as a plain loop.
 BOOST_AUTO_TEST_CASE(linear_gradients_side_by_side_identical_with_one_and_two_threads) {
   manual_seed(9);
   const Tensor x0 = randn({200, 64}), w0 = randn({32, 64}), b0 = randn({32}), dy = randn({200, 32});
@@ -88,6 +88,11 @@ BOOST_AUTO_TEST_CASE(linear_gradients_side_by_side_identical_with_one_and_two_th
   for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "gradient " << i);
   BOOST_TEST(sg::testing::all_close(two[0], matmul(dy, w0), 1e-4));                // dx = dy W
   BOOST_TEST(sg::testing::all_close(two[1], matmul(transpose(dy, 0, 1), x0), 1e-4));  // dW = dy^T x
+  std::vector<double> db(32, 0.0);  // db = sum over rows, by a plain loop
+  const auto dy_values = dy.to_vector<double>();
+  for (int64_t n = 0; n < 200; ++n)
+    for (int64_t j = 0; j < 32; ++j) db[j] += dy_values[n * 32 + j];
+  BOOST_TEST(sg::testing::all_close(two[2], sg::tensor(db, {32}), 1e-4));
 }
 
 // Softmax cross-entropy over 4,000 rows of 10 classes: enough blocks of rows for two threads to share.
