@@ -1,8 +1,13 @@
 // Helpers shared by the tests: closeness with a useful failure message, expected errors, gradcheck.
 #pragma once
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -97,6 +102,38 @@ class ThreadCount {
  private:
   int saved_;
 };
+
+/// A fresh folder under the system's temporary directory, its name unique to the process and the folder,
+/// deleted with everything in it on destruction: tests running side by side never share files, and
+/// nothing is left behind.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("sg_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;  // a destructor must not throw; a folder left behind is the worst outcome
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// A whole file's bytes (empty when it cannot be read).
+inline std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 /// A float64 tensor of the given shape with values drawn uniformly from [lo, hi), requiring grad.
 inline Tensor uniform64(const Shape& shape, double lo = -1.0, double hi = 1.0) {

@@ -1,5 +1,5 @@
-// Small IDX files written by the tests themselves, plain or gzipped, in a temporary folder that is
-// removed afterwards.
+// Small IDX files written by the tests themselves, plain or gzipped (into a testing::TempDir, which is
+// removed afterwards).
 #pragma once
 
 #include <zlib.h>
@@ -10,28 +10,9 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 namespace sg::testing {
 
 using Bytes = std::vector<uint8_t>;
-
-/// A fresh folder under the system's temporary directory, deleted with everything in it on destruction.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("sg_datasets_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path operator/(const std::string& name) const { return path / name; }
-};
 
 /// n as four big-endian bytes appended to out.
 inline void put_u32(Bytes& out, uint32_t n) {

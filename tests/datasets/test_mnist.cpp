@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(pixels_scale_to_unit_raw_or_centred) {
 
 BOOST_AUTO_TEST_CASE(full_files_in_the_data_folder_are_read) {
   TinyMnist data;
-  const MNIST train(data.dir.path, Split::Train);
+  const MNIST train(data.dir.path(), Split::Train);
   BOOST_TEST(train.size() == 6);
   BOOST_TEST(train.images().shape() == sg::Shape({6, 1, 28, 28}));
   BOOST_TEST(train.images().dtype() == sg::kFloat32);
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(full_files_in_the_data_folder_are_read) {
   BOOST_TEST(first_labels(train, 6) == std::vector<int64_t>({5, 0, 4, 1, 9, 2}), boost::test_tools::per_element());
   // Pixel k of image i is (i * 7 + k) % 256: image 2, row 1, column 3 is k = 31, value 45.
   BOOST_TEST(train.images().at({2, 0, 1, 3}) == 45 / 255.0f);
-  BOOST_TEST(MNIST(data.dir.path, Split::Train, {.scale = Scale::Raw}).images().at({2, 0, 1, 3}) == 45.0);
+  BOOST_TEST(MNIST(data.dir.path(), Split::Train, {.scale = Scale::Raw}).images().at({2, 0, 1, 3}) == 45.0);
   BOOST_TEST(train.description().find("MNIST train: full set, 6 images from") == 0);
   BOOST_TEST(train.num_classes() == 10);
   BOOST_TEST(train.class_name(7) == "7");
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(full_files_in_the_data_folder_are_read) {
 
 BOOST_AUTO_TEST_CASE(image_and_label_counts_must_agree) {
   TinyMnist data(6, 5);
-  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(data.dir.path, Split::Train); },
+  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(data.dir.path(), Split::Train); },
                                              {"train-images-idx3-ubyte: 6 images but", "train-labels-idx1-ubyte.gz: 5 labels",
                                               "expected as many labels as images"}));
 }
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(images_must_be_28_by_28) {
   TempDir dir;
   sg::testing::write_gz(dir / "mnist/t10k-images-idx3-ubyte.gz", idx_bytes(kIdxImagesMagic, {1, 2, 2}, {1, 2, 3, 4}));
   sg::testing::write_gz(dir / "mnist/t10k-labels-idx1-ubyte.gz", idx_bytes(kIdxLabelsMagic, {1}, {3}));
-  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(dir.path, Split::Test); },
+  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(dir.path(), Split::Test); },
                                              {"t10k-images-idx3-ubyte.gz: image size 2 x 2, expected 28 x 28"}));
 }
 
@@ -93,26 +93,26 @@ BOOST_AUTO_TEST_CASE(a_half_present_split_is_an_error_not_a_fallback) {
   TempDir dir;
   sg::testing::write_plain(dir / "fashion-mnist/train-images-idx3-ubyte",
                            idx_bytes(kIdxImagesMagic, {1, 28, 28}, image_pixels(1)));
-  BOOST_TEST(throws_with<std::runtime_error>([&] { FashionMNIST(dir.path, Split::Train); },
+  BOOST_TEST(throws_with<std::runtime_error>([&] { FashionMNIST(dir.path(), Split::Train); },
                                              {"Fashion-MNIST train", "no train-labels-idx1-ubyte[.gz]", "datasets/fetch"}));
 }
 
 BOOST_AUTO_TEST_CASE(missing_full_data_falls_back_to_the_embedded_subset) {
   TempDir empty;
-  const MNIST train(empty.path, Split::Train);
+  const MNIST train(empty.path(), Split::Train);
   BOOST_TEST(train.size() == 2000);
   BOOST_TEST(train.description() ==
              "MNIST train: embedded subset, the first 2000 of 60000 images (datasets/fetch gets the full set)");
-  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(empty.path, Split::Test, {.source = Source::Full}); },
+  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(empty.path(), Split::Test, {.source = Source::Full}); },
                                              {"MNIST test: no t10k-images-idx3-ubyte[.gz] in", "datasets/fetch"}));
 }
 
 BOOST_AUTO_TEST_CASE(embedded_subsets_hold_the_first_images_of_each_split) {
   TinyMnist data;  // full data present, but Source::Embedded asks for the subset anyway
   const LoadOptions embedded{.source = Source::Embedded};
-  const MNIST mnist_train(data.dir.path, Split::Train, embedded), mnist_test(data.dir.path, Split::Test, embedded);
-  const FashionMNIST fashion_train(data.dir.path, Split::Train, embedded),
-      fashion_test(data.dir.path, Split::Test, embedded);
+  const MNIST mnist_train(data.dir.path(), Split::Train, embedded), mnist_test(data.dir.path(), Split::Test, embedded);
+  const FashionMNIST fashion_train(data.dir.path(), Split::Train, embedded),
+      fashion_test(data.dir.path(), Split::Test, embedded);
   BOOST_TEST(mnist_train.size() == 2000);
   BOOST_TEST(mnist_test.size() == 1000);
   BOOST_TEST(fashion_train.size() == 2000);
@@ -126,13 +126,13 @@ BOOST_AUTO_TEST_CASE(embedded_subsets_hold_the_first_images_of_each_split) {
   // Pixels span [0, 1] in the default scale and [-0.5, 0.5] centred.
   BOOST_TEST(mnist_train.images().min().item() == 0.0);
   BOOST_TEST(mnist_train.images().max().item() == 1.0);
-  const MNIST centred(data.dir.path, Split::Train, {.scale = Scale::Centered, .source = Source::Embedded});
+  const MNIST centred(data.dir.path(), Split::Train, {.scale = Scale::Centered, .source = Source::Embedded});
   BOOST_TEST(sg::testing::all_close(centred.images(), mnist_train.images() - 0.5, 1e-7, 0));
 }
 
 BOOST_AUTO_TEST_CASE(fashion_mnist_names_its_classes) {
   TempDir empty;
-  const FashionMNIST test(empty.path, Split::Test);
+  const FashionMNIST test(empty.path(), Split::Test);
   BOOST_TEST(test.num_classes() == 10);
   BOOST_TEST(test.class_name(0) == "T-shirt/top");
   BOOST_TEST(test.class_name(9) == "Ankle boot");

@@ -11,14 +11,11 @@ using namespace sg;
 
 namespace {
 
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::read_bytes;
 
+// Checkpoints go to a folder of this test program's own, removed when it ends.
 std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "sg-test-reproducible";
-  std::filesystem::create_directories(dir);
+  static const testing::TempDir dir;
   return dir / name;
 }
 

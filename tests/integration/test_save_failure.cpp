@@ -14,18 +14,12 @@
 
 using namespace sg;
 
-namespace {
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-}  // namespace
+using testing::read_bytes;
 
 BOOST_AUTO_TEST_SUITE(save_failure)
 
 BOOST_AUTO_TEST_CASE(a_save_cut_short_by_a_file_size_limit_leaves_the_old_checkpoint_loadable) {
-  const auto dir = std::filesystem::temp_directory_path() / "sg-test-save-failure";
-  std::filesystem::create_directories(dir);
+  const testing::TempDir dir;
   const auto path = dir / "model.safetensors";
 
   manual_seed(1);
@@ -61,7 +55,7 @@ BOOST_AUTO_TEST_CASE(a_save_cut_short_by_a_file_size_limit_leaves_the_old_checkp
   BOOST_TEST(testing::bitwise_equal(reloaded.bias, small.bias));
   // No temporary file is left behind beside the checkpoint.
   int entries = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++entries;
   BOOST_TEST(entries == 1);
 }
 

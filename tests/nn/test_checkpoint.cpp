@@ -13,22 +13,12 @@
 
 using namespace sg;
 using sg::testing::bitwise_equal;
+using sg::testing::read_bytes;
+using sg::testing::TempDir;
 using sg::testing::throws_with;
 namespace fs = std::filesystem;
 
 namespace {
-// A fresh folder per test case.
-fs::path scratch_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("sg_test_checkpoint_" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
@@ -68,7 +58,8 @@ bool unchanged(const nn::Module& m, const std::vector<Tensor>& before) {
 BOOST_AUTO_TEST_SUITE(checkpoint)
 
 BOOST_AUTO_TEST_CASE(the_file_is_safetensors_byte_for_byte) {
-  const fs::path path = scratch_dir("layout") / "t.safetensors";
+  const TempDir dir;
+  const fs::path path = dir / "t.safetensors";
   nn::save_tensors({{"a", tensor({1.0f, 2.0f})}, {"b", sg::tensor(std::vector<int64_t>{7}, {1, 1})}}, path,
                    {{"epoch", "3"}});
   const std::string bytes = read_bytes(path);
@@ -88,7 +79,8 @@ BOOST_AUTO_TEST_CASE(the_file_is_safetensors_byte_for_byte) {
 }
 
 BOOST_AUTO_TEST_CASE(a_file_written_by_hand_loads) {
-  const fs::path path = scratch_dir("by_hand") / "t.safetensors";
+  const TempDir dir;
+  const fs::path path = dir / "t.safetensors";
   write_bytes(path, safetensors(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", float_bytes({3, 4})));
   const nn::TensorFile file = nn::load_tensors(path);
   BOOST_TEST(file.tensors.size() == 1u);
@@ -97,7 +89,8 @@ BOOST_AUTO_TEST_CASE(a_file_written_by_hand_loads) {
 }
 
 BOOST_AUTO_TEST_CASE(save_then_load_restores_a_model_bitwise_with_its_metadata) {
-  const fs::path path = scratch_dir("round_trip") / "model.safetensors";
+  const TempDir dir;
+  const fs::path path = dir / "model.safetensors";
   manual_seed(1);
   nn::Sequential a(nn::Linear(3, 4), nn::BatchNorm1d(4), nn::ReLU(), nn::Linear(4, 2));
   a.forward(randn({5, 3}));  // moves the running statistics away from their initial values
@@ -117,7 +110,8 @@ BOOST_AUTO_TEST_CASE(save_then_load_restores_a_model_bitwise_with_its_metadata) 
 }
 
 BOOST_AUTO_TEST_CASE(saving_again_replaces_the_file_and_leaves_no_temporary) {
-  const fs::path dir = scratch_dir("replace");
+  const TempDir temp;
+  const fs::path dir = temp.path();
   Model m;
   nn::save(m, dir / "m.safetensors");
   nn::save(m, dir / "m.safetensors", {{"epoch", "2"}});
@@ -127,7 +121,8 @@ BOOST_AUTO_TEST_CASE(saving_again_replaces_the_file_and_leaves_no_temporary) {
 }
 
 BOOST_AUTO_TEST_CASE(an_optimizer_state_round_trips_and_training_continues_identically) {
-  const fs::path dir = scratch_dir("optimizer");
+  const TempDir temp;
+  const fs::path dir = temp.path();
   auto train = [](nn::Module& model, sg::optim::Optimizer& opt, int steps) {
     for (int i = 0; i < steps; ++i) {
       opt.zero_grad();
@@ -160,7 +155,8 @@ BOOST_AUTO_TEST_CASE(an_optimizer_state_round_trips_and_training_continues_ident
 }
 
 BOOST_AUTO_TEST_CASE(a_model_that_does_not_match_is_refused_and_left_unchanged) {
-  const fs::path dir = scratch_dir("mismatch");
+  const TempDir temp;
+  const fs::path dir = temp.path();
   {
     struct Wide : nn::Module {
       std::shared_ptr<nn::Linear> fc = register_module("fc", nn::Linear(3, 1));
@@ -250,7 +246,8 @@ std::vector<BadFile> bad_files() {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_corrupt_file_is_refused_naming_the_problem_and_the_model_is_unchanged) {
-  const fs::path dir = scratch_dir("corrupt");
+  const TempDir temp;
+  const fs::path dir = temp.path();
   Model m;
   const std::vector<Tensor> before = snapshot(m);
   // The well-formed version of the same file loads, so each failure below is the defect alone.
@@ -272,7 +269,8 @@ BOOST_AUTO_TEST_CASE(every_corrupt_file_is_refused_naming_the_problem_and_the_mo
 }
 
 BOOST_AUTO_TEST_CASE(an_optimizer_file_with_impossible_values_is_refused_and_the_optimizer_unchanged) {
-  const fs::path dir = scratch_dir("optimizer_values");
+  const TempDir temp;
+  const fs::path dir = temp.path();
   Model m;
   sg::optim::Adam adam(m.parameters(), {.lr = 0.01});
   m.forward(ones({1, 2})).sum().backward();
