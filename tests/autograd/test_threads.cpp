@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
   };
   for (const Product& product :
        std::vector<Product>{{200, 64, 784, false, true},     // W2's forward: column bands, A in place
-                            {64, 784, 200, true, false},     // W2's weight gradient: column bands, B in place
+                            {64, 784, 200, true, false},     // W2's weight gradient: row bands of 32 rows, B in place
                             {301, 45, 97, false, false},     // one column sliver and a half: row bands
                             {130, 270, 300, true, true},     // row bands, both packed
                             {37, 1000, 70, false, false}}) {  // A in place but too wide: packed, column bands
