@@ -1,7 +1,10 @@
 // The same bits on any thread count: matmul, linear, softmax cross-entropy and a whole training step of
 // a small CNN, run once with 1 thread and once with 2, must agree bit for bit (the kernels split work in
-// fixed chunks and add partial results in a fixed order).
+// fixed chunks and add partial results in a fixed order). And those chunks themselves.
+#include <mutex>
+
 #include "autograd/kernels/gemm.h"
+#include "autograd/parallel.h"
 #include "tests/testing.h"
 
 using namespace sg;
@@ -140,6 +143,42 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
     const Tensor one = run(1);
     BOOST_TEST(bitwise_equal(one, run(2)), M << "x" << N << "x" << K << " with 2 threads");
     BOOST_TEST(bitwise_equal(one, run(3)), M << "x" << N << "x" << K << " with 3 threads");
+  }
+}
+
+// parallel_for's chunks, recorded as they run: they tile [0, n) in order, none longer than the grain,
+// as few as the grain allows and of one size give or take one, and the same with 1, 2 or 3 threads.
+BOOST_AUTO_TEST_CASE(parallel_for_cuts_the_same_balanced_chunks_whatever_the_thread_count) {
+  struct Case {
+    int64_t n, grain, chunks;
+  };
+  for (const Case& c : std::vector<Case>{{50000, 32768, 2}, {65536, 32768, 2}, {65537, 32768, 3}, {10, 3, 4},
+                                         {7, 7, 1}, {5, 100, 1}, {3, 1, 3}}) {
+    const int64_t n = c.n, grain = c.grain;  // plain names for the lambdas (see above)
+    auto chunks_with = [&](int threads) {
+      ThreadCount count(threads);
+      std::mutex mutex;
+      std::vector<std::pair<int64_t, int64_t>> seen;
+      parallel_for(n, grain, [&](int64_t begin, int64_t end) {
+        std::lock_guard lock(mutex);
+        seen.emplace_back(begin, end);
+      });
+      std::sort(seen.begin(), seen.end());
+      return seen;
+    };
+    const auto one = chunks_with(1);
+    BOOST_TEST(one.size() == size_t(c.chunks), n << " items, grain " << grain);
+    int64_t next = 0, shortest = n, longest = 0;
+    for (const auto& [begin, end] : one) {
+      BOOST_TEST(begin == next);
+      shortest = std::min(shortest, end - begin), longest = std::max(longest, end - begin);
+      next = end;
+    }
+    BOOST_TEST(next == n);
+    BOOST_TEST(longest <= grain);
+    BOOST_TEST(longest - shortest <= 1, n << " items, grain " << grain << ": chunks of " << shortest << " to " << longest);
+    BOOST_TEST((chunks_with(2) == one));
+    BOOST_TEST((chunks_with(3) == one));
   }
 }
 
