@@ -3,23 +3,70 @@
 // Each output element is summed in a fixed order, so results never depend on the thread count.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "autograd/parallel.h"
 
 namespace sg::kernels {
 
+namespace reduce_detail {
+inline constexpr int64_t kChains = 4;  // running sums per output, over rows r = k, k + 4, k + 8, ...
+template <class T>
+inline constexpr int64_t kBlock = 128 / sizeof(T);  // outputs summed at once: 2 AVX-512 vectors
+inline constexpr int64_t kStreamBytes = 1024;      // rows at least this wide are added whole, one by one
+
+/// y[i] = sum_r x[r * inner + i] for i < w <= kBlock, in kChains chains added as (c0 + c1) + (c2 + c3).
+/// One running sum per output waits on the previous add for every row (a 200 x 10 bias gradient took
+/// 0.7 us, 3.5 ns a row); four chains side by side do not. Inlined, so a width known when compiling
+/// keeps the chains in registers.
+template <class T>
+[[gnu::always_inline]] inline void sum_columns(T* y, const T* x, int64_t R, int64_t inner, int64_t w) {
+  T chain[kChains][kBlock<T>] = {};
+  int64_t r = 0;
+  for (; r + kChains <= R; r += kChains)
+    for (int64_t k = 0; k < kChains; ++k)
+      for (int64_t i = 0; i < w; ++i) chain[k][i] += x[(r + k) * inner + i];
+  for (int64_t k = 0; r < R; ++r, ++k)
+    for (int64_t i = 0; i < w; ++i) chain[k][i] += x[r * inner + i];
+  for (int64_t i = 0; i < w; ++i) y[i] = (chain[0][i] + chain[1][i]) + (chain[2][i] + chain[3][i]);
+}
+
+/// The last w < 2 W outputs as blocks of fixed width, W, W / 2, ..., 1 as needed (10 = 8 + 2): with w
+/// read at run time the chains live in memory (0.43 us for a 200 x 10 sum against 0.11 for 200 x 32).
+template <class T, int64_t W>
+[[gnu::always_inline]] inline void sum_last_columns(T* y, const T* x, int64_t R, int64_t inner, int64_t w) {
+  if constexpr (W >= 1) {
+    if (w >= W) {
+      sum_columns(y, x, R, inner, W);
+      y += W, x += W, w -= W;
+    }
+    sum_last_columns<T, W / 2>(y, x, R, inner, w);
+  }
+}
+}  // namespace reduce_detail
+
 /// out[o, i] = sum_r x[o, r, i]           x: (outer, R, inner), out: (outer, inner)
+/// Wide rows are added one after the other into out, streaming x once: a row of kStreamBytes keeps
+/// enough adds in flight. Narrower ones go by blocks of outputs summed in chains (sum_columns).
 template <class T>
 void sum_dim(T* out, const T* x, int64_t outer, int64_t R, int64_t inner) {
+  using namespace reduce_detail;
   const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, R * inner));
+  const bool stream = inner * int64_t(sizeof(T)) >= kStreamBytes;
   parallel_for(outer, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
       T* y = out + o * inner;
-      const T* row = x + o * R * inner;
-      for (int64_t i = 0; i < inner; ++i) y[i] = T(0);
-      for (int64_t r = 0; r < R; ++r)
-        for (int64_t i = 0; i < inner; ++i) y[i] += row[r * inner + i];
+      const T* rows = x + o * R * inner;
+      if (stream) {
+        std::fill(y, y + inner, T(0));
+        for (int64_t r = 0; r < R; ++r)
+          for (int64_t i = 0; i < inner; ++i) y[i] += rows[r * inner + i];
+        continue;
+      }
+      int64_t i0 = 0;
+      for (; i0 + kBlock<T> <= inner; i0 += kBlock<T>) sum_columns(y + i0, rows + i0, R, inner, kBlock<T>);
+      sum_last_columns<T, kBlock<T> / 2>(y + i0, rows + i0, R, inner, inner - i0);
     }
   });
 }

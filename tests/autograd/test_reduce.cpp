@@ -97,6 +97,22 @@ BOOST_AUTO_TEST_CASE(reductions_along_each_dim_match_naive_loops) {
     }
 }
 
+// sum along a dim runs narrow rows as blocks of outputs in four chains, with the last outputs in blocks
+// of 16, 8, ..., 1, and adds wide rows (1 KiB and more) one by one: every width from 1 to past a block
+// and past the streaming width, heights below, at and above the four chains, several outer slices.
+BOOST_AUTO_TEST_CASE(sum_along_a_dim_matches_a_naive_loop_at_every_width_and_height) {
+  manual_seed(5);
+  for (const Dtype dtype : {kFloat32, kFloat64, kInt64})
+    for (const int64_t inner : {1, 2, 3, 10, 15, 16, 17, 31, 32, 33, 45, 64, 100, 255, 256, 300})
+      for (const int64_t R : {1, 3, 4, 5, 9, 200})
+        for (const int64_t outer : {1, 3}) {
+          const Tensor x = mul(randn({outer, R, inner}, kFloat64), dtype == kInt64 ? 1000.0 : 1.0).to(dtype);
+          const double atol = dtype == kFloat32 ? 1e-4 : dtype == kFloat64 ? 1e-12 : 0;
+          BOOST_TEST(all_close(sg::sum(x, 1), naive_reduce(x, 1, false, kPlus), atol, 0),
+                     dtype << " outer " << outer << " R " << R << " inner " << inner);
+        }
+}
+
 BOOST_AUTO_TEST_CASE(negative_dims_count_from_the_end) {
   manual_seed(2);
   const Tensor x = sg::randn({2, 3, 4}, kFloat64);
