@@ -4,11 +4,13 @@
 //   W3  a LeNet-like CNN, batch 64, SGD with momentum, one epoch of MNIST, then test accuracy
 //   W4  forward + backward of one op on tiny tensors: the framework's own overhead, in ns per op
 //   W5  sgemm at square sizes and at the products W2 and W3 run, transposes included
-// Usage: bench_workloads --workload W1..W5 --threads N [--repeats 5] [--data-dir DIR]
+//   cores  what a second thread adds on this machine right now, to read the 2-thread figures by
+// Usage: bench_workloads --workload W1..W5|cores --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "autograd/kernels/gemm.h"
+#include "autograd/parallel.h"
 
 namespace nn = sg::nn;
 namespace po = boost::program_options;
@@ -176,6 +179,49 @@ void w5(int repeats, int threads) {
   }
 }
 
+// cores: a virtual machine's second core may be a whole core, a share of one, or busy elsewhere, and
+// that changes from one minute to the next; W2's and W3's 2-thread figures can only be read next to it.
+// Two measures. Compute: each thread multiplies its own 128 x 128 matrices (in cache, nothing shared)
+// 2,000 times, on 1 thread and then on 2 at once; two free cores do the double work in the same time, a
+// speed-up of 2.0. Hand-off: the two threads pass a counter back and forth through one cache line, as
+// a kernel's threads do at every fork and join; tens of ns between two cores of one chip.
+void cores(int repeats) {
+  constexpr int64_t n = 128;
+  constexpr int kProducts = 2000;
+  std::vector<sg::Tensor> a, b, c;
+  for (int t = 0; t < 2; ++t) a.push_back(sg::randn({n, n})), b.push_back(sg::randn({n, n})), c.push_back(sg::empty({n, n}));
+  const auto seconds_on = [&](int threads) {
+    sg::set_num_threads(threads);
+    return median_seconds(repeats, [&] {
+      sg::parallel_for(threads, 1, [&](int64_t t0, int64_t t1) {  // one matrix set per thread
+        for (int64_t t = t0; t < t1; ++t)
+          for (int i = 0; i < kProducts; ++i)  // inside a parallel loop the GEMM keeps to its thread
+            sg::kernels::gemm<float>(false, false, n, n, n, 1.0f, a[t].data<float>(), n, b[t].data<float>(), n, 0.0f,
+                                     c[t].data<float>(), n);
+      });
+    });
+  };
+  const double one = seconds_on(1), two = seconds_on(2);
+  // Thread t waits for the counter to reach a value of its parity, then adds one: each step is one
+  // hand-off of the line from one core to the other.
+  constexpr int64_t kHandoffs = 100000;
+  alignas(64) std::atomic<int64_t> counter{0};
+  const double handoff = median_seconds(repeats, [&] {
+    counter = 0;
+    sg::parallel_for(2, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t)
+        for (int64_t next = t; next < kHandoffs; next += 2) {
+          while (counter.load(std::memory_order_acquire) != next) {
+          }
+          counter.store(next + 1, std::memory_order_release);
+        }
+    });
+  });
+  fmt::print("{{{}, \"two_thread_speedup\": {:.3f}, \"handoff_ns\": {:.1f}, \"seconds_1_thread\": {:.4f}, "
+             "\"seconds_2_threads\": {:.4f}}}\n",
+             common("cores", 2), 2 * one / two, handoff / kHandoffs * 1e9, one, two);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,7 +229,7 @@ int main(int argc, char** argv) {
   int threads = 1, repeats = 5;
   po::options_description options("bench_workloads options");
   options.add_options()("help,h", "print this help")
-      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4 or W5")
+      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5 or cores")
       ("threads", po::value(&threads)->default_value(1), "kernel threads")
       ("repeats", po::value(&repeats)->default_value(5), "runs; the median is reported")
       ("data-dir", po::value(&data_dir), "datasets folder (default: $SG_DATA_DIR or datasets/data)");
@@ -208,6 +254,7 @@ int main(int argc, char** argv) {
     else if (workload == "W3") w3(dir, repeats, threads);
     else if (workload == "W4") w4(repeats, threads);
     else if (workload == "W5") w5(repeats, threads);
+    else if (workload == "cores") cores(repeats);
     else {
       std::cerr << "error: unknown workload " << workload << "\n" << options;
       return 2;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs every workload in scratchgrad (bench_workloads) and in PyTorch (torch_ref.py) at 1 and 2 threads,
 each in its own process (so peak memory is per workload), saves the JSON lines to bench/results.jsonl and
-prints a table with the ratios.
+prints a table with the ratios. Before each workload's 2-thread runs it measures what a second thread adds
+on the machine at that moment (bench_workloads --workload cores), to read the 2-thread figures by.
 
 Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5]
 """
@@ -30,6 +31,12 @@ def main():
     for workload in args.workloads.split(","):
         for threads in (1, 2):
             env_threads = ["env", f"OMP_NUM_THREADS={threads}"]
+            if threads == 2:
+                (check,) = run(env_threads + [ours, "--workload", "cores", "--threads", "2"])
+                check["before"] = workload
+                rows.append(check)
+                print(f"{'machine before ' + workload + ' t=2':60s} two threads {check['two_thread_speedup']:.2f}x one, "
+                      f"core-to-core hand-off {check['handoff_ns']:.0f} ns")
             mine = run(env_threads + [ours, "--workload", workload, "--threads", str(threads), "--repeats", str(args.repeats)])
             theirs = run(env_threads + [sys.executable, os.path.join(HERE, "torch_ref.py"),
                                           "--workload", workload, "--threads", str(threads), "--repeats", str(args.repeats)])
