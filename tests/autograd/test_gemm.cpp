@@ -76,9 +76,9 @@ std::vector<Problem> problems() {
                                                      // last tiles of 3 and 4 rows (tiles of 4 rows), and a
                                                      // batch-1 dense layer's two gradients (row by row)
                                                      {3, 45, 20},   {12, 40, 9},   {1, 1352, 10}, {10, 1352, 1},
-                                                     // W2's weight gradient (B read in place, its last
-                                                     // sliver of 16 columns packed)
-                                                     {64, 784, 200}};
+                                                     // W2's weight gradients (B read in place, the first
+                                                     // one's last sliver of 16 columns packed)
+                                                     {64, 784, 200}, {32, 64, 200}};
   for (const auto& [M, N, K] : sizes)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
