@@ -76,15 +76,21 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   SG_CHECK(x.dtype() == weight.dtype(), "linear: dtypes must match, got input {} and weight {}", x.dtype(),
            weight.dtype());
   const int64_t N = x.size(0), in = x.size(1), out = weight.size(0);
-  Tensor y = empty({N, out}, x.dtype());
-  if (bias.defined()) {
+  if (bias.defined())
     SG_CHECK(bias.shape() == Shape{out} && bias.dtype() == x.dtype(),
              "linear: bias must have shape [{}] and dtype {}, got {} {}", out, x.dtype(), bias.shape(), bias.dtype());
+  Tensor y = empty({N, out}, x.dtype());
+  batched_gemm(y, x, weight, false, true, 1, N, out, in, false, false);
+  // The bias is added after the product, not copied into y for the GEMM to add onto: a second thread's
+  // band then writes its part of y without first fetching rows this thread wrote, and the rows come
+  // back here once, where the next op reads them (W2 on 2 threads, best of 20 alternated runs: 0.0405
+  // -> 0.0396 s).
+  if (bias.defined())
     dispatch(x.dtype(), "linear", [&]<class T> {
-      for (int64_t n = 0; n < N; ++n) std::copy_n(bias.data<T>(), out, y.data<T>() + n * out);
+      const T* b = bias.data<T>();
+      for (T* row = y.data<T>(); row < y.data<T>() + N * out; row += out)
+        for (int64_t o = 0; o < out; ++o) row[o] += b[o];
     });
-  }
-  batched_gemm(y, x, weight, false, true, 1, N, out, in, false, false, bias.defined() ? 1.0 : 0.0);
   return record("linear", {x, weight, bias}, y, {x, weight}, [=](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1);
     Grads grads(3);
