@@ -1,6 +1,7 @@
 // The same bits on any thread count: matmul, linear, softmax cross-entropy and a whole training step of
 // a small CNN, run once with 1 thread and once with 2, must agree bit for bit (the kernels split work in
 // fixed chunks and add partial results in a fixed order). And those chunks themselves.
+#include <algorithm>
 #include <mutex>
 
 #include "autograd/kernels/gemm.h"
