@@ -241,12 +241,17 @@ template <class T, int MR, int NV>
       }
     return;
   }
+  // The same two steps as above, one element at a time: an element must get the same bits in a partial
+  // tile as in a whole one (the rows a band of rows ends on depend on the band, not on the element), and
+  // a compiler may fuse a multiply into an add within one expression only (clang does, GCC everywhere).
   T tile[MR][NR];
   std::memcpy(tile, acc, sizeof(tile));
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j) {
       T& c = C[i * ldc + j];
-      c = alpha * tile[i][j] + (beta == T(0) ? T(0) : beta * c);
+      T out = alpha * tile[i][j];
+      if (beta != T(0)) out += beta * c;
+      c = out;
     }
 }
 
