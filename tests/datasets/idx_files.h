@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing.h"
+
 namespace sg::testing {
 
 using Bytes = std::vector<uint8_t>;
@@ -48,10 +50,10 @@ inline void write_gz(const std::filesystem::path& path, const Bytes& bytes) {
   gzclose(file);
 }
 
-/// The bytes of a file.
+/// The bytes of a file, as bytes rather than characters.
 inline Bytes read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), {});
+  const std::string bytes = read_bytes(path);
+  return Bytes(bytes.begin(), bytes.end());
 }
 
 }  // namespace sg::testing
