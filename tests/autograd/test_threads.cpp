@@ -148,13 +148,15 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
 }
 
 // parallel_for's chunks, recorded as they run: they tile [0, n) in order, none longer than the grain,
-// as few as the grain allows and of one size give or take one, and the same with 1, 2 or 3 threads.
+// as few as the grain allows (rounded up to an even number when there are several and n allows), of
+// one size give or take one, and the same with 1, 2 or 3 threads.
 BOOST_AUTO_TEST_CASE(parallel_for_cuts_the_same_balanced_chunks_whatever_the_thread_count) {
   struct Case {
     int64_t n, grain, chunks;
   };
-  for (const Case& c : std::vector<Case>{{50000, 32768, 2}, {65536, 32768, 2}, {65537, 32768, 3}, {10, 3, 4},
-                                         {7, 7, 1}, {5, 100, 1}, {3, 1, 3}}) {
+  for (const Case& c : std::vector<Case>{{50000, 32768, 2}, {65536, 32768, 2}, {65537, 32768, 4}, {10, 3, 4},
+                                         {7, 7, 1}, {5, 100, 1}, {3, 1, 3}, {9, 2, 6}, {5, 2, 4},
+                                         {346112, 32768, 12}, {512, 48, 12}}) {
     const int64_t n = c.n, grain = c.grain;  // plain names for the lambdas (see above)
     auto chunks_with = [&](int threads) {
       ThreadCount count(threads);
