@@ -48,7 +48,7 @@ inline T select(bool c, T x, T y) {
 }
 
 /// One row of 2x2 windows: rows r0 and r1 of the input, OW windows. index = start + the flat position
-/// in the window's rows. The portable version, and the reference for the vector one below.
+/// in the window's rows, or null: nothing stored. The portable version, and the reference for the vector one below.
 template <class T>
 void max_pool_row_2x2_scalar(T* y, int64_t* index, const T* r0, const T* r1, int64_t OW, int64_t start, int64_t W) {
   for (int64_t j = 0; j < OW; ++j) {
@@ -57,7 +57,7 @@ void max_pool_row_2x2_scalar(T* y, int64_t* index, const T* r0, const T* r1, int
     const T top = select(b_wins, b, a), bottom = select(d_wins, d, c);
     const bool lower = replaces(bottom, top);
     y[j] = select(lower, bottom, top);
-    index[j] = start + 2 * j + select(lower, W + int64_t(d_wins), int64_t(b_wins));
+    if (index) index[j] = start + 2 * j + select(lower, W + int64_t(d_wins), int64_t(b_wins));
   }
 }
 
@@ -92,6 +92,7 @@ inline void max_pool_row_2x2(float* y, int64_t* index, const float* r0, const fl
     const __m512 top = _mm512_mask_blend_ps(b_wins, a, b), bottom = _mm512_mask_blend_ps(d_wins, c, d);
     const __mmask16 lower = replaces16(bottom, top);
     _mm512_mask_storeu_ps(y + j, out, _mm512_mask_blend_ps(lower, top, bottom));
+    if (!index) continue;
     // index = start + 2 (j + lane) + (lower ? W + d_wins : b_wins), as 32-bit offsets within the step
     const __m512i one = _mm512_set1_epi32(1);
     const __m512i top_at = _mm512_maskz_mov_epi32(b_wins, one);
@@ -118,7 +119,7 @@ void max_pool_row_2x2(T* y, int64_t* index, const T* r0, const T* r1, int64_t OW
 /// found as a tournament, top pair against bottom pair: the same winner as scanning the four in order
 /// (0,0), (0,1), (1,0), (1,1), but written as selects, so the loop over a row vectorises (on real data
 /// which element wins is unpredictable, and branches on it were a third of the time).
-/// y: (P, OH, OW), index: (P, OH, OW), x: (P, H, W)
+/// y: (P, OH, OW), index: (P, OH, OW) or null, x: (P, H, W)
 template <class T>
 void max_pool2d_forward_2x2(T* y, int64_t* index, const T* x, int64_t P, const PoolGeometry& g) {
   const int64_t W = g.W;
@@ -126,15 +127,16 @@ void max_pool2d_forward_2x2(T* y, int64_t* index, const T* x, int64_t P, const P
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t i = 0; i < g.OH; ++i) {
         const T* r0 = x + p * g.H * W + 2 * i * W;  // the windows' two rows
-        pool_detail::max_pool_row_2x2(y + (p * g.OH + i) * g.OW, index + (p * g.OH + i) * g.OW, r0, r0 + W, g.OW,
-                                      2 * i * W, W);
+        pool_detail::max_pool_row_2x2(y + (p * g.OH + i) * g.OW, index ? index + (p * g.OH + i) * g.OW : nullptr, r0,
+                                      r0 + W, g.OW, 2 * i * W, W);
       }
   });
 }
 
 /// y[p, i, j] = max of the window (padding is -inf, so it never wins), index[p, i, j] = the flat
-/// position ih * W + iw of the window's first maximum in plane p. A NaN wins, as in PyTorch.
-/// y: (P, OH, OW), index: (P, OH, OW), x: (P, H, W)
+/// position ih * W + iw of the window's first maximum in plane p. A NaN wins, as in PyTorch. The index
+/// is only for a backward: without one (evaluation, no gradients) pass null, and only y is written.
+/// y: (P, OH, OW), index: (P, OH, OW) or null, x: (P, H, W)
 template <class T>
 void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolGeometry& g) {
   if (g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0)
@@ -159,7 +161,7 @@ void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolG
               }
             }
           y[(p * g.OH + i) * g.OW + j] = plane[best];
-          index[(p * g.OH + i) * g.OW + j] = best;
+          if (index) index[(p * g.OH + i) * g.OW + j] = best;
         }
     }
   });

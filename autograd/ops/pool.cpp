@@ -33,14 +33,16 @@ kernels::PoolGeometry pool_geometry(const char* op, const Tensor& input, const P
 
 // ---- max_pool2d ------------------------------------------------------------------
 // y[n, c, i, j] = max over window (i, j) of x[n, c]          (padding is -inf)
-// dx = dy routed to the position of each window's first maximum (kept as int64 indices by the forward)
+// dx = dy routed to the position of each window's first maximum (kept as int64 indices by the forward,
+// only when there will be a backward: evaluating a test set writes y alone, a third less memory)
 Tensor max_pool2d(const Tensor& input, const Pool2dParams& params) {
   const kernels::PoolGeometry g = pool_geometry("max_pool2d", input, params);
   const int64_t N = input.size(0), C = input.size(1);
   Tensor y = empty({N, C, g.OH, g.OW}, input.dtype());
-  Tensor index = empty({N, C, g.OH, g.OW}, kInt64);
+  const Tensor index = needs_recording({input}) ? empty({N, C, g.OH, g.OW}, kInt64) : Tensor();
   dispatch(input.dtype(), "max_pool2d", [&]<class T> {
-    kernels::max_pool2d_forward(y.data<T>(), index.data<int64_t>(), input.data<T>(), N * C, g);
+    kernels::max_pool2d_forward(y.data<T>(), index.defined() ? index.data<int64_t>() : nullptr, input.data<T>(),
+                                N * C, g);
   });
   return record("max_pool2d", {input}, y, {index}, [g, shape = input.shape()](const Node& node, const Tensor& dy) {
     const Tensor& index = node.saved(0);

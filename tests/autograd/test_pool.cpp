@@ -163,6 +163,38 @@ BOOST_AUTO_TEST_CASE(max_pool_2x2_float32_matches_a_scalar_loop_with_ties_and_na
   }
 }
 
+// Without a backward to come (no input requiring gradients, or under NoGradGuard) max_pool2d keeps no
+// positions of maxima and its kernels take another path: the values must be the same bits, in float32
+// (the vector 2x2 kernel, rows of 1 to 21 windows, with ties, infinities and NaNs) and float64 (the
+// scalar one), and for windows of other shapes, and match the direct loop.
+BOOST_AUTO_TEST_CASE(max_pool_without_gradients_gives_the_same_values) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> values{0.0f, 1.0f, 1.0f, 2.0f, -1.0f, -inf, inf, nan, 0.5f};
+  uint64_t state = 99;
+  for (const Dtype dtype : {kFloat32, kFloat64})
+    for (int64_t W = 2; W <= 43; W += 3)
+      for (const Pool2dParams& params : {Pool2dParams{.kernel_size = {2, 2}},
+                                         Pool2dParams{.kernel_size = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}}) {
+        Tensor x = empty({2, 3, 5, W}, dtype);
+        for (int64_t i = 0; i < x.numel(); ++i) {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          const float v = values[(state >> 33) % values.size()];
+          if (dtype == kFloat32) x.data<float>()[i] = v;
+          else x.data<double>()[i] = v;
+        }
+        BOOST_TEST_CONTEXT(dtype << " W=" << W << " kernel " << params.kernel_size[0]) {
+          const Tensor recorded = max_pool2d(x.detach().requires_grad_(), params);
+          BOOST_TEST(recorded.requires_grad());
+          BOOST_TEST(bitwise_equal(max_pool2d(x, params), recorded));
+          NoGradGuard no_grad;
+          BOOST_TEST(bitwise_equal(max_pool2d(x.detach().requires_grad_(), params), recorded));
+        }
+      }
+  const Tensor x = distinct64({2, 3, 9, 8}, 5).detach();
+  for (const Case& c : grid())
+    BOOST_TEST(all_close(max_pool2d(x, params_of(c)), reference_pool(x, params_of(c), true), 1e-10, 0));
+}
+
 BOOST_AUTO_TEST_CASE(max_pool_padding_never_wins_even_over_negative_values) {
   Tensor x = sg::tensor({{{{-3, -2}, {-1, -4}}}}, kFloat64);
   BOOST_TEST(all_close(max_pool2d(x, {.kernel_size = {2, 2}, .padding = {1, 1}}),
