@@ -48,7 +48,8 @@ inline T select(bool c, T x, T y) {
 }
 
 /// One row of 2x2 windows: rows r0 and r1 of the input, OW windows. index = start + the flat position
-/// in the window's rows, or null: nothing stored. The portable version, and the reference for the vector one below.
+/// in the window's rows (or null: no index stored). The portable version, and the reference for the
+/// vector one below.
 template <class T>
 void max_pool_row_2x2_scalar(T* y, int64_t* index, const T* r0, const T* r1, int64_t OW, int64_t start, int64_t W) {
   for (int64_t j = 0; j < OW; ++j) {

@@ -34,7 +34,7 @@ kernels::PoolGeometry pool_geometry(const char* op, const Tensor& input, const P
 // ---- max_pool2d ------------------------------------------------------------------
 // y[n, c, i, j] = max over window (i, j) of x[n, c]          (padding is -inf)
 // dx = dy routed to the position of each window's first maximum (kept as int64 indices by the forward,
-// only when there will be a backward: evaluating a test set writes y alone, a third less memory)
+// only when there will be a backward: evaluating a test set writes y alone, a third of the bytes)
 Tensor max_pool2d(const Tensor& input, const Pool2dParams& params) {
   const kernels::PoolGeometry g = pool_geometry("max_pool2d", input, params);
   const int64_t N = input.size(0), C = input.size(1);

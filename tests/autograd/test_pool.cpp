@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(max_pool_2x2_float32_matches_a_scalar_loop_with_ties_and_na
 
 // Without a backward to come (no input requiring gradients, or under NoGradGuard) max_pool2d keeps no
 // positions of maxima and its kernels take another path: the values must be the same bits, in float32
-// (the vector 2x2 kernel, rows of 1 to 21 windows, with ties, infinities and NaNs) and float64 (the
+// (the vector 2x2 kernel, rows of 1 to 20 windows, with ties, infinities and NaNs) and float64 (the
 // scalar one), and for windows of other shapes, and match the direct loop.
 BOOST_AUTO_TEST_CASE(max_pool_without_gradients_gives_the_same_values) {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
