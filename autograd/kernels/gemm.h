@@ -7,8 +7,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,78 +48,99 @@ struct Vector {
   typedef T type __attribute__((vector_size(kVectorBytes)));
 };
 
-/// The end of a dot product: the four accumulators added pairwise, their lanes added as a tree (halves
-/// first), then the elements k .. K - 1 that did not fill a vector.
-template <class T, class V>
-T finish_dot(const V (&acc)[4], const T* a, const T* b, int64_t k, int64_t K) {
-  constexpr int64_t kLanes = kVectorBytes / int64_t(sizeof(T));
-  const V sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  T lanes[kLanes];
-  std::memcpy(lanes, &sum, sizeof(lanes));
-  for (int64_t width = kLanes / 2; width >= 1; width /= 2)
-    for (int64_t l = 0; l < width; ++l) lanes[l] += lanes[l + width];
-  T total = lanes[0];
-  for (; k < K; ++k) total += a[k] * b[k];
-  return total;
-}
-
-/// sum_k a[k] * b[k] for contiguous a and b: kVectorBytes of lanes accumulate side by side (lane l
-/// sums the k with k % lanes == l), then the lanes are added as a tree, halves first. Always the same
-/// order for a given K, so the result is reproducible; unlike a one-scalar loop, it vectorises.
-template <class T>
-T dot(const T* a, const T* b, int64_t K) {
-  using V = typename Vector<T>::type;
-  constexpr int64_t kLanes = kVectorBytes / int64_t(sizeof(T));
-  // Four accumulators: an FMA takes about four cycles, so four independent chains keep one going
-  // every cycle (two left it waiting half the time).
-  V acc[4] = {};
-  int64_t k = 0;
-  for (; k + 4 * kLanes <= K; k += 4 * kLanes)
-    for (int u = 0; u < 4; ++u) {
-      V av, bv;
-      std::memcpy(&av, a + k + u * kLanes, sizeof(V));
-      std::memcpy(&bv, b + k + u * kLanes, sizeof(V));
-      acc[u] += av * bv;
+/// One step of sum_lanes on vectors of L lanes holding `groups` groups of S = L / groups lanes each:
+/// the lanes of two vectors x and y that go to the first (lo) and second (hi) operand of the add, so
+/// that lo + hi holds 2 * groups groups of S / 2, the first half of every group of x and then of y,
+/// each plus its second half. Constant indices, so each shuffle is one instruction.
+template <class T, int groups>
+struct HalvesOfGroups {
+  static constexpr int L = kVectorBytes / int(sizeof(T)), S = L / groups;
+  static constexpr auto index(int half) {
+    std::array<int, L> at{};
+    for (int r = 0; r < L; ++r) {
+      const int q = r % (L / 2);
+      at[size_t(r)] = (r < L / 2 ? 0 : L) + q / (S / 2) * S + q % (S / 2) + half * S / 2;
     }
-  for (; k + kLanes <= K; k += kLanes) {
-    V av, bv;
-    std::memcpy(&av, a + k, sizeof(V));
-    std::memcpy(&bv, b + k, sizeof(V));
-    acc[0] += av * bv;
+    return at;
   }
-  return finish_dot(acc, a, b, k, K);
+  static constexpr std::array<int, L> lo = index(0), hi = index(1);
+
+  template <class V, size_t... r>
+  static V add(V x, V y, std::index_sequence<r...>) {
+    return __builtin_shufflevector(x, y, lo[r]...) + __builtin_shufflevector(x, y, hi[r]...);
+  }
+};
+
+/// sums[j] = the sum of acc[j]'s lanes, for NR accumulators (a power of two, at most the lane count),
+/// every one added as the same tree, halves first: lane l + L/2 onto lane l, then l + L/4, and so on.
+/// One step adds the halves of every group of lanes of two vectors at once: eight accumulators of 16
+/// lanes become four vectors of 2 x 8 partial sums, then two of 4 x 4, then one of 8 x 2, then (the
+/// vector with itself) 8 x 1: 8 vector adds and 16 shuffles where eight separate trees took 8 x 15
+/// scalar adds, most of a short dot's time. The tree does not depend on NR, so an element gets the
+/// same bits in any tile.
+template <class T, int NR, int groups = 1, class V>
+[[gnu::always_inline]] inline void sum_lanes(V (&acc)[NR], T (&sums)[NR]) {
+  constexpr int L = kVectorBytes / int(sizeof(T));
+  static_assert(NR <= L && (NR & (NR - 1)) == 0, "NR: a power of two, at most the lane count");
+  constexpr auto lanes = std::make_index_sequence<size_t(L)>();
+  if constexpr (groups < NR) {  // pairs of vectors into one
+    for (int m = 0; m < NR / groups / 2; ++m)
+      acc[m] = HalvesOfGroups<T, groups>::add(acc[2 * m], acc[2 * m + 1], lanes);
+    return sum_lanes<T, NR, groups * 2>(acc, sums);
+  } else if constexpr (groups < L) {  // one vector, NR groups of L / groups lanes: halve them in place
+    acc[0] = HalvesOfGroups<T, groups>::add(acc[0], acc[0], lanes);  // (the second half a copy)
+    return sum_lanes<T, NR, groups * 2>(acc, sums);
+  } else {  // lane j: accumulator j's sum
+    T all[L];
+    std::memcpy(all, &acc[0], sizeof(all));
+    for (int j = 0; j < NR; ++j) sums[j] = all[j];
+  }
 }
 
-/// out[j] = dot(a, b[j], K) for four rows b[0..3], each summed exactly as dot sums it (so bitwise the
-/// same), but reading each vector of a once for the four: dot reads two vectors per multiply-add, and
-/// loads, not multiplies, were its limit.
-template <class T>
-void dot4(const T* a, const T* const (&b)[4], int64_t K, T (&out)[4]) {
+/// An MR x NR tile of A x B^T when both are read along k (the rows a[i] of A and b[j] of B contiguous):
+/// a conv layer's weight gradient, 9 taps by 8 filters summed over 676 positions. One accumulator of
+/// lanes per element (lane l sums the k with k % lanes == l, in order), each loaded vector of A used for
+/// NR products and each of B for MR; then sum_lanes, then the k that do not fill a vector, in order.
+///   C[i, j] = alpha * sum_k a[i][k] b[j][k] + beta * C[i, j]      (beta == 0: C is not read)
+template <class T, int MR, int NR>
+void dot_tile(int64_t K, const T* const (&a)[MR], const T* const (&b)[NR], T alpha, T beta, T* C, int64_t ldc) {
   using V = typename Vector<T>::type;
   constexpr int64_t kLanes = kVectorBytes / int64_t(sizeof(T));
-  V acc[4][4] = {};
+  V acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = V{};
   int64_t k = 0;
-  for (; k + 4 * kLanes <= K; k += 4 * kLanes)
-    for (int u = 0; u < 4; ++u) {
-      V av;
-      std::memcpy(&av, a + k + u * kLanes, sizeof(V));
-      for (int j = 0; j < 4; ++j) {
-        V bv;
-        std::memcpy(&bv, b[j] + k + u * kLanes, sizeof(V));
-        acc[j][u] += av * bv;
-      }
-    }
   for (; k + kLanes <= K; k += kLanes) {
-    V av;
-    std::memcpy(&av, a + k, sizeof(V));
-    for (int j = 0; j < 4; ++j) {
+    V av[MR];
+    for (int i = 0; i < MR; ++i) std::memcpy(&av[i], a[i] + k, sizeof(V));
+    for (int j = 0; j < NR; ++j) {
       V bv;
       std::memcpy(&bv, b[j] + k, sizeof(V));
-      acc[j][0] += av * bv;
+      // Keep bv in a register: GCC would otherwise fold the load into each of the MR multiply-adds
+      // (24 loads a step instead of 11), and loads, not multiplies, would set the pace.
+#if defined(__x86_64__)
+      __asm__("" : "+v"(bv));
+#endif
+      for (int i = 0; i < MR; ++i) acc[i][j] += av[i] * bv;
     }
   }
-  for (int j = 0; j < 4; ++j) out[j] = finish_dot(acc[j], a, b[j], k, K);
+  for (int i = 0; i < MR; ++i) {
+    T sums[NR];
+    sum_lanes(acc[i], sums);
+    for (int j = 0; j < NR; ++j) {
+      T total = sums[j];
+      for (int64_t t = k; t < K; ++t) total += a[i][t] * b[j][t];
+      T& c = C[i * ldc + j];
+      c = alpha * total + (beta == T(0) ? T(0) : beta * c);
+    }
+  }
 }
+
+// The dot tile: 3 x 8 accumulators with AVX-512 (24 of its 32 registers, plus 3 of A and 1 of B), 1 x 8
+// with 16 registers; never wider than a vector has lanes (sum_lanes).
+inline constexpr int kDotMR = kVectorBytes == 64 ? 3 : 1;
+template <class T>
+inline constexpr int kDotNR = std::min(8, kVectorBytes / int(sizeof(T)));
 
 }  // namespace gemm_detail
 
@@ -391,6 +414,32 @@ void row_of_products(int64_t i, int64_t j0, int64_t j1, int64_t K, const T* a, i
 
 }  // namespace gemm_detail
 
+namespace gemm_detail {
+/// Columns [j, N) of a block of MR rows of A x B^T: dot tiles NR wide while they fit, then NR / 2, ..., 1.
+template <class T, int MR, int NR>
+void dot_tiles_across(int64_t K, const T* const (&a)[MR], const T* B, int64_t ldb, int64_t j, int64_t N, T alpha,
+                      T beta, T* C, int64_t ldc) {
+  for (; j + NR <= N; j += NR) {
+    const T* b[NR];
+    for (int u = 0; u < NR; ++u) b[u] = B + (j + u) * ldb;
+    dot_tile<T, MR, NR>(K, a, b, alpha, beta, C + j, ldc);
+  }
+  if constexpr (NR > 1)
+    if (j < N) dot_tiles_across<T, MR, NR / 2>(K, a, B, ldb, j, N, alpha, beta, C, ldc);
+}
+
+/// The rows [0, mr) of A x B^T (mr <= MR) in dot tiles of exactly mr rows, so none is computed in vain.
+template <class T, int MR>
+void dot_rows(int64_t K, const T* A, int64_t lda, int64_t mr, const T* B, int64_t ldb, int64_t N, T alpha, T beta,
+              T* C, int64_t ldc) {
+  if constexpr (MR > 1)
+    if (mr < MR) return dot_rows<T, MR - 1>(K, A, lda, mr, B, ldb, N, alpha, beta, C, ldc);
+  const T* a[MR];
+  for (int i = 0; i < MR; ++i) a[i] = A + i * lda;
+  dot_tiles_across<T, MR, kDotNR<T>>(K, a, B, ldb, 0, N, alpha, beta, C, ldc);
+}
+}  // namespace gemm_detail
+
 /// For products too small to pay for packing (a conv layer's few filters against one image's im2col
 /// matrix, a narrow layer): each kSmallMR x NR tile of C is summed in registers straight from A and
 /// B, with no packed copies. Tiles go to threads in fixed chunks; each C element is one sum over k in
@@ -404,27 +453,19 @@ void gemm_small(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T a
   const int64_t nv = N <= kLanes ? 1 : kNV, NR = nv * kLanes;
   const int64_t m_blocks = (M + MR - 1) / MR, n_blocks = (N + NR - 1) / NR;
   // A x B^T into a narrow C: every C element can be a dot product of two contiguous rows, which wastes
-  // nothing on padding columns or copies, but ends in a sum across lanes. Rough costs in vector
-  // operations decide: dots for a long K (a conv layer's weight gradient, 676 positions against 9
-  // taps), tiles otherwise.
-  const int64_t dot_cost = M * N * (K / kLanes + 24), tile_cost = m_blocks * n_blocks * K * MR * nv + K * N;
+  // nothing on padding columns or copies, but ends in a sum across lanes (about 8 vector operations an
+  // element, shuffles included, in dot tiles). Rough costs in vector operations decide: dots for a long
+  // K (a conv layer's weight gradient, 676 positions against 9 taps; a 400 -> 10 layer's forward),
+  // tiles otherwise.
+  const int64_t dot_cost = M * N * (K / kLanes + 8), tile_cost = m_blocks * n_blocks * K * MR * nv + K * N;
   if (!trans_a && trans_b && N < kNR<T> && dot_cost <= tile_cost) {
-    const int64_t grain = std::max<int64_t>(1, kSmallChunkWork / std::max<int64_t>(1, N * K));
-    parallel_for(M, grain, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i) {
-        const auto store = [&](int64_t j, T product) {
-          T& c = C[i * ldc + j];
-          c = alpha * product + (beta == T(0) ? T(0) : beta * c);
-        };
-        int64_t j = 0;
-        for (; j + 4 <= N; j += 4) {  // four columns share each read of row i of A
-          const T* const b[4] = {B + j * ldb, B + (j + 1) * ldb, B + (j + 2) * ldb, B + (j + 3) * ldb};
-          T products[4];
-          dot4(A + i * lda, b, K, products);
-          for (int u = 0; u < 4; ++u) store(j + u, products[u]);
-        }
-        for (; j < N; ++j) store(j, dot(A + i * lda, B + j * ldb, K));
-      }
+    // Blocks of kDotMR rows are the parallel work; each is cut into dot tiles across the columns.
+    const int64_t blocks = (M + kDotMR - 1) / kDotMR;
+    const int64_t grain = std::max<int64_t>(1, kSmallChunkWork / std::max<int64_t>(1, kDotMR * N * K));
+    parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
+      for (int64_t block = b0; block < b1; ++block)
+        dot_rows<T, kDotMR>(K, A + block * kDotMR * lda, lda, std::min<int64_t>(kDotMR, M - block * kDotMR), B, ldb, N,
+                            alpha, beta, C + block * kDotMR * ldc, ldc);
     });
     return;
   }

@@ -78,7 +78,10 @@ std::vector<Problem> problems() {
                                                      {3, 45, 20},   {12, 40, 9},   {1, 1352, 10}, {10, 1352, 1},
                                                      // W2's weight gradients (B read in place, the first
                                                      // one's last sliver of 16 columns packed)
-                                                     {64, 784, 200}, {32, 64, 200}};
+                                                     {64, 784, 200}, {32, 64, 200},
+                                                     // a conv layer's weight gradient (taps x filters over
+                                                     // positions, dot tiles), and dot tiles of every size
+                                                     {9, 8, 676},   {5, 15, 100},  {2, 3, 40}};
   for (const auto& [M, N, K] : sizes)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) all.push_back({M, N, K, ta, tb});
@@ -106,27 +109,52 @@ BOOST_AUTO_TEST_CASE(every_path_matches_naive_loop_for_odd_sizes_and_all_transpo
   }
 }
 
-// dot4 reads A once for four rows of B: it must give each of them exactly dot's bits (the small GEMM
-// mixes the two across columns), for K around every boundary of its vector loops.
-BOOST_AUTO_TEST_CASE(dot4_gives_dots_bits_for_each_of_its_four_rows) {
+// The small GEMM's dot tiles (A x B^T read along k, for a narrow C and a long K) come in sizes from
+// kDotMR x kDotNR down to 1 x 1: each must give an element the same bits whatever tile computes it, and
+// the dot product, for K around every boundary of the vector loop. alpha and beta scale as the GEMM's.
+BOOST_AUTO_TEST_CASE(dot_tiles_of_every_size_give_each_element_the_same_bits) {
   const auto check = [](auto zero) {
     using T = decltype(zero);
+    using namespace kernels::gemm_detail;
+    constexpr int MR = kDotMR, NR = kDotNR<T>;
     std::mt19937 gen(11);
     std::uniform_real_distribution<double> uniform(-1, 1);
     for (int64_t K : {0, 1, 3, 8, 15, 16, 17, 31, 63, 64, 65, 121, 400, 676}) {
-      std::vector<T> a(static_cast<size_t>(K)), rows(static_cast<size_t>(4 * K));
-      for (T& x : a) x = T(uniform(gen));
-      for (T& x : rows) x = T(uniform(gen));
-      const T* const b[4] = {rows.data(), rows.data() + K, rows.data() + 2 * K, rows.data() + 3 * K};
-      T out[4];
-      kernels::gemm_detail::dot4(a.data(), b, K, out);
-      for (int j = 0; j < 4; ++j) {
-        const T expected = kernels::gemm_detail::dot(a.data(), b[j], K);
-        BOOST_TEST(std::memcmp(&out[j], &expected, sizeof(T)) == 0, "K=" << K << " row " << j << ": " << out[j]
-                                                                         << " against dot's " << expected);
-        double naive = 0;  // and both are the dot product
-        for (int64_t k = 0; k < K; ++k) naive += double(a[size_t(k)]) * double(b[j][k]);
-        BOOST_TEST(std::abs(double(out[j]) - naive) <= 1e-5 * double(std::max<int64_t>(K, 1)));
+      std::vector<T> a_rows(size_t(MR * K)), b_rows(size_t(NR * K)), old_c(size_t(MR * NR));
+      for (T& x : a_rows) x = T(uniform(gen));
+      for (T& x : b_rows) x = T(uniform(gen));
+      for (T& x : old_c) x = T(uniform(gen));
+      const T* a[MR];
+      const T* b[NR];
+      for (int i = 0; i < MR; ++i) a[i] = a_rows.data() + i * K;
+      for (int j = 0; j < NR; ++j) b[j] = b_rows.data() + j * K;
+      std::vector<T> whole = old_c;  // the largest tile, then each element alone in a 1 x 1 tile
+      dot_tile<T, MR, NR>(K, a, b, T(2), T(0.5), whole.data(), NR);
+      for (int i = 0; i < MR; ++i)
+        for (int j = 0; j < NR; ++j) {
+          T alone = old_c[size_t(i * NR + j)];
+          const T* ai[1] = {a[i]};
+          const T* bj[1] = {b[j]};
+          dot_tile<T, 1, 1>(K, ai, bj, T(2), T(0.5), &alone, 1);
+          const T got = whole[size_t(i * NR + j)];
+          BOOST_TEST(std::memcmp(&got, &alone, sizeof(T)) == 0,
+                     "K=" << K << " (" << i << ", " << j << "): " << got << " in the tile, " << alone << " alone");
+          double naive = 0;
+          for (int64_t k = 0; k < K; ++k) naive += double(a[i][k]) * double(b[j][k]);
+          naive = 2 * naive + 0.5 * double(old_c[size_t(i * NR + j)]);
+          BOOST_TEST(std::abs(double(got) - naive) <= 1e-5 * double(std::max<int64_t>(K, 1)));
+        }
+      if constexpr (MR > 1 && NR > 2) {  // and a tile of other sizes in between
+        std::vector<T> part = old_c;
+        const T* a2[MR - 1];
+        const T* b2[NR / 2];
+        for (int i = 0; i < MR - 1; ++i) a2[i] = a[i + 1];
+        for (int j = 0; j < NR / 2; ++j) b2[j] = b[j + NR / 2];
+        dot_tile<T, MR - 1, NR / 2>(K, a2, b2, T(2), T(0.5), part.data() + NR + NR / 2, NR);
+        for (int i = 1; i < MR; ++i)
+          for (int j = NR / 2; j < NR; ++j)
+            BOOST_TEST(std::memcmp(&part[size_t(i * NR + j)], &whole[size_t(i * NR + j)], sizeof(T)) == 0,
+                       "K=" << K << " (" << i << ", " << j << ") in a " << MR - 1 << " x " << NR / 2 << " tile");
       }
     }
   };
