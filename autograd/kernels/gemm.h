@@ -394,6 +394,15 @@ inline void small_tile_rows(int64_t K, const T* const* a, int64_t sk, const T* b
 template <class T>
 void row_of_products(int64_t i, int64_t j0, int64_t j1, int64_t K, const T* a, int64_t sk, const T* B, int64_t ldb,
                      T alpha, T beta, T* C, int64_t ldc) {
+  if (K == 1) {  // an outer product: one multiply an element, straight into C (no sum to keep aside)
+    const T ak = a[0];
+    T* out = C + i * ldc;
+    if (beta == T(0))
+      for (int64_t j = j0; j < j1; ++j) out[j] = alpha * (ak * B[j]);
+    else
+      for (int64_t j = j0; j < j1; ++j) out[j] = alpha * (ak * B[j]) + beta * out[j];
+    return;
+  }
   constexpr int64_t kRowChunk = 256;
   for (int64_t j = j0; j < j1; j += kRowChunk) {
     const int64_t n = std::min(kRowChunk, j1 - j);
