@@ -421,9 +421,7 @@ void row_of_products(int64_t i, int64_t j0, int64_t j1, int64_t K, const T* a, i
   }
 }
 
-}  // namespace gemm_detail
 
-namespace gemm_detail {
 /// Columns [j, N) of a block of MR rows of A x B^T: dot tiles NR wide while they fit, then NR / 2, ..., 1.
 template <class T, int MR, int NR>
 void dot_tiles_across(int64_t K, const T* const (&a)[MR], const T* B, int64_t ldb, int64_t j, int64_t N, T alpha,
