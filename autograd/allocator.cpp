@@ -11,6 +11,11 @@
 
 namespace sg {
 
+// Both caches are plain data in thread_local storage, with no destructor of their own: a program may free
+// a tensor after this thread's thread_local objects were destroyed (a Tensor in a global or a static is
+// destroyed after them, at exit), and a cache with a destructor would then be used after its end. One
+// small reaper object per thread returns the cached memory at thread exit and marks the caches gone, so
+// every later free goes straight to the system.
 namespace {
 constexpr size_t kSmallest = 64;                // bytes; also the alignment
 constexpr size_t kLargest = size_t(1) << 28;    // 256 MiB
@@ -20,7 +25,7 @@ constexpr size_t kCacheBytes = size_t(1) << 30; // per thread
 struct SizeClass {
   size_t index, bytes;
 };
-SizeClass size_class(size_t bytes) {
+constexpr SizeClass size_class(size_t bytes) {
   if (bytes <= kSmallest) return {0, kSmallest};
   const int power = std::bit_width(bytes - 1) - 1;  // 2^power < bytes <= 2^(power + 1)
   const size_t quarter = size_t(1) << (power - 2);
@@ -28,25 +33,65 @@ SizeClass size_class(size_t bytes) {
   const size_t rounded = (size_t(1) << power) + steps * quarter;
   return {size_t(power - 6) * 4 + steps, rounded};  // power 6 (64 bytes) starts the table
 }
+constexpr size_t kBufferClasses = size_class(kLargest).index + 1;
 
-struct Cache {
-  std::vector<std::vector<void*>> free_lists;
-  size_t cached_bytes = 0;
-  ~Cache() {
-    for (auto& list : free_lists)
-      for (void* p : list) std::free(p);
+// A free buffer or block holds the link to the next one of its class in its own first bytes.
+struct FreeLink {
+  FreeLink* next;
+};
+
+struct BufferCache {
+  FreeLink* head[kBufferClasses];
+  size_t cached_bytes;
+};
+thread_local BufferCache buffer_cache{};
+
+// Shared with the block cache below: whether this thread may keep memory in its caches.
+struct CacheState {
+  bool armed;  // the reaper is registered for this thread, so what is kept is given back at thread exit
+  bool gone;   // this thread's reaper has run: nothing may be kept any more
+};
+thread_local CacheState cache_state{};
+
+void reap_buffers() {
+  for (FreeLink*& head : buffer_cache.head)
+    while (FreeLink* buffer = head) {
+      head = buffer->next;
+      std::free(buffer);
+    }
+  buffer_cache.cached_bytes = 0;
+}
+void reap_blocks();
+
+// Frees the thread's caches when the thread ends. Touching it registers its destructor, which costs a
+// check on every access, so it is touched once per thread, before the thread first keeps anything.
+struct CacheReaper {
+  bool touched = false;
+  ~CacheReaper() {
+    reap_buffers();
+    reap_blocks();
+    cache_state.armed = false;
+    cache_state.gone = true;
   }
 };
-thread_local Cache cache;
+thread_local CacheReaper cache_reaper;
+
+// Whether this thread may keep a freed buffer or block: arms the reaper on the first call.
+[[gnu::noinline]] bool arm_caches() {
+  if (cache_state.gone) return false;
+  cache_reaper.touched = true;
+  cache_state.armed = true;
+  return true;
+}
 }  // namespace
 
 void* allocate_buffer(size_t bytes) {
   const SizeClass c = size_class(bytes);
-  if (c.bytes <= kLargest && c.index < cache.free_lists.size() && !cache.free_lists[c.index].empty()) {
-    void* p = cache.free_lists[c.index].back();
-    cache.free_lists[c.index].pop_back();
-    cache.cached_bytes -= c.bytes;
-    return p;
+  if (c.index < kBufferClasses && buffer_cache.head[c.index]) {
+    FreeLink* buffer = buffer_cache.head[c.index];
+    buffer_cache.head[c.index] = buffer->next;
+    buffer_cache.cached_bytes -= c.bytes;
+    return buffer;
   }
   // aligned_alloc wants a size that is a multiple of the alignment; the small classes (80, 96, ...) are not.
   void* p = std::aligned_alloc(kSmallest, (c.bytes + kSmallest - 1) / kSmallest * kSmallest);
@@ -57,13 +102,13 @@ void* allocate_buffer(size_t bytes) {
 void free_buffer(void* data, size_t bytes) {
   if (!data) return;
   const SizeClass c = size_class(bytes);
-  if (c.bytes > kLargest || cache.cached_bytes + c.bytes > kCacheBytes) {
+  if (c.index >= kBufferClasses || buffer_cache.cached_bytes + c.bytes > kCacheBytes ||
+      !(cache_state.armed || arm_caches())) {
     std::free(data);
     return;
   }
-  if (cache.free_lists.size() <= c.index) cache.free_lists.resize(c.index + 1);
-  cache.free_lists[c.index].push_back(data);
-  cache.cached_bytes += c.bytes;
+  buffer_cache.head[c.index] = new (data) FreeLink{buffer_cache.head[c.index]};
+  buffer_cache.cached_bytes += c.bytes;
 }
 
 }  // namespace sg
@@ -81,39 +126,21 @@ constexpr size_t kLargestBlock = 1024;
 constexpr size_t kBlockClasses = kLargestBlock / kBlockAlign;
 constexpr size_t kMaxFreeBlocks = 1 << 14;  // per class and thread: a long graph's nodes are not kept forever
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
 // Plain data, so the compiler reaches it without an initialisation check on every call.
 struct BlockCache {
-  FreeBlock* head[kBlockClasses];
+  FreeLink* head[kBlockClasses];
   size_t count[kBlockClasses];
-  bool armed;  // the reaper below is registered for this thread, so blocks may be kept
-  bool gone;   // this thread is exiting and its lists were freed: blocks go straight to the system
 };
 thread_local BlockCache block_cache{};
 
-// Frees the thread's lists when the thread ends. Touching it registers its destructor, which costs a
-// check on every access, so it is touched once per thread, before the thread first keeps a block.
-struct BlockCacheReaper {
-  bool touched = false;
-  ~BlockCacheReaper() {
-    for (size_t c = 0; c < kBlockClasses; ++c)
-      while (FreeBlock* block = block_cache.head[c]) {
-        block_cache.head[c] = block->next;
-        std::free(block);
-      }
-    block_cache.armed = false;
-    block_cache.gone = true;
+void reap_blocks() {
+  for (size_t c = 0; c < kBlockClasses; ++c) {
+    while (FreeLink* block = block_cache.head[c]) {
+      block_cache.head[c] = block->next;
+      std::free(block);
+    }
+    block_cache.count[c] = 0;
   }
-};
-thread_local BlockCacheReaper block_cache_reaper;
-
-void arm_block_cache() {
-  if (block_cache.armed || block_cache.gone) return;
-  block_cache_reaper.touched = true;
-  block_cache.armed = true;
 }
 
 size_t block_class(size_t bytes) { return (bytes - 1) / kBlockAlign; }  // 1..64 bytes: class 0
@@ -130,9 +157,8 @@ namespace {
 
 [[gnu::noinline]] void free_block_slow(void* p, size_t c) {
   BlockCache& cache = block_cache;
-  arm_block_cache();
-  if (c < kBlockClasses && cache.armed && cache.count[c] < kMaxFreeBlocks) {
-    cache.head[c] = new (p) FreeBlock{cache.head[c]};
+  if (c < kBlockClasses && cache.count[c] < kMaxFreeBlocks && (cache_state.armed || arm_caches())) {
+    cache.head[c] = new (p) FreeLink{cache.head[c]};
     ++cache.count[c];
     return;
   }
@@ -144,7 +170,7 @@ void* allocate_block(size_t bytes) {
   const size_t c = block_class(bytes);
   BlockCache& cache = block_cache;
   if (c < kBlockClasses && cache.head[c]) [[likely]] {
-    FreeBlock* block = cache.head[c];
+    FreeLink* block = cache.head[c];
     cache.head[c] = block->next;
     --cache.count[c];
     return block;
@@ -155,8 +181,8 @@ void* allocate_block(size_t bytes) {
 void free_block(void* p, size_t bytes) {
   const size_t c = block_class(bytes);
   BlockCache& cache = block_cache;
-  if (c < kBlockClasses && cache.armed && cache.count[c] < kMaxFreeBlocks) [[likely]] {
-    cache.head[c] = new (p) FreeBlock{cache.head[c]};
+  if (c < kBlockClasses && cache_state.armed && cache.count[c] < kMaxFreeBlocks) [[likely]] {
+    cache.head[c] = new (p) FreeLink{cache.head[c]};
     ++cache.count[c];
     return;
   }
