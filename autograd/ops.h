@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autograd/pair.h"
 #include "autograd/tensor.h"
 
 namespace sg {
@@ -131,14 +132,14 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype = kFloat32
 
 // ---- convolution and pooling (ops/conv.cpp, ops/pool.cpp, ops/correlate.cpp) ----
 struct Conv2dParams {
-  std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  Pair stride = 1, padding = 0, dilation = 1;
 };
 /// input (N, C, H, W) * weight (O, C, kH, kW) + bias (O) -> (N, O, Ho, Wo), cross-correlation as in
 /// PyTorch; Ho = floor((H + 2P - D(kH - 1) - 1) / S) + 1.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dParams& params = {});
 struct Pool2dParams {
-  std::array<int64_t, 2> kernel_size{2, 2}, stride{0, 0} /* 0: same as kernel_size */, padding{0, 0};
+  Pair kernel_size = 2, stride = 0 /* 0: same as kernel_size */, padding = 0;
 };
 /// Max over each window (padding counts as -inf); the gradient goes to each window's first maximum.
 Tensor max_pool2d(const Tensor& input, const Pool2dParams& params);

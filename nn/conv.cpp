@@ -9,7 +9,7 @@
 
 namespace sg::nn {
 
-Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel_size,
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
                const Conv2dOptions& options)
     : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size), options(options) {
   SG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size[0] > 0 && kernel_size[1] > 0,

@@ -1,26 +1,24 @@
 // Conv2d: a 2-D convolution layer (cross-correlation, as in PyTorch) over (N, C, H, W) inputs.
 #pragma once
 
-#include <array>
 #include <cstdint>
 
+#include "autograd/pair.h"
 #include "nn/module.h"
 
 namespace sg::nn {
 
 struct Conv2dOptions {
-  std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  Pair stride = 1, padding = 0, dilation = 1;
   bool bias = true;
 };
 
 /// weight (out_channels, in_channels, kH, kW), bias (out_channels).
-///   nn::Conv2d conv(1, 8, 3);   nn::Conv2d conv(1, 8, {2, 2}, {.stride = {2, 2}, .padding = {1, 1}});
+///   nn::Conv2d conv(1, 8, 3, {.padding = 1});   nn::Conv2d conv(1, 8, {3, 5}, {.stride = 2, .padding = {1, 2}});
 class Conv2d : public Module {
  public:
-  Conv2d(int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel_size,
+  Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
          const Conv2dOptions& options = {});
-  Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, const Conv2dOptions& options = {})
-      : Conv2d(in_channels, out_channels, {kernel_size, kernel_size}, options) {}
   Tensor forward(const Tensor& input) override;
   /// PyTorch's default: weight ~ kaiming_uniform(a = sqrt(5)), bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
   /// with fan_in = in_channels * kH * kW.
@@ -28,7 +26,7 @@ class Conv2d : public Module {
   std::string repr() const override;
 
   int64_t in_channels, out_channels;
-  std::array<int64_t, 2> kernel_size;
+  Pair kernel_size;
   Conv2dOptions options;
   Tensor weight, bias;  // bias is undefined when options.bias is false
 };

@@ -159,4 +159,38 @@ BOOST_AUTO_TEST_CASE(conv_and_pool_layers_refuse_zero_sizes_and_inputs_of_the_wr
   BOOST_TEST(throws_with([&] { avg.forward(ones({2, 4, 4})); }, {"avg_pool2d", "[2, 4, 4]"}));
 }
 
+// A pair option given one number means that number for both dims, as in PyTorch; {a, b} gives one each.
+// With plain std::array options, brace elision read {.padding = 1} as (1, 0): 28 x 28 came out 28 x 26.
+BOOST_AUTO_TEST_CASE(a_pair_option_given_one_number_means_it_for_both_dims) {
+  const Tensor x = randn({1, 1, 28, 28});
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.padding = 1}).forward(x).shape() == (Shape{1, 4, 28, 28}));
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.padding = {1, 0}}).forward(x).shape() == (Shape{1, 4, 28, 26}));
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.stride = 2}).forward(x).shape() == (Shape{1, 4, 13, 13}));
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.stride = {2, 1}}).forward(x).shape() == (Shape{1, 4, 13, 26}));
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.dilation = 2}).forward(x).shape() == (Shape{1, 4, 24, 24}));
+  BOOST_TEST(nn::Conv2d(1, 4, 3, {.dilation = {2, 1}}).forward(x).shape() == (Shape{1, 4, 24, 26}));
+  BOOST_TEST(nn::Conv2d(1, 4, {3, 5}).forward(x).shape() == (Shape{1, 4, 26, 24}));
+  BOOST_TEST(nn::MaxPool2d(2, {.stride = 1}).forward(x).shape() == (Shape{1, 1, 27, 27}));
+  BOOST_TEST(nn::MaxPool2d(2, {.stride = {1, 2}}).forward(x).shape() == (Shape{1, 1, 27, 14}));
+  BOOST_TEST(nn::MaxPool2d(3, {.padding = 1}).forward(x).shape() == (Shape{1, 1, 10, 10}));
+  BOOST_TEST(nn::MaxPool2d(3, {.padding = {1, 0}}).forward(x).shape() == (Shape{1, 1, 10, 9}));
+  BOOST_TEST(nn::AvgPool2d(2, {.stride = 1}).forward(x).shape() == (Shape{1, 1, 27, 27}));
+  BOOST_TEST(nn::AvgPool2d(2, {.stride = {1, 2}}).forward(x).shape() == (Shape{1, 1, 27, 14}));
+  BOOST_TEST(nn::AvgPool2d(3, {.padding = 1}).forward(x).shape() == (Shape{1, 1, 10, 10}));
+  BOOST_TEST(nn::AvgPool2d({3, 1}, {.padding = {1, 0}}).forward(x).shape() == (Shape{1, 1, 10, 28}));
+  // The functional forms take the same options.
+  const Tensor w = randn({4, 1, 3, 3});
+  BOOST_TEST(conv2d(x, w, Tensor(), {.padding = 1}).shape() == (Shape{1, 4, 28, 28}));
+  BOOST_TEST(conv2d(x, w, Tensor(), {.stride = 2, .padding = {0, 1}}).shape() == (Shape{1, 4, 13, 14}));
+  BOOST_TEST(max_pool2d(x, {.kernel_size = 2, .stride = 1}).shape() == (Shape{1, 1, 27, 27}));
+  BOOST_TEST(avg_pool2d(x, {.kernel_size = {2, 4}}).shape() == (Shape{1, 1, 14, 7}));
+  // One number is the same layer as the pair spelled out.
+  manual_seed(3);
+  nn::Conv2d one(1, 2, 3, {.stride = 2, .padding = 1});
+  manual_seed(3);
+  nn::Conv2d two(1, 2, {3, 3}, {.stride = {2, 2}, .padding = {1, 1}});
+  BOOST_TEST(testing::bitwise_equal(one.forward(x), two.forward(x)));
+  BOOST_TEST(one.repr() == two.repr());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,19 @@
+// Spellings that must not compile. CTest compiles this file once per CASE and expects the compiler to
+// refuse each one with the words in the test's expected output; CASE 0, the right spellings, must compile,
+// so a broken compile command cannot pass the other cases by failing for another reason.
+#include <vector>
+
+#include "scratchgrad/scratchgrad.h"
+
+int main() {
+#if CASE == 0
+  sg::nn::Conv2d(1, 4, 3, {.stride = 2, .padding = {1, 2}});
+  sg::nn::MaxPool2d(2, {.stride = 1});
+#elif CASE == 1  // a pair option takes one number or two
+  sg::nn::Conv2d(1, 4, 3, {.padding = {1, 2, 3}});
+#elif CASE == 2  // sizes and strides are whole numbers
+  sg::nn::MaxPool2d(2, {.stride = 1.5});
+#elif CASE == 3  // nested braces are not a pair
+  sg::nn::Conv2d(1, 4, 3, {.padding = {{1, 2}}});
+#endif
+}
