@@ -40,7 +40,9 @@ constexpr Dtype dtype_of() {
   if constexpr (std::is_same_v<T, float>) return Dtype::Float32;
   else if constexpr (std::is_same_v<T, double>) return Dtype::Float64;
   else {
-    static_assert(std::is_same_v<T, int64_t>, "scratchgrad tensors hold float, double or int64_t");
+    static_assert(std::is_same_v<T, int64_t>,
+                  "a scratchgrad tensor holds float (float32), double (float64) or int64_t (int64): convert the "
+                  "values first, e.g. to std::vector<int64_t> for labels");
     return Dtype::Int64;
   }
 }

@@ -109,17 +109,13 @@ Tensor tensor(const NestedList& values, Dtype dtype) {
   return t;
 }
 
-template <class T>
-Tensor tensor(std::span<const T> values, const Shape& shape) {
+Tensor tensor_from_buffer(const void* values, size_t count, Dtype dtype, const Shape& shape) {
   check_sizes(shape, "tensor");
-  SG_CHECK(int64_t(values.size()) == shape.numel(), "tensor: {} values cannot fill shape {} ({} elements)",
-           values.size(), shape, shape.numel());
-  Tensor t = empty(shape, dtype_of<T>());
-  if (!values.empty()) std::memcpy(t.data<T>(), values.data(), values.size() * sizeof(T));
+  SG_CHECK(int64_t(count) == shape.numel(), "tensor: {} values cannot fill shape {} ({} elements)", count, shape,
+           shape.numel());
+  Tensor t = empty(shape, dtype);
+  if (count) std::memcpy(t.impl().data(), values, count * element_size(dtype));
   return t;
 }
-template Tensor tensor<float>(std::span<const float>, const Shape&);
-template Tensor tensor<double>(std::span<const double>, const Shape&);
-template Tensor tensor<int64_t>(std::span<const int64_t>, const Shape&);
 
 }  // namespace sg

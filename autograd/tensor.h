@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "autograd/dtype.h"
@@ -232,9 +233,14 @@ Tensor randn(const Shape& shape, Dtype dtype = kFloat32);
 Tensor randn_like(const Tensor& like);
 /// From nested braces: sg::tensor({{1, 2}, {3, 4}}, sg::kFloat64); a bare number gives a 0-d tensor.
 Tensor tensor(const NestedList& values, Dtype dtype = kFloat32);
-/// From a flat buffer and a shape; the dtype follows T (float, double or int64_t).
+/// From `count` elements of `dtype` at `values` (copied) and a shape: what the typed overloads below call.
+Tensor tensor_from_buffer(const void* values, size_t count, Dtype dtype, const Shape& shape);
+/// From a flat buffer and a shape; the dtype follows T (float, double or int64_t). Any other element type
+/// is a compile error (dtype_of says so): convert first, e.g. labels to std::vector<int64_t>.
 template <class T>
-Tensor tensor(std::span<const T> values, const Shape& shape);
+Tensor tensor(std::span<const T> values, const Shape& shape) {
+  return tensor_from_buffer(values.data(), values.size(), dtype_of<std::remove_cv_t<T>>(), shape);
+}
 template <class T>
 Tensor tensor(const std::vector<T>& values, const Shape& shape) {
   return tensor(std::span<const T>(values), shape);

@@ -7,6 +7,7 @@
 
 int main() {
 #if CASE == 0
+  sg::tensor(std::vector<int64_t>{1, 2, 3}, {3});
   sg::nn::Conv2d(1, 4, 3, {.stride = 2, .padding = {1, 2}});
   sg::nn::MaxPool2d(2, {.stride = 1});
 #elif CASE == 1  // a pair option takes one number or two
@@ -15,5 +16,7 @@ int main() {
   sg::nn::MaxPool2d(2, {.stride = 1.5});
 #elif CASE == 3  // nested braces are not a pair
   sg::nn::Conv2d(1, 4, 3, {.padding = {{1, 2}}});
+#elif CASE == 4  // a tensor holds float, double or int64_t: std::vector<int> must be converted first
+  sg::tensor(std::vector<int>{1, 2, 3}, {3});
 #endif
 }
