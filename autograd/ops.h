@@ -69,13 +69,13 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
-/// Largest element; the gradient goes to the first maximum only (of the whole tensor, or of each
-/// group reduced along dim), as for argmax.
+/// Largest element, NaN if any is NaN (as in PyTorch); the gradient goes to the first maximum only (of
+/// the whole tensor, or of each group reduced along dim), as for argmax.
 Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, int64_t dim, bool keepdim = false);
-/// Index (int64) of the first maximum, flat or along dim.
+/// Index (int64) of the first maximum, or of the first NaN if there is one, flat or along dim.
 Tensor argmax(const Tensor& x);
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim = false);

@@ -81,8 +81,10 @@ T sum_all(const T* x, int64_t n) {
   }));
 }
 
-/// out[o, i] = x[o, r*, i] and index[o, i] = r*, the first r where better(x[o, r, i], best) never holds
-/// afterwards: the first maximum for better = >, the first minimum for better = <.
+/// out[o, i] = x[o, r*, i] and index[o, i] = r*: the first r where x[o, r, i] is a NaN if there is one
+/// (a NaN propagates, as in PyTorch's max, min, argmax and argmin), else the first r where
+/// better(x[o, r, i], best) never holds afterwards: the first maximum for better = >, the first minimum
+/// for better = <.
 template <class T, class Better>
 void select_dim(T* out, int64_t* index, const T* x, int64_t outer, int64_t R, int64_t inner, Better better) {
   const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, R * inner));
@@ -91,9 +93,16 @@ void select_dim(T* out, int64_t* index, const T* x, int64_t outer, int64_t R, in
       for (int64_t i = 0; i < inner; ++i) {
         const T* col = x + o * R * inner + i;
         int64_t best = 0;
-        for (int64_t r = 1; r < R; ++r)
-          if (better(col[r * inner], col[best * inner])) best = r;
-        if (out) out[o * inner + i] = col[best * inner];
+        T best_value = col[0];
+        for (int64_t r = 1; r < R; ++r) {
+          const T v = col[r * inner];
+          // A NaN replaces a number; once best is a NaN no comparison holds, so the first NaN stays.
+          // `|` and `&`: both sides evaluated, selects rather than a branch (always false for int64).
+          const bool take = better(v, best_value) | ((v != v) & (best_value == best_value));
+          best = take ? r : best;
+          best_value = take ? v : best_value;
+        }
+        if (out) out[o * inner + i] = best_value;
         index[o * inner + i] = best;
       }
   });

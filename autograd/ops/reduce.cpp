@@ -69,7 +69,8 @@ Tensor mean(const Tensor& x, int64_t dim, bool keepdim) {
 }
 
 // ---- max / min ---------------------------------------------------------------
-// y[o, i] = x[o, r*, i] with r* the first extreme      dx[o, r*, i] = dy[o, i], 0 elsewhere
+// y[o, i] = x[o, r*, i], r* = argmax along the dim: the first maximum, or the first NaN if there is one
+// dx[o, r*, i] = dy[o, i], 0 elsewhere
 // Only one element per group gets the gradient, even when several tie (PyTorch's max(dim) does the same).
 namespace {
 template <class Better>
@@ -104,6 +105,8 @@ Tensor min(const Tensor& x, int64_t dim, bool keepdim) {
 }
 
 // ---- argmax / argmin: int64 positions, not differentiable --------------------
+// The first extreme along the dim, or the first NaN if there is one (PyTorch's rule: a NaN is the maximum
+// and the minimum).
 namespace {
 template <class Better>
 Tensor arg_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, Better better) {

@@ -2,6 +2,7 @@
 // checked against naive loops written here, and their gradients against finite differences.
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "tests/testing.h"
 
@@ -158,6 +159,45 @@ BOOST_AUTO_TEST_CASE(max_grad_goes_to_the_first_maximum_on_ties) {
   z.zero_grad();
   sg::min(z, 1).sum().backward();
   BOOST_TEST(all_close(z.grad(), sg::tensor({{1.0, 0.0}, {0.0, 1.0}}, kFloat64), 0));
+}
+
+// PyTorch propagates NaN through max and min, of a whole tensor and along a dim, wherever it sits, and
+// argmax / argmin return the index of the first NaN. A NaN first, in the middle or last must all give NaN.
+BOOST_AUTO_TEST_CASE(max_and_min_propagate_nan_wherever_it_sits) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      for (const auto& [values, at] : std::vector<std::pair<std::vector<double>, int64_t>>{
+               {{nan, 1.0, 2.0}, 0}, {{1.0, nan, 2.0}, 1}, {{1.0, 2.0, nan}, 2}, {{3.0, nan, 2.0, nan}, 1}}) {
+        const Tensor x = sg::tensor(values, {int64_t(values.size())}).to(dtype);
+        BOOST_TEST_CONTEXT("NaN first at " << at) {
+          BOOST_TEST(std::isnan(sg::max(x).item()));
+          BOOST_TEST(std::isnan(sg::min(x).item()));
+          BOOST_TEST(std::isnan(sg::max(x, 0).item()));
+          BOOST_TEST(std::isnan(sg::min(x, 0, true).item()));
+          BOOST_TEST(sg::argmax(x).item<int64_t>() == at);
+          BOOST_TEST(sg::argmax(x, 0).item<int64_t>() == at);
+          BOOST_TEST(sg::argmin(x, 0).item<int64_t>() == at);
+        }
+      }
+      // Along each dim of (2, 3): columns 1 and 2 hold a NaN (column 2 two of them), row 1 one.
+      const Tensor x = sg::tensor({{1.0, 7.0, nan}, {4.0, nan, nan}}, dtype);
+      BOOST_TEST(all_close(sg::max(x, 0), sg::tensor({4.0, nan, nan}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::min(x, 0), sg::tensor({1.0, nan, nan}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::max(x, 1), sg::tensor({nan, nan}, dtype), 0, 0));
+      BOOST_TEST(sg::argmax(x, 0).to_vector<int64_t>() == std::vector<int64_t>({1, 1, 0}), boost::test_tools::per_element());
+      BOOST_TEST(sg::argmin(x, 0).to_vector<int64_t>() == std::vector<int64_t>({0, 1, 0}), boost::test_tools::per_element());
+      BOOST_TEST(sg::argmax(x, 1).to_vector<int64_t>() == std::vector<int64_t>({2, 1}), boost::test_tools::per_element());
+      BOOST_TEST(sg::argmax(x).item<int64_t>() == 2);
+      // The largest difference of two tensors must not hide a NaN one.
+      const Tensor a = sg::tensor({1.0, nan, 3.0}, dtype), b = sg::tensor({1.5, 2.0, 3.0}, dtype);
+      BOOST_TEST(std::isnan(sg::max(sg::abs(a - b)).item()));
+      // Along a dim the gradient goes to the NaN argmax picked.
+      Tensor g = x.detach().requires_grad_();
+      sg::max(g, 1).backward(sg::tensor({10.0, 20.0}, dtype));
+      BOOST_TEST(all_close(g.grad(), sg::tensor({{0.0, 0.0, 10.0}, {0.0, 20.0, 0.0}}, dtype), 0, 0));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sum_and_mean_grads_are_hand_values) {
