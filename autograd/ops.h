@@ -69,8 +69,8 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
-/// Largest element, NaN if any is NaN (as in PyTorch); the gradient goes to the first maximum only (of
-/// the whole tensor, or of each group reduced along dim), as for argmax.
+/// Largest element, NaN if any is NaN (as in PyTorch). Of the whole tensor, tied maxima share the
+/// gradient evenly; along dim, the gradient goes to the element argmax picks.
 Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor min(const Tensor& x);

@@ -108,6 +108,25 @@ void select_dim(T* out, int64_t* index, const T* x, int64_t outer, int64_t R, in
   });
 }
 
+/// fwd: y = the maximum (or minimum) of all n elements  =>  dx[i] = dy / k where x[i] equals y, or is a
+/// NaN when y is one, 0 elsewhere, k the number of such i: tied extremes share dy evenly (PyTorch's
+/// rule for max() and min() of a whole tensor). The count is exact, so no rounding depends on threads.
+/// dx, x: (n)
+template <class T>
+void share_among_ties(T* dx, T dy, const T* x, T y, int64_t n) {
+  const bool y_nan = y != y;
+  const auto tied = [=](T v) { return (v == y) | (y_nan & (v != v)); };
+  const int64_t k = parallel_sum<int64_t>(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    int64_t count = 0;
+    for (int64_t i = begin; i < end; ++i) count += tied(x[i]);
+    return count;
+  });
+  const T share = dy / T(k);
+  parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) dx[i] = tied(x[i]) ? share : T(0);
+  });
+}
+
 /// fwd: y[o, i] = x[o, index[o, i], i]  =>  dx[o, index[o, i], i] = dy[o, i], zero elsewhere.
 template <class T>
 void scatter_dim(T* dx, const T* dy, const int64_t* index, int64_t outer, int64_t R, int64_t inner) {

@@ -1,6 +1,6 @@
 // Reductions: sum, mean, max, min (of everything or along a dim, keepdim or not), argmax, argmin.
-// Their backwards spread the gradient back over the reduced dim: evenly for sum and mean, to the
-// selected element for max and min.
+// Their backwards spread the gradient back over the reduced dim: evenly for sum and mean; for max and
+// min evenly over the tied extremes of a whole tensor, or to the selected element along a dim.
 #include "autograd/check.h"
 #include "autograd/kernels/reduce.h"
 #include "autograd/node.h"
@@ -68,10 +68,40 @@ Tensor mean(const Tensor& x, int64_t dim, bool keepdim) {
   return div(sum(x, dim, keepdim), double(x.dim() ? x.size(dim) : 1));
 }
 
-// ---- max / min ---------------------------------------------------------------
+// ---- max / min of all elements ------------------------------------------------
+// y = max_i x_i (min likewise), a NaN if any x_i is one     dx_i = dy / k where x_i == y (x_i a NaN if y
+// is), else 0, with k the number of such elements: tied maxima share the gradient evenly, PyTorch's rule
+// for max() and min() of a whole tensor, rather than one of them getting it all for its position.
+namespace {
+template <class Better>
+Tensor extreme_of_all(const char* op, const Tensor& x, Better better) {
+  SG_CHECK(x.numel() > 0, "{}: expected a non-empty tensor, got shape {}", op, x.shape());
+  Tensor y = empty({}, x.dtype());
+  int64_t index = 0;  // not needed: the backward finds every tied element itself
+  dispatch(x.dtype(), op, [&]<class T> {
+    kernels::select_dim(y.data<T>(), &index, x.data<T>(), 1, x.numel(), 1, better);
+  });
+  return record(op, {x}, y, {x, y}, [](const Node& node, const Tensor& dy) {
+    const Tensor &x = node.saved(0), &y = node.saved(1);
+    Tensor dx = empty_like(x);
+    dispatch(dy.dtype(), "backward", [&]<class T> {
+      kernels::share_among_ties(dx.data<T>(), dy.data<T>()[0], x.data<T>(), y.data<T>()[0], x.numel());
+    });
+    return Grads{dx};
+  });
+}
+constexpr auto greater = [](auto a, auto b) { return a > b; };
+constexpr auto less = [](auto a, auto b) { return a < b; };
+}  // namespace
+
+Tensor max(const Tensor& x) { return extreme_of_all("max", x, greater); }
+Tensor min(const Tensor& x) { return extreme_of_all("min", x, less); }
+
+// ---- max / min along a dim ---------------------------------------------------
 // y[o, i] = x[o, r*, i], r* = argmax along the dim: the first maximum, or the first NaN if there is one
 // dx[o, r*, i] = dy[o, i], 0 elsewhere
-// Only one element per group gets the gradient, even when several tie (PyTorch's max(dim) does the same).
+// The gradient goes to the index argmax returns, even when several elements tie, as PyTorch's max(dim)
+// routes it to the index it returns.
 namespace {
 template <class Better>
 Tensor select_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, Better better) {
@@ -91,12 +121,8 @@ Tensor select_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, 
     return Grads{dx};
   });
 }
-constexpr auto greater = [](auto a, auto b) { return a > b; };
-constexpr auto less = [](auto a, auto b) { return a < b; };
 }  // namespace
 
-Tensor max(const Tensor& x) { return reshape(select_along("max", flatten(x), 0, false, greater), {}); }
-Tensor min(const Tensor& x) { return reshape(select_along("min", flatten(x), 0, false, less), {}); }
 Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
   return select_along("max", x, normalize_dim(dim, x.dim(), "max"), keepdim, greater);
 }

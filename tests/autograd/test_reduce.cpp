@@ -8,7 +8,9 @@
 
 using namespace sg;
 using sg::testing::all_close;
+using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
+using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
@@ -140,17 +142,14 @@ BOOST_AUTO_TEST_CASE(reduction_grads_match_finite_differences) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(max_grad_goes_to_the_first_maximum_on_ties) {
+// PyTorch's rule for max(dim) / min(dim): the gradient goes to the index the op returns (the first
+// extreme along the dim), even when several elements tie.
+BOOST_AUTO_TEST_CASE(max_along_a_dim_sends_the_gradient_to_the_index_argmax_returns) {
   // Row 0 has its maximum 3 twice (positions 1 and 2), row 1 three times (0, 1, 2).
   Tensor x = sg::tensor({{1.0, 3.0, 3.0}, {5.0, 5.0, 5.0}}, kFloat64).requires_grad_();
   sg::max(x, 1).backward(sg::tensor({10.0, 20.0}, kFloat64));
   BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 10.0, 0.0}, {20.0, 0.0, 0.0}}, kFloat64), 0));
   BOOST_TEST(sg::argmax(x, 1).to_vector<int64_t>() == std::vector<int64_t>({1, 0}), boost::test_tools::per_element());
-
-  // Over all elements: the first 5 in row-major order, flat index 3.
-  x.zero_grad();
-  sg::max(x).backward();
-  BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 0.0, 0.0}, {1.0, 0.0, 0.0}}, kFloat64), 0));
 
   // min likewise: column 0 and row 0 tie (2, 2) and send the gradient to their first element.
   Tensor z = sg::tensor({{2.0, 2.0}, {2.0, 1.0}}, kFloat64).requires_grad_();
@@ -159,6 +158,33 @@ BOOST_AUTO_TEST_CASE(max_grad_goes_to_the_first_maximum_on_ties) {
   z.zero_grad();
   sg::min(z, 1).sum().backward();
   BOOST_TEST(all_close(z.grad(), sg::tensor({{1.0, 0.0}, {0.0, 1.0}}, kFloat64), 0));
+}
+
+// PyTorch's rule for max() / min() of a whole tensor: the gradient is split evenly among the elements
+// equal to the result, dx_i = dy / k for each of the k of them (among the NaNs when the result is NaN).
+BOOST_AUTO_TEST_CASE(max_of_all_elements_shares_the_gradient_evenly_among_ties) {
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      // The maximum 5 three times: each gets 1 / 3 (divided in the tensor's dtype), the first (flat index 3)
+      // no more than the others.
+      const double third = dtype == kFloat32 ? double(1.0f / 3.0f) : 1.0 / 3.0;
+      Tensor x = sg::tensor({{1.0, 3.0, 3.0}, {5.0, 5.0, 5.0}}, dtype).requires_grad_();
+      sg::max(x).backward();
+      BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 0.0, 0.0}, {third, third, third}}, dtype), 0, 0));
+      // A single minimum takes it all; two tied minima take half each.
+      x.zero_grad();
+      sg::min(x).backward(sg::scalar_tensor(6.0, dtype));
+      BOOST_TEST(all_close(x.grad(), sg::tensor({{6.0, 0.0, 0.0}, {0.0, 0.0, 0.0}}, dtype), 0, 0));
+      Tensor z = sg::tensor({{2.0, -1.0}, {-1.0, 4.0}}, dtype).requires_grad_();
+      sg::min(z).backward(sg::scalar_tensor(6.0, dtype));
+      BOOST_TEST(all_close(z.grad(), sg::tensor({{0.0, 3.0}, {3.0, 0.0}}, dtype), 0, 0));
+      // A NaN result: its share goes to the NaNs, the numbers get none (1 equals no NaN, and 7 is no maximum).
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      Tensor w = sg::tensor({nan, 1.0, 7.0, nan}, dtype).requires_grad_();
+      sg::max(w).backward(sg::scalar_tensor(6.0, dtype));
+      BOOST_TEST(all_close(w.grad(), sg::tensor({3.0, 0.0, 0.0, 3.0}, dtype), 0, 0));
+    }
+  }
 }
 
 // PyTorch propagates NaN through max and min, of a whole tensor and along a dim, wherever it sits, and
@@ -198,6 +224,42 @@ BOOST_AUTO_TEST_CASE(max_and_min_propagate_nan_wherever_it_sits) {
       BOOST_TEST(all_close(g.grad(), sg::tensor({{0.0, 0.0, 10.0}, {0.0, 20.0, 0.0}}, dtype), 0, 0));
     }
   }
+}
+
+// Tensors large enough to be split in chunks (32K elements a chunk), with many ties and with or without
+// NaNs: 1 and 2 threads give the same bits for every max-like reduction and its gradient.
+BOOST_AUTO_TEST_CASE(max_like_reductions_give_identical_bits_on_one_and_two_threads) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> with_nans(96 * 1024), without(with_nans.size());
+  uint64_t state = 7;
+  for (size_t i = 0; i < with_nans.size(); ++i) {  // integers -4 .. 4, so values tie; about 1 in 500 a NaN
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    without[i] = double((state >> 40) % 9) - 4.0;
+    with_nans[i] = (state >> 33) % 500 == 0 ? nan : without[i];
+  }
+  using Op = std::function<Tensor(const Tensor&)>;
+  const std::vector<Op> ops{[](const Tensor& x) { return sg::max(x); },     [](const Tensor& x) { return sg::min(x); },
+                            [](const Tensor& x) { return sg::max(x, 0); },  [](const Tensor& x) { return sg::max(x, 1); },
+                            [](const Tensor& x) { return sg::min(x, 0); },  [](const Tensor& x) { return sg::min(x, 1); }};
+  for (const Dtype dtype : {kFloat32, kFloat64})
+    for (const auto* values : {&with_nans, &without}) {
+      const Tensor x = sg::tensor(*values, {96, 1024}).to(dtype);
+      const auto run = [&](int threads) {
+        ThreadCount count(threads);
+        std::vector<Tensor> results{sg::argmax(x), sg::argmax(x, 0), sg::argmax(x, 1), sg::argmin(x, 1)};
+        for (const Op& op : ops) {
+          Tensor in = x.detach().requires_grad_();
+          const Tensor y = op(in);
+          y.backward(ones_like(y));
+          results.push_back(y);
+          results.push_back(in.grad());
+        }
+        return results;
+      };
+      const std::vector<Tensor> one = run(1), two = run(2);
+      for (size_t k = 0; k < one.size(); ++k)
+        BOOST_TEST(bitwise_equal(one[k], two[k]), dtype << (values == &without ? " without" : " with") << " NaNs, result " << k);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(sum_and_mean_grads_are_hand_values) {
