@@ -69,9 +69,10 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 // ---- maximum / minimum -----------------------------------------------------
-// y = max(a, b)    da = dy * (a >= b)    db = dy * (a < b)    (ties go to a, so the sum stays dy)
+// y = max(a, b), NaN where either is NaN    da = dy * (a >= b)    db = dy * (a < b)    (ties go to a)
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_forward("maximum", a, b, [](auto x, auto z) { return x >= z ? x : z; });
+  // `|` of the two tests, not `||`: a select the loop vectorises; a NaN in a is kept, one in b chosen.
+  Tensor y = binary_forward("maximum", a, b, [](auto x, auto z) { return ((x >= z) | (x != x)) ? x : z; });
   return record("maximum", {a, b}, y, {a, b}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     const Tensor a_wins = ge(a, b);
@@ -80,9 +81,9 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
   });
 }
 
-// y = min(a, b)    da = dy * (a <= b)    db = dy * (a > b)
+// y = min(a, b), NaN where either is NaN    da = dy * (a <= b)    db = dy * (a > b)
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_forward("minimum", a, b, [](auto x, auto z) { return x <= z ? x : z; });
+  Tensor y = binary_forward("minimum", a, b, [](auto x, auto z) { return ((x <= z) | (x != x)) ? x : z; });
   return record("minimum", {a, b}, y, {a, b}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     const Tensor a_wins = le(a, b);

@@ -229,6 +229,27 @@ BOOST_AUTO_TEST_CASE(maximum_and_minimum_send_ties_to_the_first_argument) {
   BOOST_TEST(all_close(b.grad(), sg::tensor({0.0, 0.0, 0.0}, kFloat64)));
 }
 
+// PyTorch's maximum / minimum return NaN where either input is NaN, whichever side it is on, on the same
+// shape path and the broadcast one.
+BOOST_AUTO_TEST_CASE(maximum_and_minimum_propagate_nan_from_either_side) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      const Tensor a = sg::tensor({1.0, nan, nan, 2.0}, dtype), b = sg::tensor({nan, 1.0, nan, 1.0}, dtype);
+      BOOST_TEST(all_close(sg::maximum(a, b), sg::tensor({nan, nan, nan, 2.0}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::maximum(b, a), sg::tensor({nan, nan, nan, 2.0}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::minimum(a, b), sg::tensor({nan, nan, nan, 1.0}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::minimum(b, a), sg::tensor({nan, nan, nan, 1.0}, dtype), 0, 0));
+      const Tensor n = sg::tensor({nan}, dtype), x = sg::tensor({{-1.0, 0.0}, {1.0, 2.0}}, dtype);
+      const Tensor all_nan = sg::full({2, 2}, nan, dtype);
+      BOOST_TEST(all_close(sg::maximum(x, n), all_nan, 0, 0));
+      BOOST_TEST(all_close(sg::maximum(n, x), all_nan, 0, 0));
+      BOOST_TEST(all_close(sg::minimum(x, n), all_nan, 0, 0));
+      BOOST_TEST(all_close(sg::minimum(n, x), all_nan, 0, 0));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(kinks_have_the_documented_gradient) {
   // relu and abs: 0 at x == 0; clamp: 1 at the bounds, 0 outside.
   Tensor x = sg::tensor({-1.0, 0.0, 2.0}, kFloat64).requires_grad_();
