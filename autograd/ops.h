@@ -18,7 +18,8 @@ Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
-/// max(a, b) elementwise, NaN where either is NaN; where equal the gradient goes to a.
+/// max(a, b) elementwise, NaN where either is NaN. At a tie each side gets half the gradient, as in
+/// PyTorch; where either is NaN both get all of it.
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 

@@ -69,26 +69,38 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 // ---- maximum / minimum -----------------------------------------------------
-// y = max(a, b), NaN where either is NaN    da = dy * (a >= b)    db = dy * (a < b)    (ties go to a)
+// y = max(a, b), NaN where either is NaN
+// da = 0 where a < b, dy / 2 where a == b, else dy      db = 0 where a > b, dy / 2 where a == b, else dy
+// PyTorch's rules: at a tie each side gets half the gradient (then summed to its own shape when broadcast),
+// and where either is NaN neither comparison holds, so both get all of it.
+namespace {
+// dy where this side wins, dy / 2 at a tie, 0 where it loses; where rather than dy times a 0 / 1 / 0.5
+// weight, so an infinite dy gives 0 on the losing side, not NaN.
+Tensor share_of(const Tensor& dy, const Tensor& loses, const Tensor& ties) {
+  return where(loses, zeros({}, dy.dtype()), where(ties, div(dy, 2.0), dy));
+}
+}  // namespace
+
 Tensor maximum(const Tensor& a, const Tensor& b) {
   // `|` of the two tests, not `||`: a select the loop vectorises; a NaN in a is kept, one in b chosen.
   Tensor y = binary_forward("maximum", a, b, [](auto x, auto z) { return ((x >= z) | (x != x)) ? x : z; });
   return record("maximum", {a, b}, y, {a, b}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
-    const Tensor a_wins = ge(a, b);
-    return Grads{node.needs_grad(0) ? reduce_to(mul(dy, a_wins), a.shape()) : Tensor(),
-                 node.needs_grad(1) ? reduce_to(mul(dy, rsub(a_wins, 1.0)), b.shape()) : Tensor()};
+    const Tensor ties = eq(a, b);
+    return Grads{node.needs_grad(0) ? reduce_to(share_of(dy, lt(a, b), ties), a.shape()) : Tensor(),
+                 node.needs_grad(1) ? reduce_to(share_of(dy, gt(a, b), ties), b.shape()) : Tensor()};
   });
 }
 
-// y = min(a, b), NaN where either is NaN    da = dy * (a <= b)    db = dy * (a > b)
+// y = min(a, b), NaN where either is NaN
+// da = 0 where a > b, dy / 2 where a == b, else dy      db = 0 where a < b, dy / 2 where a == b, else dy
 Tensor minimum(const Tensor& a, const Tensor& b) {
   Tensor y = binary_forward("minimum", a, b, [](auto x, auto z) { return ((x <= z) | (x != x)) ? x : z; });
   return record("minimum", {a, b}, y, {a, b}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
-    const Tensor a_wins = le(a, b);
-    return Grads{node.needs_grad(0) ? reduce_to(mul(dy, a_wins), a.shape()) : Tensor(),
-                 node.needs_grad(1) ? reduce_to(mul(dy, rsub(a_wins, 1.0)), b.shape()) : Tensor()};
+    const Tensor ties = eq(a, b);
+    return Grads{node.needs_grad(0) ? reduce_to(share_of(dy, gt(a, b), ties), a.shape()) : Tensor(),
+                 node.needs_grad(1) ? reduce_to(share_of(dy, lt(a, b), ties), b.shape()) : Tensor()};
   });
 }
 

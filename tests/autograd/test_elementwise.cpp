@@ -15,7 +15,9 @@
 
 using namespace sg;
 using sg::testing::all_close;
+using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
+using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 namespace bdata = boost::unit_test::data;
 
@@ -216,17 +218,47 @@ BOOST_AUTO_TEST_CASE(broadcast_add_grad_sums_over_repeated_dims) {
   BOOST_TEST(all_close(b.grad(), sg::full({3}, 2.0, kFloat64)));
 }
 
-BOOST_AUTO_TEST_CASE(maximum_and_minimum_send_ties_to_the_first_argument) {
-  Tensor a = sg::tensor({1.0, 2.0, 3.0}, kFloat64).requires_grad_();
-  Tensor b = sg::tensor({1.0, 5.0, 3.0}, kFloat64).requires_grad_();
-  sg::maximum(a, b).sum().backward();
-  BOOST_TEST(all_close(a.grad(), sg::tensor({1.0, 0.0, 1.0}, kFloat64)));
-  BOOST_TEST(all_close(b.grad(), sg::tensor({0.0, 1.0, 0.0}, kFloat64)));
-  a.zero_grad();
-  b.zero_grad();
-  sg::minimum(a, b).sum().backward();
-  BOOST_TEST(all_close(a.grad(), sg::tensor({1.0, 1.0, 1.0}, kFloat64)));
-  BOOST_TEST(all_close(b.grad(), sg::tensor({0.0, 0.0, 0.0}, kFloat64)));
+// PyTorch's rule for maximum / minimum: at a tie each side gets dy / 2, the winner dy and the loser 0; a
+// broadcast side then sums its shares back to its own shape. Where either side is NaN neither comparison
+// holds, so both get dy.
+BOOST_AUTO_TEST_CASE(maximum_and_minimum_split_the_gradient_at_ties) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      Tensor a = sg::tensor({1.0, 2.0, 3.0, nan}, dtype).requires_grad_();
+      Tensor b = sg::tensor({1.0, 5.0, 3.0, 0.0}, dtype).requires_grad_();
+      const Tensor dy = sg::tensor({2.0, 4.0, 6.0, 8.0}, dtype);
+      sg::maximum(a, b).backward(dy);
+      BOOST_TEST(all_close(a.grad(), sg::tensor({1.0, 0.0, 3.0, 8.0}, dtype), 0, 0));
+      BOOST_TEST(all_close(b.grad(), sg::tensor({1.0, 4.0, 3.0, 8.0}, dtype), 0, 0));
+      a.zero_grad();
+      b.zero_grad();
+      sg::minimum(a, b).backward(dy);
+      BOOST_TEST(all_close(a.grad(), sg::tensor({1.0, 4.0, 3.0, 8.0}, dtype), 0, 0));
+      BOOST_TEST(all_close(b.grad(), sg::tensor({1.0, 0.0, 3.0, 8.0}, dtype), 0, 0));
+
+      // a (2, 3) against b (3), broadcast over the rows. maximum: row 0 ties in columns 0 and 1 and a wins
+      // column 2; row 1: a wins column 0, ties in column 1, b wins column 2.
+      Tensor a2 = sg::tensor({{1.0, 2.0, 3.0}, {3.0, 2.0, 1.0}}, dtype).requires_grad_();
+      Tensor b2 = sg::tensor({1.0, 2.0, 2.0}, dtype).requires_grad_();
+      const Tensor dy2 = sg::tensor({{1.0, 2.0, 4.0}, {8.0, 16.0, 32.0}}, dtype);
+      sg::maximum(a2, b2).backward(dy2);
+      BOOST_TEST(all_close(a2.grad(), sg::tensor({{0.5, 1.0, 4.0}, {8.0, 8.0, 0.0}}, dtype), 0, 0));
+      // b's shares (0.5, 1, 0) and (0, 8, 32), summed over the rows.
+      BOOST_TEST(all_close(b2.grad(), sg::tensor({0.5, 9.0, 32.0}, dtype), 0, 0));
+      // minimum: the same ties, the other side winning.
+      a2.zero_grad();
+      b2.zero_grad();
+      sg::minimum(a2, b2).backward(dy2);
+      BOOST_TEST(all_close(a2.grad(), sg::tensor({{0.5, 1.0, 0.0}, {0.0, 8.0, 32.0}}, dtype), 0, 0));
+      BOOST_TEST(all_close(b2.grad(), sg::tensor({0.5 + 8.0, 1.0 + 8.0, 4.0}, dtype), 0, 0));
+
+      // An infinite dy stays off the losing side (0, not inf * 0 = NaN), as PyTorch's masked_fill leaves it.
+      Tensor a3 = sg::tensor({1.0}, dtype).requires_grad_(), b3 = sg::tensor({2.0}, dtype).requires_grad_();
+      sg::maximum(a3, b3).backward(sg::tensor({std::numeric_limits<double>::infinity()}, dtype));
+      BOOST_TEST(a3.grad().item() == 0.0);
+    }
+  }
 }
 
 // PyTorch's maximum / minimum return NaN where either input is NaN, whichever side it is on, on the same
@@ -248,6 +280,39 @@ BOOST_AUTO_TEST_CASE(maximum_and_minimum_propagate_nan_from_either_side) {
       BOOST_TEST(all_close(sg::minimum(n, x), all_nan, 0, 0));
     }
   }
+}
+
+// maximum and minimum over 96K elements (several chunks) with ties and NaNs, same shapes and broadcast:
+// 1 and 2 threads give the same bits forward and backward.
+BOOST_AUTO_TEST_CASE(maximum_and_minimum_give_identical_bits_on_one_and_two_threads) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto values = [&](int64_t n, uint64_t state) {  // integers -2 .. 2, so values tie; 1 in 100 a NaN
+    std::vector<double> v(static_cast<size_t>(n));
+    for (double& e : v) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      e = (state >> 33) % 100 == 0 ? nan : double((state >> 40) % 5) - 2.0;
+    }
+    return v;
+  };
+  for (const Dtype dtype : {kFloat32, kFloat64})
+    for (const Shape& b_shape : {Shape({96, 1024}), Shape({1024})}) {
+      const Tensor a = sg::tensor(values(96 * 1024, 1), {96, 1024}).to(dtype);
+      const Tensor b = sg::tensor(values(b_shape.numel(), 2), b_shape).to(dtype);
+      const auto run = [&](int threads) {
+        ThreadCount count(threads);
+        std::vector<Tensor> results;
+        for (const bool max : {true, false}) {
+          Tensor ga = a.detach().requires_grad_(), gb = b.detach().requires_grad_();
+          const Tensor y = max ? sg::maximum(ga, gb) : sg::minimum(ga, gb);
+          y.backward(ones_like(y));
+          results.insert(results.end(), {y, ga.grad(), gb.grad()});
+        }
+        return results;
+      };
+      const std::vector<Tensor> one = run(1), two = run(2);
+      for (size_t k = 0; k < one.size(); ++k)
+        BOOST_TEST(bitwise_equal(one[k], two[k]), dtype << " b " << b_shape << ", result " << k);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(kinks_have_the_documented_gradient) {
