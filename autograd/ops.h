@@ -40,11 +40,11 @@ Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 /// |x|; gradient 0 at x == 0.
 Tensor abs(const Tensor& x);
-/// x limited to [min, max]; gradient 1 inside, including at the bounds, 0 outside.
+/// x limited to [min, max], NaN at NaN; gradient 1 inside, including at the bounds, 0 outside.
 Tensor clamp(const Tensor& x, double min, double max);
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
-/// max(x, 0); gradient 0 at x == 0.
+/// max(x, 0), NaN at NaN; gradient 0 at x == 0.
 Tensor relu(const Tensor& x);
 /// x for x > 0, negative_slope * x otherwise.
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);

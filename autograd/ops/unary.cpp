@@ -113,11 +113,12 @@ Tensor sigmoid(const Tensor& x) {
 Tensor tanh(const Tensor& x) {
   return unary("tanh", x, [](auto a) { return std::tanh(a); }, [](auto, auto y, auto g) { return g * (1 - y * y); });
 }
-// y = max(x, 0)                dx = dy * (x > 0)      (0 at x == 0, as in PyTorch)
+// y = max(x, 0)                dx = 0 where x <= 0, else dy      (0 at x == 0 and dy at NaN, as in PyTorch)
 Tensor relu(const Tensor& x) {
-  // a < 0 rather than !(a > 0), so a NaN input stays NaN instead of turning silently into 0.
+  // a < 0 rather than !(a > 0), so a NaN input stays NaN instead of turning silently into 0. Likewise the
+  // gradient is zeroed where x <= 0, which a NaN is not: PyTorch passes dy through there too.
   return unary("relu", x, [](auto a) { return a < 0 ? Scalar<decltype(a)>(0) : a; },
-               [](auto a, auto, auto g) { return a > 0 ? g : Scalar<decltype(g)>(0); });
+               [](auto a, auto, auto g) { return a <= 0 ? Scalar<decltype(g)>(0) : g; });
 }
 // y = x if x > 0 else s * x    dx = dy if x > 0 else s * dy
 Tensor leaky_relu(const Tensor& x, double s) {

@@ -282,6 +282,27 @@ BOOST_AUTO_TEST_CASE(maximum_and_minimum_propagate_nan_from_either_side) {
   }
 }
 
+// PyTorch: relu and clamp of NaN are NaN. relu's gradient there is dy (PyTorch's threshold backward
+// zeroes it only where the output is <= 0, which NaN is not); clamp's is 0 (it keeps dy only where
+// min <= x <= max, which NaN is not).
+BOOST_AUTO_TEST_CASE(relu_and_clamp_keep_nan) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      Tensor x = sg::tensor({nan, -1.0, 2.0}, dtype).requires_grad_();
+      const Tensor y = sg::relu(x);
+      BOOST_TEST(all_close(y, sg::tensor({nan, 0.0, 2.0}, dtype), 0, 0));
+      y.backward(sg::tensor({3.0, 3.0, 3.0}, dtype));
+      BOOST_TEST(all_close(x.grad(), sg::tensor({3.0, 0.0, 3.0}, dtype), 0, 0));
+      x.zero_grad();
+      const Tensor c = sg::clamp(x, -0.5, 0.5);
+      BOOST_TEST(all_close(c, sg::tensor({nan, -0.5, 0.5}, dtype), 0, 0));
+      c.backward(sg::tensor({3.0, 3.0, 3.0}, dtype));
+      BOOST_TEST(all_close(x.grad(), sg::tensor({0.0, 0.0, 0.0}, dtype), 0, 0));
+    }
+  }
+}
+
 // maximum and minimum over 96K elements (several chunks) with ties and NaNs, same shapes and broadcast:
 // 1 and 2 threads give the same bits forward and backward.
 BOOST_AUTO_TEST_CASE(maximum_and_minimum_give_identical_bits_on_one_and_two_threads) {
