@@ -142,7 +142,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Te
 struct Pool2dParams {
   Pair kernel_size = 2, stride = 0 /* 0: same as kernel_size */, padding = 0;
 };
-/// Max over each window (padding counts as -inf); the gradient goes to each window's first maximum.
+/// Max over each window (padding counts as -inf), NaN if the window holds one; the gradient goes to each
+/// window's first maximum (its first NaN, if any).
 Tensor max_pool2d(const Tensor& input, const Pool2dParams& params);
 /// Mean over each window, padding counted as zeros (PyTorch's default count_include_pad).
 Tensor avg_pool2d(const Tensor& input, const Pool2dParams& params);

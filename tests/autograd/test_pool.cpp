@@ -195,6 +195,42 @@ BOOST_AUTO_TEST_CASE(max_pool_without_gradients_gives_the_same_values) {
     BOOST_TEST(all_close(max_pool2d(x, params_of(c)), reference_pool(x, params_of(c), true), 1e-10, 0));
 }
 
+// PyTorch's max_pool2d propagates NaN: a window holding one gives NaN, and the gradient goes to its
+// position (here the first NaN of the window, in row-major order). The NaN sits first in some windows and
+// later in others, through the 2x2 stride-2 kernels (vector and scalar) and the general one.
+BOOST_AUTO_TEST_CASE(max_pool_propagates_nan_and_routes_its_gradient_to_it) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  //   flat positions:  0  1  2  3 /  4  5  6  7 /  8  9 10 11 / 12 13 14 15
+  const std::vector<double> values{1, 2, 0, 0, nan, 0, 5, 6, 3, 3, nan, nan, 0, 9, 1, 2};
+  for (const Dtype dtype : {kFloat32, kFloat64}) {
+    BOOST_TEST_CONTEXT(dtype) {
+      // 2x2, stride 2: windows {1, 2, nan, 0} (NaN at 4), {0, 0, 5, 6} (6 at 7), {3, 3, 0, 9} (9 at 13),
+      // {nan, nan, 1, 2} (the first NaN, at 10).
+      Tensor x = sg::tensor(values, {1, 1, 4, 4}).to(dtype).requires_grad_();
+      Tensor y = max_pool2d(x, {.kernel_size = {2, 2}});
+      BOOST_TEST(all_close(y, sg::tensor({{{{nan, 6.0}, {9.0, nan}}}}, dtype), 0, 0));
+      y.backward(sg::tensor({{{{1.0, 2.0}, {4.0, 8.0}}}}, dtype));
+      std::vector<double> expected(16, 0.0);
+      expected[4] = 1, expected[7] = 2, expected[13] = 4, expected[10] = 8;
+      BOOST_TEST(all_close(x.grad(), sg::tensor(expected, {1, 1, 4, 4}).to(dtype), 0, 0));
+      {
+        NoGradGuard no_grad;
+        BOOST_TEST(all_close(max_pool2d(x, {.kernel_size = {2, 2}}), y, 0, 0));
+      }
+
+      // 2x2, stride 1 (the general kernel): nine overlapping windows, NaN at 4 for (0, 0) and (1, 0), at 10
+      // for (1, 1), (1, 2), (2, 1), (2, 2); the others 5 at 6, 6 at 7, 9 at 13.
+      x.zero_grad();
+      y = max_pool2d(x, {.kernel_size = {2, 2}, .stride = {1, 1}});
+      BOOST_TEST(all_close(y, sg::tensor({{{{nan, 5.0, 6.0}, {nan, nan, nan}, {9.0, nan, nan}}}}, dtype), 0, 0));
+      y.backward(ones_like(y));
+      expected.assign(16, 0.0);
+      expected[4] = 2, expected[6] = 1, expected[7] = 1, expected[10] = 4, expected[13] = 1;
+      BOOST_TEST(all_close(x.grad(), sg::tensor(expected, {1, 1, 4, 4}).to(dtype), 0, 0));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(max_pool_padding_never_wins_even_over_negative_values) {
   Tensor x = sg::tensor({{{{-3, -2}, {-1, -4}}}}, kFloat64);
   BOOST_TEST(all_close(max_pool2d(x, {.kernel_size = {2, 2}, .padding = {1, 1}}),
@@ -219,24 +255,31 @@ BOOST_AUTO_TEST_CASE(bad_arguments_throw_with_op_name_and_shapes) {
   BOOST_TEST(throws_with([] { max_pool2d(zeros({1, 1, 3, 3}), {.kernel_size = {0, 2}}); }, {"max_pool2d", "(0, 2)"}));
 }
 
+// Both dtypes, the general kernel and the 2x2 stride-2 ones, on maps with a NaN every 97 elements.
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
   manual_seed(7);
-  const Tensor x = randn({32, 8, 26, 26});
-  const Pool2dParams params{.kernel_size = {3, 3}, .stride = {2, 2}, .padding = {1, 1}};
-  const Tensor dy = randn({32, 8, 13, 13});
-  auto run = [&](int threads, bool max) {
-    ThreadCount count(threads);
-    Tensor in = x.detach().requires_grad_();
-    Tensor y = max ? max_pool2d(in, params) : avg_pool2d(in, params);
-    y.backward(dy);
-    return std::pair{y, in.grad()};
-  };
-  for (bool max : {true, false}) {
-    const auto [y1, dx1] = run(1, max);
-    const auto [y2, dx2] = run(2, max);
-    BOOST_TEST(bitwise_equal(y1, y2));
-    BOOST_TEST(bitwise_equal(dx1, dx2));
-  }
+  Tensor x64 = randn({32, 8, 26, 26}, kFloat64);
+  for (int64_t i = 0; i < x64.numel(); i += 97) x64.data<double>()[i] = std::numeric_limits<double>::quiet_NaN();
+  for (const Dtype dtype : {kFloat32, kFloat64})
+    for (const Pool2dParams& params : {Pool2dParams{.kernel_size = {3, 3}, .stride = {2, 2}, .padding = {1, 1}},
+                                       Pool2dParams{.kernel_size = {2, 2}}}) {
+      const Tensor x = x64.to(dtype), dy = randn({32, 8, 13, 13}, dtype);
+      auto run = [&](int threads, bool max) {
+        ThreadCount count(threads);
+        Tensor in = x.detach().requires_grad_();
+        Tensor y = max ? max_pool2d(in, params) : avg_pool2d(in, params);
+        y.backward(dy);
+        return std::pair{y, in.grad()};
+      };
+      for (bool max : {true, false}) {
+        BOOST_TEST_CONTEXT(dtype << " kernel " << params.kernel_size[0] << (max ? " max" : " avg")) {
+          const auto [y1, dx1] = run(1, max);
+          const auto [y2, dx2] = run(2, max);
+          BOOST_TEST(bitwise_equal(y1, y2));
+          BOOST_TEST(bitwise_equal(dx1, dx2));
+        }
+      }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
