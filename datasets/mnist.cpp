@@ -1,5 +1,6 @@
-// MNIST and Fashion-MNIST: find the files (full set in the data folder, or the committed subset), read
-// them with the IDX reader, check they belong together, and turn them into tensors.
+// MNIST and Fashion-MNIST: find the files (the full set in the data folder, or the committed subset when
+// the default folder lacks them; a folder the caller named must hold them), read them with the IDX
+// reader, check they belong together, and turn them into tensors.
 #include "datasets/mnist.h"
 
 #include <cstdlib>
@@ -45,51 +46,71 @@ struct Spec {
   const std::vector<std::string>& class_names;
 };
 
+// The stems of a split's two files: "train-images-idx3-ubyte", "train-labels-idx1-ubyte".
+std::pair<std::string, std::string> stems(Split split) {
+  const std::string prefix = split == Split::Train ? "train" : "t10k";
+  return {prefix + "-images-idx3-ubyte", prefix + "-labels-idx1-ubyte"};
+}
+
+std::string title(const Spec& spec, Split split) {
+  return fmt::format("{} {}", spec.name, split == Split::Train ? "train" : "test");
+}
+
+// Why data_dir/folder holds no file at all, when the reason is the folder itself.
+std::string missing_folder(const fs::path& data_dir, const fs::path& full_dir) {
+  std::error_code ec;
+  if (!fs::exists(data_dir, ec)) return fmt::format(" ({} does not exist)", data_dir.string());
+  if (!fs::is_directory(data_dir, ec)) return fmt::format(" ({} is a file, not a folder)", data_dir.string());
+  if (!fs::exists(full_dir, ec)) return " (no such folder)";
+  return "";
+}
+
+SplitFiles find_files(const Spec& spec, const fs::path& data_dir, Split split, Source source) {
+  const auto [images_stem, labels_stem] = stems(split);
+  if (source != Source::Embedded) {
+    const fs::path full_dir = data_dir / spec.folder;
+    const std::optional<fs::path> images = find_idx(full_dir, images_stem), labels = find_idx(full_dir, labels_stem);
+    if (images && labels) return {*images, *labels, true};
+    if (images || labels)
+      fail_io("{}: found {} but no {}[.gz] beside it; run datasets/fetch --data-dir {}", title(spec, split),
+              (images ? *images : *labels).string(), images ? labels_stem : images_stem, data_dir.string());
+    // A folder the user named (--data-dir, SG_DATA_DIR) that lacks the files is a typo or a missed
+    // download: saying so beats training on the 2,000-image subset without a word.
+    if (source == Source::Full || !is_default_data_dir(data_dir))
+      fail_io("{}: no {}[.gz] and {}[.gz] in {}{}; fetch them with datasets/fetch --data-dir {}{}", title(spec, split),
+              images_stem, labels_stem, full_dir.string(), missing_folder(data_dir, full_dir), data_dir.string(),
+              source == Source::Full ? ""
+                                     : ", or name no data folder (no --data-dir, no SG_DATA_DIR) for the embedded subset");
+  }
+  const fs::path dir = embedded_dir() / spec.folder;
+  return {dir / (images_stem + ".gz"), dir / (labels_stem + ".gz"), false};
+}
+
 Dataset load(const Spec& spec, const fs::path& data_dir, Split split, const LoadOptions& options) {
-  const bool train = split == Split::Train;
-  const std::string title = fmt::format("{} {}", spec.name, train ? "train" : "test");
-  const std::string prefix = train ? "train" : "t10k";
-  const std::string images_stem = prefix + "-images-idx3-ubyte", labels_stem = prefix + "-labels-idx1-ubyte";
-  const int64_t full_count = train ? 60000 : 10000;
-
-  const fs::path full_dir = data_dir / spec.folder;
-  std::optional<fs::path> images_path, labels_path;
-  if (options.source != Source::Embedded) {
-    images_path = find_idx(full_dir, images_stem);
-    labels_path = find_idx(full_dir, labels_stem);
-    if (images_path.has_value() != labels_path.has_value())
-      fail_io("{}: found {} but no {}[.gz] beside it; run datasets/fetch", title,
-              (images_path ? *images_path : *labels_path).string(), images_path ? labels_stem : images_stem);
-    if (!images_path && options.source == Source::Full)
-      fail_io("{}: no {}[.gz] in {}; run datasets/fetch, or point --data-dir or SG_DATA_DIR at the data", title,
-              images_stem, full_dir.string());
-  }
-  const bool full = images_path.has_value();
-  if (!full) {
-    const fs::path dir = embedded_dir() / spec.folder;
-    images_path = dir / (images_stem + ".gz");
-    labels_path = dir / (labels_stem + ".gz");
-  }
-
-  const IdxImages images = read_idx_images(*images_path);
-  const std::vector<uint8_t> labels = read_idx_labels(*labels_path, int(spec.class_names.size()));
+  const int64_t full_count = split == Split::Train ? 60000 : 10000;
+  const SplitFiles files = find_files(spec, data_dir, split, options.source);
+  const IdxImages images = read_idx_images(files.images);
+  const std::vector<uint8_t> labels = read_idx_labels(files.labels, int(spec.class_names.size()));
   if (images.rows != kSide || images.cols != kSide)
-    fail_io("{}: image size {} x {}, expected {} x {}", images_path->string(), images.rows, images.cols, kSide,
+    fail_io("{}: image size {} x {}, expected {} x {}", files.images.string(), images.rows, images.cols, kSide,
             kSide);
   if (images.count != int64_t(labels.size()))
-    fail_io("{}: {} images but {}: {} labels, expected as many labels as images", images_path->string(),
-            images.count, labels_path->string(), labels.size());
+    fail_io("{}: {} images but {}: {} labels, expected as many labels as images", files.images.string(),
+            images.count, files.labels.string(), labels.size());
 
   const std::string description =
-      full ? fmt::format("{}: full set, {} images from {}", title, images.count, full_dir.string())
-           : fmt::format("{}: embedded subset, the first {} of {} images (datasets/fetch gets the full set)", title,
-                         images.count, full_count);
+      files.full ? fmt::format("{}: full set, {} images from {}", title(spec, split), images.count,
+                               (data_dir / spec.folder).string())
+                 : fmt::format("{}: embedded subset, the first {} of {} images (datasets/fetch gets the full set)",
+                               title(spec, split), images.count, full_count);
   std::vector<int64_t> label_values(labels.begin(), labels.end());
   return Dataset(images_to_tensor(images.pixels, images.count, images.rows, images.cols, options.scale),
                  tensor(label_values, {int64_t(labels.size())}), spec.class_names, description);
 }
 
 const std::vector<std::string> kDigits = digit_names(10);
+const Spec kMnist{"MNIST", "mnist", kDigits};
+const Spec kFashionMnist{"Fashion-MNIST", "fashion-mnist", kFashionMnistClasses};
 
 }  // namespace
 
@@ -164,10 +185,10 @@ Tensor Dataset::one_hot() const { return sg::one_hot(labels_, num_classes()); }
 // ---- MNIST and Fashion-MNIST ------------------------------------------------------------------------
 
 MNIST::MNIST(const fs::path& data_dir, Split split, LoadOptions options)
-    : Dataset(load({"MNIST", "mnist", kDigits}, data_dir, split, options)) {}
+    : Dataset(load(kMnist, data_dir, split, options)) {}
 
 FashionMNIST::FashionMNIST(const fs::path& data_dir, Split split, LoadOptions options)
-    : Dataset(load({"Fashion-MNIST", "fashion-mnist", kFashionMnistClasses}, data_dir, split, options)) {}
+    : Dataset(load(kFashionMnist, data_dir, split, options)) {}
 
 // ---- where the data is ------------------------------------------------------------------------------
 
@@ -178,6 +199,21 @@ fs::path resolve_data_dir(std::string_view cli_value) {
 }
 
 fs::path embedded_dir() { return fs::path(SG_EMBEDDED_DIR); }
+
+bool is_default_data_dir(const fs::path& data_dir) {
+  std::error_code ec_a, ec_b;
+  const fs::path a = fs::weakly_canonical(data_dir, ec_a), b = fs::weakly_canonical(SG_DEFAULT_DATA_DIR, ec_b);
+  if (ec_a || ec_b) return fs::absolute(data_dir).lexically_normal() == fs::absolute(SG_DEFAULT_DATA_DIR).lexically_normal();
+  return a == b;
+}
+
+SplitFiles mnist_files(const fs::path& data_dir, Split split, Source source) {
+  return find_files(kMnist, data_dir, split, source);
+}
+
+SplitFiles fashion_mnist_files(const fs::path& data_dir, Split split, Source source) {
+  return find_files(kFashionMnist, data_dir, split, source);
+}
 
 Tensor images_to_tensor(std::span<const uint8_t> pixels, int64_t count, int64_t rows, int64_t cols, Scale scale) {
   SG_CHECK(int64_t(pixels.size()) == count * rows * cols, "images_to_tensor: expected {} x {} x {} = {} bytes, got {}",

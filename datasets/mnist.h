@@ -23,8 +23,9 @@ enum class Split { Train, Test };
 /// How pixel values are scaled: Unit to [0, 1], Raw keeps 0..255, Centered to [-0.5, 0.5] (x/255 - 0.5).
 enum class Scale { Unit, Raw, Centered };
 
-/// Which files to read: Auto takes the full files when present and the embedded subset otherwise;
-/// Full insists on the full files; Embedded always takes the committed subset.
+/// Which files to read: Auto takes the full files when present, and the embedded subset when they are
+/// missing from the default data folder (a folder the caller named must hold them, as for Full); Full
+/// insists on the full files; Embedded always takes the committed subset.
 enum class Source { Auto, Full, Embedded };
 
 struct LoadOptions {
@@ -99,6 +100,20 @@ std::filesystem::path resolve_data_dir(std::string_view cli_value = "");
 
 /// The folder holding the committed subsets (datasets/embedded in the source tree).
 std::filesystem::path embedded_dir();
+
+/// True when `data_dir` is the default data folder (the source tree's datasets/data), the one folder that
+/// Source::Auto falls back from when the full files are missing.
+bool is_default_data_dir(const std::filesystem::path& data_dir);
+
+/// The two IDX files of a split, as the MNIST and FashionMNIST constructors find them; `full` is false for
+/// the embedded subset. Throws as they do when the files are missing.
+///   auto [images, labels, full] = sg::datasets::mnist_files(data_dir, sg::datasets::Split::Train);
+struct SplitFiles {
+  std::filesystem::path images, labels;
+  bool full = false;
+};
+SplitFiles mnist_files(const std::filesystem::path& data_dir, Split split, Source source = Source::Auto);
+SplitFiles fashion_mnist_files(const std::filesystem::path& data_dir, Split split, Source source = Source::Auto);
 
 /// Images bytes (N, H, W) as float32 (N, 1, H, W), scaled as asked.
 Tensor images_to_tensor(std::span<const uint8_t> pixels, int64_t count, int64_t rows, int64_t cols, Scale scale);

@@ -3,6 +3,7 @@
 #include "datasets/mnist.h"
 
 #include <cstdlib>
+#include <fstream>
 
 #include "datasets/idx.h"
 #include "tests/datasets/idx_files.h"
@@ -97,14 +98,60 @@ BOOST_AUTO_TEST_CASE(a_half_present_split_is_an_error_not_a_fallback) {
                                              {"Fashion-MNIST train", "no train-labels-idx1-ubyte[.gz]", "datasets/fetch"}));
 }
 
-BOOST_AUTO_TEST_CASE(missing_full_data_falls_back_to_the_embedded_subset) {
-  TempDir empty;
-  const MNIST train(empty.path(), Split::Train);
+// torchvision's MNIST(root) raises "Dataset not found" when root lacks the files; a folder the user named
+// (--data-dir, SG_DATA_DIR) that does not hold them is a typo or a missed download, never a reason to train
+// on 2,000 images instead of 60,000 without a word.
+BOOST_AUTO_TEST_CASE(a_named_folder_without_the_files_is_an_error_naming_the_folder_the_files_and_the_fetch) {
+  TempDir dir;
+  std::ofstream(dir / "a_file") << "not a folder";
+  const std::string empty = dir.path().string(), typo = (dir / "typo").string(), file = (dir / "a_file").string();
+  for (const std::string& named : {empty, typo, file}) {
+    BOOST_TEST_CONTEXT(named) {
+      BOOST_TEST(throws_with<std::runtime_error>(
+          [&] { MNIST(named, Split::Train); },
+          {"MNIST train: no train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in " + named + "/mnist",
+           "datasets/fetch --data-dir " + named}));
+      BOOST_TEST(throws_with<std::runtime_error>([&] { mnist_files(named, Split::Train); }, {named + "/mnist"}));
+      BOOST_TEST(throws_with<std::runtime_error>([&] { FashionMNIST(named, Split::Test, {.source = Source::Full}); },
+                                                 {"Fashion-MNIST test: no t10k-images-idx3-ubyte[.gz] and",
+                                                  named + "/fashion-mnist", "datasets/fetch --data-dir " + named}));
+    }
+  }
+  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(typo, Split::Train); }, {typo + " does not exist"}));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(file, Split::Train); }, {file + " is a file, not a folder"}));
+}
+
+BOOST_AUTO_TEST_CASE(only_the_default_folder_falls_back_to_the_embedded_subset) {
+  const char* saved = std::getenv("SG_DATA_DIR");
+  const std::string restore = saved ? saved : "";
+  ::unsetenv("SG_DATA_DIR");
+  const std::filesystem::path default_dir = resolve_data_dir();
+  if (saved) ::setenv("SG_DATA_DIR", restore.c_str(), 1);
+  BOOST_TEST(is_default_data_dir(default_dir));
+  BOOST_TEST(is_default_data_dir(default_dir / "." / ".." / "data"));
+  BOOST_TEST(!is_default_data_dir(TempDir().path()));
+  BOOST_TEST(!is_default_data_dir(default_dir / "mnist"));
+  const SplitFiles files = mnist_files(default_dir, Split::Train);
+  if (files.full) return;  // the full data was fetched: there is nothing to fall back from
+  BOOST_TEST(files.images == embedded_dir() / "mnist/train-images-idx3-ubyte.gz");
+  BOOST_TEST(files.labels == embedded_dir() / "mnist/train-labels-idx1-ubyte.gz");
+  const MNIST train(default_dir, Split::Train);
   BOOST_TEST(train.size() == 2000);
   BOOST_TEST(train.description() ==
              "MNIST train: embedded subset, the first 2000 of 60000 images (datasets/fetch gets the full set)");
-  BOOST_TEST(throws_with<std::runtime_error>([&] { MNIST(empty.path(), Split::Test, {.source = Source::Full}); },
-                                             {"MNIST test: no t10k-images-idx3-ubyte[.gz] in", "datasets/fetch"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_full_files_are_found_plain_or_gzipped) {
+  TinyMnist data;
+  const SplitFiles files = mnist_files(data.dir.path(), Split::Train);
+  BOOST_TEST(files.full);
+  BOOST_TEST(files.images == data.dir / "mnist/train-images-idx3-ubyte");
+  BOOST_TEST(files.labels == data.dir / "mnist/train-labels-idx1-ubyte.gz");
+  const SplitFiles embedded = mnist_files(data.dir.path(), Split::Train, Source::Embedded);
+  BOOST_TEST(!embedded.full);
+  BOOST_TEST(embedded.images == embedded_dir() / "mnist/train-images-idx3-ubyte.gz");
+  BOOST_TEST(fashion_mnist_files(data.dir.path(), Split::Test, Source::Embedded).labels ==
+             embedded_dir() / "fashion-mnist/t10k-labels-idx1-ubyte.gz");
 }
 
 BOOST_AUTO_TEST_CASE(embedded_subsets_hold_the_first_images_of_each_split) {
@@ -132,7 +179,7 @@ BOOST_AUTO_TEST_CASE(embedded_subsets_hold_the_first_images_of_each_split) {
 
 BOOST_AUTO_TEST_CASE(fashion_mnist_names_its_classes) {
   TempDir empty;
-  const FashionMNIST test(empty.path(), Split::Test);
+  const FashionMNIST test(empty.path(), Split::Test, {.source = Source::Embedded});
   BOOST_TEST(test.num_classes() == 10);
   BOOST_TEST(test.class_name(0) == "T-shirt/top");
   BOOST_TEST(test.class_name(9) == "Ankle boot");
