@@ -1,8 +1,11 @@
 // xoshiro256** (Blackman and Vigna) and the draws built on it.
 #include "autograd/random.h"
 
+#include <bit>
 #include <cmath>
 #include <numbers>
+
+#include "autograd/check.h"
 
 namespace sg {
 
@@ -58,6 +61,19 @@ uint64_t Generator::randint(uint64_t n) {
   do x = next_u64();
   while (x >= limit);
   return x % n;
+}
+
+std::array<uint64_t, 6> Generator::get_state() const {
+  return {s_[0], s_[1], s_[2], s_[3], std::bit_cast<uint64_t>(spare_normal_), has_spare_ ? 1u : 0u};
+}
+
+void Generator::set_state(const std::array<uint64_t, 6>& state) {
+  SG_CHECK(state[0] != 0 || state[1] != 0 || state[2] != 0 || state[3] != 0,
+           "Generator::set_state: expected a state from get_state, got four zero state words");
+  SG_CHECK(state[5] <= 1, "Generator::set_state: expected 0 or 1 for whether a normal is kept, got {}", state[5]);
+  for (int i = 0; i < 4; ++i) s_[i] = state[size_t(i)];
+  spare_normal_ = std::bit_cast<double>(state[4]);
+  has_spare_ = state[5] == 1;
 }
 
 Generator& default_generator() {

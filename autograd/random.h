@@ -3,6 +3,7 @@
 // same numbers, and the same model, on every machine.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace sg {
@@ -22,6 +23,13 @@ class Generator {
   double normal();
   /// Uniform integer in [0, n), without modulo bias.
   uint64_t randint(uint64_t n);
+
+  /// The whole state, for a checkpoint: the four state words, the kept normal's bits, and 1 when one is
+  /// kept (else 0). A generator given it back by set_state draws the same numbers from there on.
+  std::array<uint64_t, 6> get_state() const;
+  /// Restores a state from get_state; throws std::invalid_argument for one no generator can be in (four
+  /// zero words, from which xoshiro would draw nothing but zeros, or a last word other than 0 or 1).
+  void set_state(const std::array<uint64_t, 6>& state);
 
  private:
   uint64_t s_[4];

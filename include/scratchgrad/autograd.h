@@ -12,5 +12,6 @@
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/random.h"
+#include "autograd/rng_state.h"
 #include "autograd/shape.h"
 #include "autograd/tensor.h"

@@ -136,4 +136,44 @@ BOOST_AUTO_TEST_CASE(random_factories_refuse_int64) {
   BOOST_TEST(sg::testing::throws_with([] { (void)sg::randn({2}, kInt64); }, {"randn", "int64"}));
 }
 
+// torch.get_rng_state() / set_rng_state(): a checkpoint that carries the generator's state resumes the
+// same draws, including the second value of a Box-Muller pair already computed.
+BOOST_AUTO_TEST_CASE(a_state_given_back_draws_the_same_numbers_from_there_on) {
+  Generator g(5);
+  g.normal();  // keeps the pair's second value: the state must carry it
+  const auto state = g.get_state();
+  BOOST_TEST(state[5] == 1u);
+  const double n1 = g.normal(), n2 = g.normal(), u = g.uniform();
+  Generator h(99);
+  h.set_state(state);
+  BOOST_TEST(h.normal() == n1);
+  BOOST_TEST(h.normal() == n2);
+  BOOST_TEST(h.uniform() == u);
+
+  manual_seed(3);
+  sg::randn({3});
+  const Tensor saved = get_rng_state();
+  BOOST_TEST(saved.dtype() == kInt64);
+  BOOST_TEST(saved.shape() == Shape({6}));
+  const Tensor expected = sg::randn({5}, kFloat64);
+  manual_seed(123);
+  set_rng_state(saved);
+  BOOST_TEST(bitwise_equal(sg::randn({5}, kFloat64), expected));
+}
+
+BOOST_AUTO_TEST_CASE(a_state_no_generator_can_be_in_is_refused_and_changes_nothing) {
+  Generator g(1);
+  const auto before = g.get_state();
+  BOOST_TEST(testing::throws_with([&] { g.set_state({0, 0, 0, 0, 0, 0}); }, {"Generator::set_state", "four zero state words"}));
+  BOOST_TEST(testing::throws_with([&] { g.set_state({1, 2, 3, 4, 0, 2}); }, {"Generator::set_state", "got 2"}));
+  BOOST_TEST((g.get_state() == before));
+
+  manual_seed(8);
+  const Tensor state = get_rng_state();
+  BOOST_TEST(testing::throws_with([] { set_rng_state(sg::zeros({6})); }, {"set_rng_state", "int64 tensor of shape [6]", "got float32 [6]"}));
+  BOOST_TEST(testing::throws_with([] { set_rng_state(sg::zeros({5}, kInt64)); }, {"set_rng_state", "got int64 [5]"}));
+  BOOST_TEST(testing::throws_with([] { set_rng_state(sg::zeros({6}, kInt64)); }, {"four zero state words"}));
+  BOOST_TEST(bitwise_equal(get_rng_state(), state));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
