@@ -286,15 +286,21 @@ void save(const Module& module, const std::filesystem::path& path, const Metadat
 
 Metadata load(Module& module, const std::filesystem::path& path) {
   TensorFile file = load_tensors(path);
+  load_state_dict(module, file.tensors, path.string());
+  return file.metadata;
+}
+
+std::vector<NamedTensor> state_dict(const Module& module) { return module_tensors(module); }
+
+void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, const std::string& source) {
   const std::vector<NamedTensor> targets = module_tensors(module);
   std::vector<std::pair<std::string, std::pair<Shape, Dtype>>> expected;
   for (const auto& [name, t] : targets) expected.push_back({name, {t.shape(), t.dtype()}});
-  check_match(path.string(), file.tensors, expected);
+  check_match(source, tensors, expected);
 
-  std::map<std::string, Tensor> by_name(file.tensors.begin(), file.tensors.end());
+  std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
   NoGradGuard no_grad;
   for (const auto& [name, t] : targets) Tensor(t).copy_(by_name.at(name));
-  return file.metadata;
 }
 
 // ---- optimizers ------------------------------------------------------------
@@ -313,20 +319,29 @@ constexpr int64_t kMaxStep = int64_t(1) << 53;
 }  // namespace
 
 void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, const Metadata& metadata) {
+  save_tensors(state_dict(optimizer), path, metadata);
+}
+
+Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path) {
+  TensorFile file = load_tensors(path);
+  load_state_dict(optimizer, file.tensors, path.string());
+  return file.metadata;
+}
+
+std::vector<NamedTensor> state_dict(const optim::Optimizer& optimizer) {
   std::vector<NamedTensor> tensors;
   for (size_t g = 0; g < optimizer.group_count(); ++g)
     tensors.emplace_back(lr_key(g), scalar_tensor(optimizer.lr(g), kFloat64));
   for (size_t i = 0; i < optimizer.param_count(); ++i)
     for (const auto& [field, t] : optimizer.state(i)) tensors.emplace_back(state_key(i, field), t);
-  save_tensors(tensors, path, metadata);
+  return tensors;
 }
 
 // A parameter's state is all of its optimizer's fields or none (not stepped yet); which one is expected
-// follows from whether the file has any of them.
-Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path) {
-  TensorFile file = load_tensors(path);
+// follows from whether the tensors hold any of them.
+void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>& tensors, const std::string& source) {
   std::set<std::string> names;
-  for (const auto& [name, _] : file.tensors) names.insert(name);
+  for (const auto& [name, _] : tensors) names.insert(name);
 
   std::vector<std::pair<std::string, std::pair<Shape, Dtype>>> expected;
   for (size_t g = 0; g < optimizer.group_count(); ++g) expected.push_back({lr_key(g), {Shape{}, kFloat64}});
@@ -342,23 +357,23 @@ Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path) {
       expected.push_back(
           {state_key(i, field), field == "step" ? std::pair{Shape{}, kInt64} : std::pair{p.shape(), p.dtype()}});
   }
-  check_match(path.string(), file.tensors, expected);
+  check_match(source, tensors, expected);
 
   // Values, not only shapes: a learning rate or a step count that no optimizer could have written would
   // turn the next step's update into inf or NaN (a negative step makes a bias correction 1 - beta^0 = 0),
   // or overflow the step counter.
-  std::map<std::string, Tensor> by_name(file.tensors.begin(), file.tensors.end());
+  std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
   for (size_t g = 0; g < optimizer.group_count(); ++g) {
     const double lr = by_name.at(lr_key(g)).item();
     if (!std::isfinite(lr) || lr < 0)
-      fail_io("{}: {} is {}, expected a finite non-negative learning rate", path.string(), lr_key(g), lr);
+      fail_io("{}: {} is {}, expected a finite non-negative learning rate", source, lr_key(g), lr);
   }
   for (size_t i = 0; i < params.size(); ++i) {
     const auto found = by_name.find(state_key(i, "step"));
     if (found == by_name.end()) continue;
     const int64_t step = found->second.data<int64_t>()[0];
     if (step < 0 || step > kMaxStep)
-      fail_io("{}: {} is {}, expected a step count in [0, 2^53]", path.string(), found->first, step);
+      fail_io("{}: {} is {}, expected a step count in [0, 2^53]", source, found->first, step);
   }
   for (size_t g = 0; g < optimizer.group_count(); ++g) optimizer.set_lr(by_name.at(lr_key(g)).item(), g);
   for (size_t i = 0; i < params.size(); ++i) {
@@ -368,7 +383,6 @@ Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path) {
         state[field] = by_name.at(state_key(i, field));
     optimizer.state(i) = std::move(state);
   }
-  return file.metadata;
 }
 
 }  // namespace sg::nn

@@ -45,4 +45,15 @@ void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, 
 /// Restores an optimizer built over the same parameters; all or nothing, like load(Module&).
 Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path);
 
+/// The tensors save(module) writes, as PyTorch's module.state_dict(): to keep several things in one file
+/// (a training checkpoint holding the model, the optimizer and more, each under a prefix of its own).
+std::vector<NamedTensor> state_dict(const Module& module);
+/// Restores a module from such tensors, as load(module, path) does from a file: all or nothing, and
+/// `source` (a file name) heads every error message.
+void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, const std::string& source);
+/// The tensors save(optimizer) writes, as PyTorch's optimizer.state_dict().
+std::vector<NamedTensor> state_dict(const optim::Optimizer& optimizer);
+/// Restores an optimizer from such tensors, as load(optimizer, path) does from a file.
+void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>& tensors, const std::string& source);
+
 }  // namespace sg::nn

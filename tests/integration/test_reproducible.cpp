@@ -24,10 +24,15 @@ struct Run {
   std::shared_ptr<optim::SGD> opt;
   std::shared_ptr<datasets::DataLoader> loader;
 
-  explicit Run(uint64_t seed) {
+  // dropout: a model that draws from the default generator at every training step.
+  explicit Run(uint64_t seed, bool dropout = false) {
     manual_seed(seed);
-    model = std::make_shared<nn::Sequential>(nn::Conv2d(1, 4, 3), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
-                                             nn::Linear(4 * 13 * 13, 10));
+    if (dropout)
+      model = std::make_shared<nn::Sequential>(nn::Conv2d(1, 4, 3), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                                               nn::Dropout({.p = 0.5}), nn::Linear(4 * 13 * 13, 10));
+    else
+      model = std::make_shared<nn::Sequential>(nn::Conv2d(1, 4, 3), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                                               nn::Linear(4 * 13 * 13, 10));
     opt = std::make_shared<optim::SGD>(model->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
     const auto train = datasets::MNIST(datasets::resolve_data_dir(), datasets::Split::Train,
                                        {.source = datasets::Source::Embedded}).subset(0, 256);
@@ -53,6 +58,19 @@ struct Run {
     return done;
   }
 };
+
+// `tensors` with `prefix` put before each name, and back: several state dicts in one file.
+std::vector<nn::NamedTensor> prefixed(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
+  std::vector<nn::NamedTensor> out;
+  for (const auto& [name, t] : tensors) out.emplace_back(prefix + name, t);
+  return out;
+}
+std::vector<nn::NamedTensor> under(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
+  std::vector<nn::NamedTensor> out;
+  for (const auto& [name, t] : tensors)
+    if (name.starts_with(prefix)) out.emplace_back(name.substr(prefix.size()), t);
+  return out;
+}
 
 }  // namespace
 
@@ -105,6 +123,44 @@ BOOST_AUTO_TEST_CASE(save_at_step_k_and_resume_gives_the_bytes_of_an_uninterrupt
   resumed.train_until(step, n);
   nn::save(*resumed.model, scratch("resumed.safetensors"));
   BOOST_TEST((read_bytes(scratch("resumed.safetensors")) == read_bytes(scratch("straight.safetensors"))));
+}
+
+// PyTorch's recipe, torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "rng_state":
+// torch.get_rng_state()}): one file, so that a stop between two writes cannot leave parts that disagree.
+// Dropout draws from the default generator at every step, so only a checkpoint that carries the generator's
+// state resumes to the bytes of the uninterrupted run; without it, the bytes differ.
+BOOST_AUTO_TEST_CASE(a_one_file_checkpoint_with_the_generator_state_resumes_dropout_training_bit_for_bit) {
+  constexpr int64_t k = 5, n = 12;
+  Run straight(4, /*dropout=*/true);
+  straight.train_until(0, n);
+  nn::save(*straight.model, scratch("dropout_straight.safetensors"));
+
+  {
+    Run first(4, true);
+    first.train_until(0, k);
+    std::vector<nn::NamedTensor> all = prefixed("model.", nn::state_dict(*first.model));
+    for (auto& t : prefixed("optimizer.", nn::state_dict(*first.opt))) all.push_back(std::move(t));
+    all.emplace_back("rng_state", get_rng_state());
+    nn::save_tensors(all, scratch("dropout_k.safetensors"), {{"step", std::to_string(k)}});
+  }
+  for (const bool restore_generator : {true, false}) {
+    Run resumed(99, true);
+    resumed.loader = Run(4).loader;
+    const nn::TensorFile file = nn::load_tensors(scratch("dropout_k.safetensors"));
+    nn::load_state_dict(*resumed.model, under("model.", file.tensors), "dropout_k.safetensors");
+    nn::load_state_dict(*resumed.opt, under("optimizer.", file.tensors), "dropout_k.safetensors");
+    if (restore_generator) set_rng_state(under("rng_state", file.tensors).at(0).second);
+    resumed.train_until(std::stoll(file.metadata.at("step")), n);
+    nn::save(*resumed.model, scratch("dropout_resumed.safetensors"));
+    const bool same = read_bytes(scratch("dropout_resumed.safetensors")) == read_bytes(scratch("dropout_straight.safetensors"));
+    BOOST_TEST(same == restore_generator, (restore_generator ? "resumed with" : "resumed without")
+                                              << " the generator's state, the bytes " << (same ? "match" : "differ"));
+  }
+  // The parts check what they restore, naming the file: a model of another shape is refused.
+  nn::Linear other(3, 2);
+  BOOST_TEST(testing::throws_with<std::runtime_error>(
+      [&] { nn::load_state_dict(other, under("model.", nn::load_tensors(scratch("dropout_k.safetensors")).tensors), "dropout_k.safetensors"); },
+      {"dropout_k.safetensors", "missing key(s): weight, bias"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
