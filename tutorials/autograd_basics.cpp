@@ -5,13 +5,14 @@
 // chain rule by hand, finite differences (gradcheck), and a custom op whose backward we write ourselves.
 // Last, that custom op goes into a small model that learns to tell points inside a circle from outside.
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
+#include <string>
 
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
+#include "tutorials/common/process.h"
 #include "tutorials/common/progress.h"
 
 namespace po = boost::program_options;
@@ -42,98 +43,110 @@ std::pair<sg::Tensor, sg::Tensor> make_points(int64_t n) {
 }
 
 int main(int argc, char** argv) {
-  sg::tutorial::Options options{.epochs = 30, .lr = 0.5, .batch_size = 32, .train_size = 1024, .test_size = 512};
-  int64_t hidden = 16;
-  po::options_description own("autograd_basics options");
-  own.add_options()("hidden", po::value(&hidden)->default_value(hidden), "hidden units of the small model");
-  sg::tutorial::parse(argc, argv, "autograd_basics", "autograd, step by step, and a custom op in a small model",
-                      options, own);
-  if (hidden < 1) sg::tutorial::usage_error("--hidden must be >= 1");
+  return sg::tutorial::run_main([&] {
+    sg::tutorial::Options options{.epochs = 30, .lr = 0.5, .batch_size = 32, .train_size = 1024, .test_size = 512};
+    int64_t hidden = 16;
+    po::options_description own("autograd_basics options");
+    own.add_options()("hidden", po::value(&hidden)->default_value(hidden), "hidden units of the small model");
+    // No dataset and no model file: --data-dir, --save and --load are not listed.
+    sg::tutorial::parse(argc, argv, "autograd_basics", "autograd, step by step, and a custom op in a small model",
+                        options, own, {.data = false, .checkpoints = false});
+    if (hidden < 1) sg::tutorial::usage_error(fmt::format("--hidden must be >= 1, got {}", hidden));
 
-  // 1. Two leaves: tensors we make ourselves and want gradients for.
-  sg::Tensor x = sg::tensor({{1.0, -2.0, 0.5}, {0.0, 3.0, -1.0}}, sg::kFloat64).requires_grad_();
-  sg::Tensor w = sg::tensor({{0.5, -1.0}, {0.25, 0.1}, {-0.3, 0.8}}, sg::kFloat64).requires_grad_();
-  fmt::print("1. leaves\n   x = {}\n   w = {}\n", x, w);
+    // 1. Two leaves: tensors we make ourselves and want gradients for.
+    sg::Tensor x = sg::tensor({{1.0, -2.0, 0.5}, {0.0, 3.0, -1.0}}, sg::kFloat64).requires_grad_();
+    sg::Tensor w = sg::tensor({{0.5, -1.0}, {0.25, 0.1}, {-0.3, 0.8}}, sg::kFloat64).requires_grad_();
+    fmt::print("1. leaves\n   x = {}\n   w = {}\n", x, w);
 
-  // 2. An expression, one op at a time. Each result remembers the op that made it (grad_fn).
-  sg::Tensor a = sg::matmul(x, w);  // (2, 2)
-  sg::Tensor b = sg::tanh(a);
-  sg::Tensor c = b * b;
-  sg::Tensor y = c.mean();
-  fmt::print("2. forward\n   a = x @ w  = {}\n   b = tanh a = {}\n   c = b * b  = {}\n   y = mean c = {}\n", a, b, c, y);
+    // 2. An expression, one op at a time. Each result remembers the op that made it (grad_fn).
+    sg::Tensor a = sg::matmul(x, w);  // (2, 2)
+    sg::Tensor b = sg::tanh(a);
+    sg::Tensor c = b * b;
+    sg::Tensor y = c.mean();
+    fmt::print("2. forward\n   a = x @ w  = {}\n   b = tanh a = {}\n   c = b * b  = {}\n   y = mean c = {}\n", a, b, c, y);
 
-  // 3. The graph behind y, as Graphviz DOT; rendered to SVG when Graphviz's dot is installed.
-  const std::string dot_path = options.out + "/autograd_graph.dot";
-  sg::write_file_atomic(dot_path, sg::to_dot(y));
-  const bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
-  if (have_dot) std::system(fmt::format("dot -Tsvg '{}' -o '{}/autograd_graph.svg'", dot_path, options.out).c_str());
-  fmt::print("3. graph written to {}{}\n", dot_path, have_dot ? " (and autograd_graph.svg)" : " (install graphviz to render it)");
-
-  // 4. backward() walks the graph from y to the leaves, applying each op's derivative.
-  y.backward();
-  fmt::print("4. backward\n   dy/dx = {}\n   dy/dw = {}\n", x.grad(), w.grad());
-
-  // 5. The chain rule by hand: dy/dc = 1/4, dc/db = 2b, db/da = 1 - b^2, da/dx = . w^T, da/dw = x^T .
-  {
-    sg::NoGradGuard no_grad;
-    sg::Tensor da = (b * 2.0 / 4.0) * (1.0 - b * b);
-    sg::Tensor dx_hand = sg::matmul(da, w.t()), dw_hand = sg::matmul(x.t(), da);
-    const double diff = std::max(sg::abs(dx_hand - x.grad()).max().item(), sg::abs(dw_hand - w.grad()).max().item());
-    fmt::print("5. by hand: dy/dx = {}\n   largest difference from autograd: {:.3g}\n", dx_hand, diff);
-  }
-
-  // 6. gradcheck: every element of autograd's gradient against central finite differences.
-  auto expression = [](const std::vector<sg::Tensor>& in) { return (sg::tanh(sg::matmul(in[0], in[1])) * sg::tanh(sg::matmul(in[0], in[1]))).mean(); };
-  const sg::GradcheckReport report = sg::gradcheck(expression, {x, w});
-  fmt::print("6. {}\n", report);
-
-  // 7. A custom op with a hand-written backward, verified the same way.
-  sg::Tensor probe = (sg::rand({3, 4}, sg::kFloat64) * 6.0 - 3.0).detach().requires_grad_();
-  const sg::GradcheckReport custom = sg::gradcheck([](const std::vector<sg::Tensor>& in) { return softplus(in[0]); }, {probe});
-  fmt::print("7. custom op softplus: {}\n", custom);
-
-  // 8. The custom op inside a small model: 2 -> hidden -> 2, trained with plain SGD.
-  auto [train_x, train_y] = make_points(options.train_size);
-  auto [test_x, test_y] = make_points(options.test_size);
-  sg::Tensor w1 = (sg::randn({hidden, 2}) * std::sqrt(2.0 / 2)).detach().requires_grad_();
-  sg::Tensor b1 = sg::zeros({hidden}).requires_grad_();
-  sg::Tensor w2 = (sg::randn({2, hidden}) * std::sqrt(1.0 / double(hidden))).detach().requires_grad_();
-  sg::Tensor b2 = sg::zeros({2}).requires_grad_();
-  std::vector<sg::Tensor> params{w1, b1, w2, b2};
-  auto model = [&](const sg::Tensor& in) { return sg::linear(softplus(sg::linear(in, w1, b1)), w2, b2); };
-  // cross-entropy from logits: -mean over the batch of log_softmax at the true class
-  auto loss_fn = [](const sg::Tensor& logits, const sg::Tensor& labels) {
-    return -(sg::log_softmax(logits, 1) * sg::one_hot(labels, 2)).sum(1).mean();
-  };
-  auto correct = [](const sg::Tensor& logits, const sg::Tensor& labels) {
-    return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
-  };
-
-  fmt::print("8. training {} -> {} -> 2 with softplus on {} points\n", 2, hidden, options.train_size);
-  sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
-  double test_accuracy = 0;
-  const int64_t steps = (options.train_size + options.batch_size - 1) / options.batch_size;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    sg::tutorial::ProgressBar bar(epoch, options.epochs, steps);
-    for (int64_t start = 0; start < options.train_size; start += options.batch_size) {
-      const int64_t n = std::min(options.batch_size, options.train_size - start);
-      sg::Tensor xb = train_x.narrow(0, start, n), yb = train_y.narrow(0, start, n);
-      sg::Tensor logits = model(xb);
-      sg::Tensor loss = loss_fn(logits, yb);
-      for (sg::Tensor& p : params) p.zero_grad();
-      loss.backward();
-      {
-        sg::NoGradGuard no_grad;  // the update itself must not be recorded
-        for (sg::Tensor& p : params) p.add_(p.grad(), -options.lr);
-      }
-      bar.step(n, loss.item(), correct(logits, yb));
+    // 3. The graph behind y, as Graphviz DOT; rendered to SVG when Graphviz's dot is installed. dot is run
+    //    with a list of arguments, no shell, and we write its output ourselves: any --out is safe. (A path
+    //    starting with "-" gets "./" in front, or dot would read it as an option.)
+    const std::string out = options.out.starts_with("-") ? "./" + options.out : options.out;
+    const std::string dot_path = out + "/autograd_graph.dot", svg_path = out + "/autograd_graph.svg";
+    sg::write_file_atomic(dot_path, sg::to_dot(y));
+    const sg::tutorial::ProgramOutput dot = sg::tutorial::run_program({"dot", "-Tsvg", dot_path});
+    std::string rendered = " (install graphviz to render it)";
+    if (dot.found && dot.exit_code == 0) {
+      sg::write_file_atomic(svg_path, dot.output);
+      rendered = " (and autograd_graph.svg)";
+    } else if (dot.found) {
+      rendered = fmt::format(" (dot failed, exit code {}: no SVG)", dot.exit_code);
     }
-    bar.finish();
-    sg::NoGradGuard no_grad;
-    test_accuracy = double(correct(model(test_x), test_y)) / double(options.test_size);
-    history.add({bar.mean_loss(), bar.accuracy(), test_accuracy});
-  }
-  fmt::print("   curves written to {}\n", history.save(options.out, "autograd_basics_curves"));
-  fmt::print("test accuracy: {:.4f}\n", test_accuracy);
-  return report.ok && custom.ok ? 0 : 1;
+    fmt::print("3. graph written to {}{}\n", dot_path, rendered);
+
+    // 4. backward() walks the graph from y to the leaves, applying each op's derivative.
+    y.backward();
+    fmt::print("4. backward\n   dy/dx = {}\n   dy/dw = {}\n", x.grad(), w.grad());
+
+    // 5. The chain rule by hand: dy/dc = 1/4, dc/db = 2b, db/da = 1 - b^2, da/dx = . w^T, da/dw = x^T .
+    {
+      sg::NoGradGuard no_grad;
+      sg::Tensor da = (b * 2.0 / 4.0) * (1.0 - b * b);
+      sg::Tensor dx_hand = sg::matmul(da, w.t()), dw_hand = sg::matmul(x.t(), da);
+      const double diff = std::max(sg::abs(dx_hand - x.grad()).max().item(), sg::abs(dw_hand - w.grad()).max().item());
+      fmt::print("5. by hand: dy/dx = {}\n   largest difference from autograd: {:.3g}\n", dx_hand, diff);
+    }
+
+    // 6. gradcheck: every element of autograd's gradient against central finite differences.
+    auto expression = [](const std::vector<sg::Tensor>& in) { return (sg::tanh(sg::matmul(in[0], in[1])) * sg::tanh(sg::matmul(in[0], in[1]))).mean(); };
+    const sg::GradcheckReport report = sg::gradcheck(expression, {x, w});
+    fmt::print("6. {}\n", report);
+
+    // 7. A custom op with a hand-written backward, verified the same way.
+    sg::Tensor probe = (sg::rand({3, 4}, sg::kFloat64) * 6.0 - 3.0).detach().requires_grad_();
+    const sg::GradcheckReport custom = sg::gradcheck([](const std::vector<sg::Tensor>& in) { return softplus(in[0]); }, {probe});
+    fmt::print("7. custom op softplus: {}\n", custom);
+
+    // 8. The custom op inside a small model: 2 -> hidden -> 2, trained with plain SGD.
+    auto [train_x, train_y] = make_points(options.train_size);
+    auto [test_x, test_y] = make_points(options.test_size);
+    sg::Tensor w1 = (sg::randn({hidden, 2}) * std::sqrt(2.0 / 2)).detach().requires_grad_();
+    sg::Tensor b1 = sg::zeros({hidden}).requires_grad_();
+    sg::Tensor w2 = (sg::randn({2, hidden}) * std::sqrt(1.0 / double(hidden))).detach().requires_grad_();
+    sg::Tensor b2 = sg::zeros({2}).requires_grad_();
+    std::vector<sg::Tensor> params{w1, b1, w2, b2};
+    auto model = [&](const sg::Tensor& in) { return sg::linear(softplus(sg::linear(in, w1, b1)), w2, b2); };
+    // cross-entropy from logits: -mean over the batch of log_softmax at the true class
+    auto loss_fn = [](const sg::Tensor& logits, const sg::Tensor& labels) {
+      return -(sg::log_softmax(logits, 1) * sg::one_hot(labels, 2)).sum(1).mean();
+    };
+    auto correct = [](const sg::Tensor& logits, const sg::Tensor& labels) {
+      return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
+    };
+
+    fmt::print("8. training {} -> {} -> 2 with softplus on {} points\n", 2, hidden, options.train_size);
+    sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
+    double test_accuracy = 0;
+    const int64_t steps = (options.train_size + options.batch_size - 1) / options.batch_size;
+    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+      sg::tutorial::ProgressBar bar(epoch, options.epochs, steps);
+      for (int64_t start = 0; start < options.train_size; start += options.batch_size) {
+        const int64_t n = std::min(options.batch_size, options.train_size - start);
+        sg::Tensor xb = train_x.narrow(0, start, n), yb = train_y.narrow(0, start, n);
+        sg::Tensor logits = model(xb);
+        sg::Tensor loss = loss_fn(logits, yb);
+        for (sg::Tensor& p : params) p.zero_grad();
+        loss.backward();
+        {
+          sg::NoGradGuard no_grad;  // the update itself must not be recorded
+          for (sg::Tensor& p : params) p.add_(p.grad(), -options.lr);
+        }
+        bar.step(n, loss.item(), correct(logits, yb));
+      }
+      bar.finish();
+      sg::NoGradGuard no_grad;
+      test_accuracy = double(correct(model(test_x), test_y)) / double(options.test_size);
+      history.add({bar.mean_loss(), bar.accuracy(), test_accuracy});
+    }
+    fmt::print("   curves written to {}\n", history.save(options.out, "autograd_basics_curves"));
+    fmt::print("test accuracy: {:.4f}\n", test_accuracy);
+    return report.ok && custom.ok ? 0 : 1;
+  });
 }

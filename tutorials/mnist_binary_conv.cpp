@@ -311,11 +311,12 @@ int main(int argc, char** argv) {
       }
       history.add({step_loss.item() / double(train_size), bar.accuracy(), test_accuracy});
     }
-    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_binary_conv_curves"));
+    // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"steps", std::to_string(options.epochs)}});
       fmt::print("   checkpoint written to {}\n", options.save);
     }
+    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_binary_conv_curves"));
 
     // 12-13. The filters after training, and accuracy on the held-out digits train[200:400].
     fmt::print("12. filters after training\n");

@@ -161,11 +161,12 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("   trained in {:.1f} s ({} threads)\n", seconds, sg::get_num_threads());
-    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_curves"));
+    // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}});
       fmt::print("   checkpoint written to {}\n", options.save);
     }
+    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_curves"));
 
     // 6. Test on the next images, as the notebook's last cell.
     const auto [test_loss, test_accuracy] = evaluate();

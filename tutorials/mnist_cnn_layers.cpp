@@ -265,12 +265,13 @@ int main(int argc, char** argv) {
       history.add({bar.mean_loss(), bar.accuracy(), evaluate()});
     }
     fmt::print("   trained in {:.2f} s ({} threads)\n", ms_since(train_start) / 1000.0, sg::get_num_threads());
-    if (options.epochs > 0)
-      fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_layers_curves"));
+    // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}});
       fmt::print("   checkpoint written to {}\n", options.save);
     }
+    if (options.epochs > 0)
+      fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_layers_curves"));
 
     // 7. Evaluate on test[:5000]. The notebook predicted one image at a time; one batched forward gives
     //    the same predictions.

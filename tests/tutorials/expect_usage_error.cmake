@@ -1,6 +1,7 @@
 # cmake -DPROGRAM=... -DNAME=... -P expect_usage_error.cmake
 # Every bad command line must print what is wrong, naming the option, then the usage, and end with exit
 # code 2 (not 0, not 1, not a crash). Each entry: the argument, then a regex its error line must match.
+# A stray argument is one too: ignored, "-epochs 5" or "5" would train with the defaults.
 set(cases
   "--no-such-option" "unrecognised option '--no-such-option'"
   "--epochs=abc" "'abc'.*'--epochs'"
@@ -15,7 +16,8 @@ set(cases
   "--test-size=-5" "--test-size must be >= 1, got -5"
   "--threads=-1" "--threads must be >= 0, got -1"
   "--seed=1.5" "'1.5'.*'--seed'"
-  "--seed=-1" "--seed must be >= 0, got -1")
+  "--seed=-1" "--seed must be >= 0, got -1"
+  "stray" "unexpected argument 'stray': options start with --")
 list(LENGTH cases n)
 math(EXPR last "${n} - 1")
 foreach(i RANGE 0 ${last} 2)

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <new>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -30,6 +31,9 @@ void check_loss(const Tensor& loss, int epoch, int64_t step, const std::function
 int run_main(const std::function<int()>& body) {
   try {
     return body();
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory: a tensor of the sizes asked for does not fit; try smaller ones\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

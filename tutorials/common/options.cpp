@@ -1,24 +1,52 @@
 // Parsing, usage text, and the exit codes a shell script can rely on.
 #include "tutorials/common/options.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "autograd/parallel.h"
 #include "autograd/random.h"
 
+namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 namespace sg::tutorial {
 
 namespace {
 std::string usage_text;  // kept for usage_error after parsing
+
+// A folder that cannot be written to is a fact about the machine, not a badly formed command line: the
+// message, and exit code 1, before any work is done that would be lost.
+[[noreturn]] void setup_error(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  std::exit(1);
 }
+
+// Creates `folder` when needed and makes (and removes) a file in it: only that answers for every case,
+// where access(W_OK) says yes to root even in a folder that is read-only to everyone.
+void check_writable(const std::string& option, const std::string& value, const fs::path& folder) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) setup_error(fmt::format("{} {}: cannot create folder {}: {}", option, value, folder.string(), ec.message()));
+  std::string probe = (folder / ".sg-write-test-XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    setup_error(fmt::format("{} {}: cannot write to folder {}: {}", option, value, folder.string(), std::strerror(errno)));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+}  // namespace
 
 void usage_error(const std::string& message) {
   std::cerr << "error: " << message << "\n\n" << usage_text;
@@ -26,7 +54,7 @@ void usage_error(const std::string& message) {
 }
 
 void parse(int argc, char** argv, const std::string& program, const std::string& summary, Options& options,
-           const po::options_description& own) {
+           const po::options_description& own, const Uses& uses) {
   // Read as a signed number: an unsigned one would take "-1" and wrap it round to 2^64 - 1.
   int64_t seed = int64_t(options.seed);
   po::options_description common("Common options");
@@ -39,10 +67,14 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
       ("test-size", po::value(&options.test_size)->default_value(options.test_size), "test samples used")
       ("seed", po::value(&seed)->default_value(seed), "random seed (same seed, same output)")
       ("threads", po::value(&options.threads)->default_value(options.threads), "threads for the kernels (0: default)")
-      ("data-dir", po::value(&options.data_dir), "folder with the datasets (default: $SG_DATA_DIR or datasets/data)")
-      ("out", po::value(&options.out)->default_value(options.out), "folder for pictures and CSV files")
-      ("save", po::value(&options.save), "write a checkpoint here after training")
-      ("load", po::value(&options.load), "start from this checkpoint");
+      ("out", po::value(&options.out)->default_value(options.out), "folder for pictures and CSV files");
+  if (uses.data)
+    common.add_options()("data-dir", po::value(&options.data_dir),
+                         "folder with the datasets (default: $SG_DATA_DIR, else datasets/data, else the embedded subset)");
+  if (uses.checkpoints)
+    common.add_options()
+        ("save", po::value(&options.save), "write the trained model here (before any picture)")
+        ("load", po::value(&options.load), "start from this model");
   po::options_description all;
   all.add(common);
   if (!own.options().empty()) all.add(own);
@@ -53,15 +85,26 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).run();
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << usage_text;
       std::exit(0);
     }
+    // Boost stores an argument that is not an option nowhere, silently; a typo like "-epochs 5" or a
+    // forgotten "--" must not run with the defaults.
+    for (const po::option& o : parsed.options)
+      if (o.string_key.empty() || o.position_key >= 0)
+        usage_error(fmt::format("unexpected argument '{}': options start with --",
+                                o.original_tokens.empty() ? fmt::format("{}", fmt::join(o.value, " ")) : o.original_tokens.front()));
     po::notify(vm);
   } catch (const po::error& e) {
     usage_error(e.what());
   }
+  for (const char* name : {"out", "data-dir", "save", "load"})
+    if (vm.count(name) && vm[name].as<std::string>().empty())
+      usage_error(fmt::format("--{} needs a {}, got an empty one", name,
+                              std::string_view(name) == "out" || std::string_view(name) == "data-dir" ? "folder" : "file name"));
   if (options.epochs < 0) usage_error(fmt::format("--epochs must be >= 0, got {}", options.epochs));
   if (!(options.lr > 0) || !std::isfinite(options.lr))  // written so that NaN fails too
     usage_error(fmt::format("--lr must be a positive number, got {}", options.lr));
@@ -72,11 +115,21 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   if (seed < 0) usage_error(fmt::format("--seed must be >= 0, got {}", seed));
   options.seed = uint64_t(seed);
 
+  // Everything that could stop the program after training is checked now, before training.
+  std::error_code load_ec;
+  if (!options.load.empty() && !fs::is_regular_file(options.load, load_ec))
+    setup_error(fmt::format("--load {}: no such file", options.load));
+  check_writable("--out", options.out, options.out);
+  if (!options.save.empty()) {
+    std::error_code ec;
+    if (fs::is_directory(options.save, ec) || !fs::path(options.save).has_filename())
+      setup_error(fmt::format("--save {}: is a folder, expected a file name", options.save));
+    const fs::path folder = fs::path(options.save).parent_path();
+    check_writable("--save", options.save, folder.empty() ? fs::path(".") : folder);
+  }
+
   sg::manual_seed(options.seed);
   if (options.threads > 0) sg::set_num_threads(options.threads);
-  std::error_code ec;
-  std::filesystem::create_directories(options.out, ec);
-  if (ec) usage_error(fmt::format("--out: cannot create folder {}: {}", options.out, ec.message()));
 }
 
 }  // namespace sg::tutorial

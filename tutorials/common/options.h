@@ -1,5 +1,7 @@
 // Command-line options shared by every tutorial (Boost.Program_options), plus each tutorial's own.
-// A bad option prints the problem and the usage and exits with code 2; --help prints the usage and exits 0.
+// A bad option or a stray argument prints the problem and the usage and exits with code 2; --help prints
+// the usage and exits 0; an --out or --save folder that cannot be written to stops the program with exit
+// code 1 before any work is done.
 #pragma once
 
 #include <cstdint>
@@ -18,19 +20,28 @@ struct Options {
   int64_t test_size = 1000;
   uint64_t seed = 0;
   int threads = 0;        // 0: leave the default (OMP_NUM_THREADS or all cores)
-  std::string data_dir = "";  // empty: $SG_DATA_DIR, else datasets/data, else the embedded subset
+  std::string data_dir = "";  // empty: $SG_DATA_DIR, else datasets/data (else the embedded subset)
   std::string out = "out";
   std::string save = "";  // checkpoint to write after training
   std::string load = "";  // checkpoint to start from
 };
 
+/// Which shared options a program lists beyond the training ones (--epochs ... --out): a program lists
+/// only options it acts on.
+struct Uses {
+  bool data = true;         // --data-dir
+  bool checkpoints = true;  // --save, --load
+};
+
 /// Parses argv into `options` and into the variables bound in `own` (the tutorial's own options), then
-/// applies --seed (sg::manual_seed) and --threads, and creates the --out folder.
+/// applies --seed (sg::manual_seed) and --threads, creates the --out folder and checks that it and
+/// --save's folder can be written to.
 ///   po::options_description own("fashion_mlp");
 ///   own.add_options()("activation", po::value(&activation)->default_value("sigmoid"), "...");
 ///   sg::tutorial::parse(argc, argv, "fashion_mlp", "An MLP on Fashion-MNIST", options, own);
 void parse(int argc, char** argv, const std::string& program, const std::string& summary, Options& options,
-           const boost::program_options::options_description& own = boost::program_options::options_description());
+           const boost::program_options::options_description& own = boost::program_options::options_description(),
+           const Uses& uses = {});
 
 /// For checks after parsing (an unknown activation name, say): prints message and usage, exits 2.
 [[noreturn]] void usage_error(const std::string& message);
