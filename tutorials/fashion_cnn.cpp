@@ -34,6 +34,7 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
@@ -200,7 +201,7 @@ int main(int argc, char** argv) {
 
     // 1. Input data (cells 2-3): the first 5,000 training images to train on, the next 5,000 to test on,
     //    as the notebook did (it never touches the test split), pixels / 255.
-    const auto data_dir = sg::datasets::resolve_data_dir(options.data_dir);
+    const auto data_dir = sg::tutorial::data_dir(options, sg::tutorial::Collection::FashionMnist);
     const sg::datasets::Dataset all = sg::datasets::FashionMNIST(data_dir, sg::datasets::Split::Train);
     fmt::print("1. data\n   {}\n", all.description());
     int64_t train_size = options.train_size, test_size = options.test_size;

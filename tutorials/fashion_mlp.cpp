@@ -23,6 +23,7 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
 
     // 1. Data pre-processing (cell 4). The notebook flattens each image to 784 pixels, divides by 255,
     //    one-hot encodes the labels and stores samples as columns; we keep samples as rows, (N, 784).
-    const auto data_dir = sg::datasets::resolve_data_dir(options.data_dir);
+    const auto data_dir = sg::tutorial::data_dir(options, sg::tutorial::Collection::FashionMnist);
     sg::datasets::Dataset train = sg::datasets::FashionMNIST(data_dir, sg::datasets::Split::Train);
     sg::datasets::Dataset test = sg::datasets::FashionMNIST(data_dir, sg::datasets::Split::Test);
     fmt::print("1. data\n   {}\n   {}\n", train.description(), test.description());

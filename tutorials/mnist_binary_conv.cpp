@@ -29,6 +29,7 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
@@ -203,12 +204,13 @@ int main(int argc, char** argv) {
     sg::tutorial::Options options{.epochs = 10, .lr = 15, .batch_size = 200, .train_size = 200, .test_size = 200};
     sg::tutorial::parse(argc, argv, "mnist_binary_conv",
                         "hand-derived gradients against autograd on a tiny CNN (notebook 003)", options);
+    const auto data_dir = sg::tutorial::data_dir(options, sg::tutorial::Collection::Mnist);
     if (options.batch_size != options.train_size)
       fmt::print("note: full-batch gradient descent; --batch-size is ignored (every step uses all {} images)\n",
                  options.train_size);
 
     // 1. The first 200 training digits, pixels scaled to [0, 1] (the notebook's X / 255), as float64.
-    const sg::datasets::MNIST mnist(sg::datasets::resolve_data_dir(options.data_dir), sg::datasets::Split::Train);
+    const sg::datasets::MNIST mnist(data_dir, sg::datasets::Split::Train);
     const int64_t train_size = std::min(options.train_size, mnist.size() - 1);
     const int64_t test_size = std::min(options.test_size, mnist.size() - train_size);
     const sg::datasets::Dataset digits = mnist.subset(0, train_size);

@@ -18,20 +18,13 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
-
-// The notebook opens "train-images.idx3-ubyte" in its working folder; we look in --data-dir's mnist/
-// folder (plain or gzip) and fall back to the committed subset of the first 2,000 images.
-fs::path idx_file(const fs::path& data_dir, const std::string& stem) {
-  for (const fs::path& p : {data_dir / "mnist" / stem, data_dir / "mnist" / (stem + ".gz")})
-    if (fs::exists(p)) return p;
-  return sg::datasets::embedded_dir() / "mnist" / (stem + ".gz");
-}
 
 int64_t count_correct(const sg::Tensor& logits, const sg::Tensor& labels) {
   return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
@@ -50,9 +43,12 @@ int main(int argc, char** argv) {
 
     // 1. Read the raw IDX files. The notebook skipped the 16-byte header unread and trusted its n; our
     //    reader checks the magic number and the sizes the header declares before reading a pixel.
-    const fs::path data_dir = sg::datasets::resolve_data_dir(options.data_dir);
-    const fs::path images_path = idx_file(data_dir, "train-images-idx3-ubyte");
-    const fs::path labels_path = idx_file(data_dir, "train-labels-idx1-ubyte");
+    //    The notebook opens "train-images.idx3-ubyte" in its working folder; we look in the data folder's
+    //    mnist/ (plain or gzip), as sg::datasets::MNIST would, and take the embedded subset of the first
+    //    2,000 images only when the default folder lacks them.
+    const fs::path data_dir = sg::tutorial::data_dir(options, sg::tutorial::Collection::Mnist);
+    const sg::datasets::SplitFiles files = sg::datasets::mnist_files(data_dir, sg::datasets::Split::Train);
+    const fs::path images_path = files.images, labels_path = files.labels;
     const sg::datasets::IdxImages raw = sg::datasets::read_idx_images(images_path);
     const std::vector<uint8_t> raw_labels = sg::datasets::read_idx_labels(labels_path);
     fmt::print("1. read {}: {} images of {} x {}\n   read {}: {} labels\n", images_path.string(), raw.count, raw.rows,

@@ -23,6 +23,7 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
+#include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
 
     // 1. Load MNIST. The notebook scales each image with (image / 255) - 0.5 inside its forward pass;
     //    Scale::Centered does it once, when the data is read.
-    const auto data_dir = sg::datasets::resolve_data_dir(options.data_dir);
+    const auto data_dir = sg::tutorial::data_dir(options, sg::tutorial::Collection::Mnist);
     const sg::datasets::MNIST train(data_dir, sg::datasets::Split::Train, {.scale = sg::datasets::Scale::Centered});
     const sg::datasets::MNIST full_test(data_dir, sg::datasets::Split::Test, {.scale = sg::datasets::Scale::Centered});
     fmt::print("1. {}\n   {}\n   Train images shape: {}\n   Testing images shape: {}\n", train.description(),
