@@ -48,9 +48,9 @@ int main(int argc, char** argv) {
     int64_t hidden = 16;
     po::options_description own("autograd_basics options");
     own.add_options()("hidden", po::value(&hidden)->default_value(hidden), "hidden units of the small model");
-    // No dataset and no model file: --data-dir, --save and --load are not listed.
+    // No dataset and no model file: --data-dir, --save, --load, --checkpoint-every and --resume are not listed.
     sg::tutorial::parse(argc, argv, "autograd_basics", "autograd, step by step, and a custom op in a small model",
-                        options, own, {.data = false, .checkpoints = false});
+                        options, own, {.data = false, .checkpoints = false, .resume = false});
     if (hidden < 1) sg::tutorial::usage_error(fmt::format("--hidden must be >= 1, got {}", hidden));
 
     // 1. Two leaves: tensors we make ourselves and want gradients for.

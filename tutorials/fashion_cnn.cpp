@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
          "add the per-position bias in the forward pass (false: leave it out, as the notebook's code did)");
     sg::tutorial::parse(argc, argv, "fashion_cnn",
                         "one 6x6 conv filter on Fashion-MNIST (notebook 000): how an exact gradient lets a ReLU filter die, and a fix",
-                        options, own);
+                        options, own, {.resume = false});  // two short runs: no training checkpoints
     if (fix != "leaky_relu" && fix != "small_init")
       sg::tutorial::usage_error(fmt::format("--fix must be leaky_relu or small_init, got {}", fix));
     if (!(small_scale > 0)) sg::tutorial::usage_error(fmt::format("--small-scale must be positive, got {}", small_scale));

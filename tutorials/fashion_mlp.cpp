@@ -27,6 +27,7 @@
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
+#include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
 
@@ -219,8 +220,11 @@ int main(int argc, char** argv) {
       return double(count_correct(model(test_x), test_y)) / double(test.size());
     };
     fmt::print("8. training on {} images, {} epochs of {} batches\n", train.size(), options.epochs, loader.size());
+    sg::tutorial::Resumable resumable(options, "fashion_mlp", model, optimizer, history);
+    const int done = resumable.resume();
+    loader.set_epoch(done);
     const auto start = std::chrono::steady_clock::now();
-    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    for (int epoch = done + 1; epoch <= options.epochs; ++epoch) {
       sg::tutorial::ProgressBar bar(epoch, options.epochs, loader.size());
       int64_t step = 0;
       for (const auto& [images, labels] : loader) {
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
       fmt::print("   Loss after epoch {}: {:.4f} (as the notebook printed it: {:.4f}) - test accuracy: {:.2f}%\n", epoch,
                  bar.mean_loss(), mse ? bar.mean_loss() * 2 / kClasses : bar.mean_loss() / kClasses, 100 * test_accuracy);
       history.add({bar.mean_loss(), bar.accuracy(), test_accuracy});
+      resumable.epoch_done(epoch);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("   trained in {:.1f} s on {} threads\n", seconds, sg::get_num_threads());

@@ -33,6 +33,7 @@
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
+#include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
 
@@ -295,7 +296,9 @@ int main(int argc, char** argv) {
     double test_accuracy = 0;
     fmt::print("11. {} steps of full-batch gradient descent, lr {}, {} threads\n", options.epochs, options.lr,
                sg::get_num_threads());
-    for (int step = 1; step <= options.epochs; ++step) {
+    sg::tutorial::Resumable resumable(options, "mnist_binary_conv", model, optimizer, history);
+    const int done = resumable.resume();
+    for (int step = done + 1; step <= options.epochs; ++step) {
       sg::tutorial::ProgressBar bar(step, options.epochs, 1);
       optimizer.zero_grad();
       const sg::Tensor step_out = model.forward(x);
@@ -312,6 +315,7 @@ int main(int argc, char** argv) {
         test_accuracy = double(accuracy_count(model.forward(x_test), y_test)) / double(test_size);
       }
       history.add({step_loss.item() / double(train_size), bar.accuracy(), test_accuracy});
+      resumable.epoch_done(step);
     }
     // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {

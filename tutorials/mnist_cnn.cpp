@@ -22,6 +22,7 @@
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
+#include "tutorials/common/resume.h"
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
@@ -122,8 +123,11 @@ int main(int argc, char** argv) {
     };
     fmt::print("5. training {} epochs on {} images, lr {}, batch {}, {} threads\n", options.epochs, train_size,
                options.lr, options.batch_size, sg::get_num_threads());
+    sg::tutorial::Resumable resumable(options, "mnist_cnn", model, optimizer, history);
+    const int done = resumable.resume();
+    loader.set_epoch(done);
     const auto start = std::chrono::steady_clock::now();
-    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    for (int epoch = done + 1; epoch <= options.epochs; ++epoch) {
       fmt::print("--- Epoch {} ---\n", epoch);
       sg::tutorial::ProgressBar bar(epoch, options.epochs, loader.size());
       double window_loss = 0;
@@ -154,6 +158,7 @@ int main(int argc, char** argv) {
       bar.finish();
       const auto [test_loss, test_accuracy] = evaluate();
       history.add({bar.mean_loss(), bar.accuracy(), test_accuracy});
+      resumable.epoch_done(epoch);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("   trained in {:.1f} s ({} threads)\n", seconds, sg::get_num_threads());

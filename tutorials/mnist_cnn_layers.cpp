@@ -28,6 +28,7 @@
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
+#include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
 using Clock = std::chrono::steady_clock;
@@ -228,8 +229,11 @@ int main(int argc, char** argv) {
     sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
     fmt::print("6. training {} epochs on {} random training images each, lr {}, batch {}, {} threads\n", options.epochs,
                train_size, options.lr, options.batch_size, sg::get_num_threads());
+    sg::tutorial::Resumable resumable(options, "mnist_cnn_layers", model, optimizer, history);
+    const int done = resumable.resume();
+    loader.set_epoch(done);
     const auto train_start = Clock::now();
-    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    for (int epoch = done + 1; epoch <= options.epochs; ++epoch) {
       fmt::print("\nEpoch {} --->\n", epoch);
       sg::tutorial::ProgressBar bar(epoch, options.epochs, steps);
       double window_loss = 0;
@@ -264,6 +268,7 @@ int main(int argc, char** argv) {
       }
       bar.finish();
       history.add({bar.mean_loss(), bar.accuracy(), evaluate()});
+      resumable.epoch_done(epoch);
     }
     fmt::print("   trained in {:.2f} s ({} threads)\n", ms_since(train_start) / 1000.0, sg::get_num_threads());
     // The model first: a picture that cannot be written must not cost the training.

@@ -1,4 +1,4 @@
-# cmake -DPROGRAM=... -DNAME=... -P expect_usage_error.cmake
+# cmake -DPROGRAM=... -DNAME=... [-DRESUME=ON] -P expect_usage_error.cmake
 # Every bad command line must print what is wrong, naming the option, then the usage, and end with exit
 # code 2 (not 0, not 1, not a crash). Each entry: the argument, then a regex its error line must match.
 # A stray argument is one too: ignored, "-epochs 5" or "5" would train with the defaults.
@@ -18,6 +18,9 @@ set(cases
   "--seed=1.5" "'1.5'.*'--seed'"
   "--seed=-1" "--seed must be >= 0, got -1"
   "stray" "unexpected argument 'stray': options start with --")
+if(RESUME)
+  list(APPEND cases "--checkpoint-every=-1" "--checkpoint-every must be >= 0, got -1")
+endif()
 list(LENGTH cases n)
 math(EXPR last "${n} - 1")
 foreach(i RANGE 0 ${last} 2)

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -24,6 +26,11 @@ namespace sg::tutorial {
 
 namespace {
 std::string usage_text;  // kept for usage_error after parsing
+
+// Options that change where results go, or how fast they come, but not what they are: a run resumed
+// with other values of these still ends with the same bits.
+const std::vector<std::string> kNotSettings = {"help", "epochs", "threads", "out", "save", "load", "resume",
+                                               "checkpoint-every"};
 
 // A folder that cannot be written to is a fact about the machine, not a badly formed command line: the
 // message, and exit code 1, before any work is done that would be lost.
@@ -44,6 +51,17 @@ void check_writable(const std::string& option, const std::string& value, const f
     setup_error(fmt::format("{} {}: cannot write to folder {}: {}", option, value, folder.string(), std::strerror(errno)));
   ::close(fd);
   ::unlink(probe.c_str());
+}
+
+// An option's value as text, for Options::settings.
+std::string value_text(const boost::any& value) {
+  if (const auto* v = boost::any_cast<int>(&value)) return std::to_string(*v);
+  if (const auto* v = boost::any_cast<int64_t>(&value)) return std::to_string(*v);
+  if (const auto* v = boost::any_cast<double>(&value)) return fmt::format("{}", *v);  // shortest exact form
+  if (const auto* v = boost::any_cast<bool>(&value)) return *v ? "true" : "false";
+  if (const auto* v = boost::any_cast<std::string>(&value)) return *v;
+  if (const auto* v = boost::any_cast<std::vector<int64_t>>(&value)) return fmt::format("{}", fmt::join(*v, " "));
+  throw std::logic_error("value_text: an option of a type not handled here");
 }
 
 }  // namespace
@@ -75,6 +93,11 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
     common.add_options()
         ("save", po::value(&options.save), "write the trained model here (before any picture)")
         ("load", po::value(&options.load), "start from this model");
+  if (uses.resume)
+    common.add_options()
+        ("checkpoint-every", po::value(&options.checkpoint_every)->default_value(options.checkpoint_every),
+         "every this many epochs, write a training checkpoint to --out (0: never)")
+        ("resume", po::value(&options.resume), "carry on from this training checkpoint, to the bits of an unbroken run");
   po::options_description all;
   all.add(common);
   if (!own.options().empty()) all.add(own);
@@ -101,7 +124,7 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   } catch (const po::error& e) {
     usage_error(e.what());
   }
-  for (const char* name : {"out", "data-dir", "save", "load"})
+  for (const char* name : {"out", "data-dir", "save", "load", "resume"})
     if (vm.count(name) && vm[name].as<std::string>().empty())
       usage_error(fmt::format("--{} needs a {}, got an empty one", name,
                               std::string_view(name) == "out" || std::string_view(name) == "data-dir" ? "folder" : "file name"));
@@ -113,12 +136,21 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   if (options.test_size < 1) usage_error(fmt::format("--test-size must be >= 1, got {}", options.test_size));
   if (options.threads < 0) usage_error(fmt::format("--threads must be >= 0, got {}", options.threads));
   if (seed < 0) usage_error(fmt::format("--seed must be >= 0, got {}", seed));
+  if (options.checkpoint_every < 0)
+    usage_error(fmt::format("--checkpoint-every must be >= 0, got {}", options.checkpoint_every));
+  if (!options.resume.empty() && !options.load.empty())
+    usage_error("--resume and --load cannot be used together: --resume restores the model as well");
   options.seed = uint64_t(seed);
+  options.settings.clear();
+  for (const auto& [name, value] : vm)
+    if (std::find(kNotSettings.begin(), kNotSettings.end(), name) == kNotSettings.end())
+      options.settings[name] = value_text(value.value());
 
   // Everything that could stop the program after training is checked now, before training.
-  std::error_code load_ec;
-  if (!options.load.empty() && !fs::is_regular_file(options.load, load_ec))
-    setup_error(fmt::format("--load {}: no such file", options.load));
+  for (const auto& [option, file] : {std::pair{"--load", options.load}, std::pair{"--resume", options.resume}}) {
+    std::error_code ec;
+    if (!file.empty() && !fs::is_regular_file(file, ec)) setup_error(fmt::format("{} {}: no such file", option, file));
+  }
   check_writable("--out", options.out, options.out);
   if (!options.save.empty()) {
     std::error_code ec;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <boost/program_options.hpp>
@@ -24,6 +25,11 @@ struct Options {
   std::string out = "out";
   std::string save = "";  // checkpoint to write after training
   std::string load = "";  // checkpoint to start from
+  int checkpoint_every = 0;  // epochs between training checkpoints; 0: none
+  std::string resume = "";   // training checkpoint to carry on from
+  /// Every option given or defaulted that shapes the results, as text by name ("lr" -> "0.25"); filled
+  /// by parse. A training checkpoint records them, and resuming with other values is refused.
+  std::map<std::string, std::string> settings = {};
 };
 
 /// Which shared options a program lists beyond the training ones (--epochs ... --out): a program lists
@@ -31,6 +37,7 @@ struct Options {
 struct Uses {
   bool data = true;         // --data-dir
   bool checkpoints = true;  // --save, --load
+  bool resume = true;       // --checkpoint-every, --resume
 };
 
 /// Parses argv into `options` and into the variables bound in `own` (the tutorial's own options), then
