@@ -129,7 +129,29 @@ void Tensor::check_in_place(const char* op) const {
            op, shape());
 }
 
+Overlap memory_overlap(const Tensor& a, const Tensor& b) {
+  const TensorImpl &x = a.impl(), &y = b.impl();
+  if (x.storage != y.storage || x.numel == 0 || y.numel == 0) return Overlap::kNone;
+  const size_t x_end = x.offset + size_t(x.numel) * element_size(x.dtype);
+  const size_t y_end = y.offset + size_t(y.numel) * element_size(y.dtype);
+  if (x_end <= y.offset || y_end <= x.offset) return Overlap::kNone;
+  return x.offset == y.offset && x_end == y_end ? Overlap::kSame : Overlap::kPartial;
+}
+
 namespace {
+// An input that is the target itself (x += x) is read at each element just before that element is
+// written, so the result is right; one that shares only part of the target's bytes is read after it
+// was written. PyTorch refuses that case with this message, for copy_ as for arithmetic.
+void check_no_partial_overlap(const Tensor& self, const Tensor& other, const char* op) {
+  if (memory_overlap(self, other) != Overlap::kPartial) [[likely]] return;
+  const size_t bytes = element_size(self.dtype());
+  const size_t self_at = self.impl().offset / bytes, other_at = other.impl().offset / bytes;
+  fail("{}: unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+       "memory location (got the written-to tensor {} at elements [{}, {}) and the input {} at elements [{}, {}) "
+       "of one buffer); clone() the input first",
+       op, self.shape(), self_at, self_at + self.numel(), other.shape(), other_at, other_at + other.numel());
+}
+
 template <class F>
 void update_in_place(Tensor& self, const Tensor& other, const char* op, F f) {
   SG_CHECK(other.dtype() == self.dtype(), "{}: dtypes must match, got {} and {}", op, self.dtype(),
@@ -137,6 +159,7 @@ void update_in_place(Tensor& self, const Tensor& other, const char* op, F f) {
   const bool same_shape = other.shape() == self.shape();  // the usual case (gradients, optimizer steps)
   SG_CHECK(same_shape || broadcast_shapes(self.shape(), other.shape(), op) == self.shape(),
            "{}: cannot broadcast {} into the in-place target {}", op, other.shape(), self.shape());
+  check_no_partial_overlap(self, other, op);
   dispatch_all(self.dtype(), [&]<class T> {
     T* x = self.data<T>();
     const T* y = other.data<T>();

@@ -114,6 +114,7 @@ class Tensor {
   void backward(const Tensor& gradient, bool retain_graph = false) const;
 
   // ---- in place (refused while this tensor takes part in autograd and grad mode is on) ----
+  // Also refused, as in PyTorch: an input that partly overlaps this tensor's bytes (see memory_overlap).
   Tensor& operator+=(const Tensor& other);
   Tensor& operator-=(const Tensor& other);
   Tensor& operator*=(const Tensor& other);
@@ -187,6 +188,13 @@ class Tensor {
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
+
+/// How the bytes of two tensors relate: apart (or in different buffers), the very same bytes (x and a
+/// reshape of x), or partly shared (a narrow of x shifted against another narrow of x). In-place ops
+/// refuse an input that partly overlaps their target, as PyTorch does: it would be read after it was
+/// written (x.narrow(0, 1, 5) += x.narrow(0, 0, 5) would make a running sum).
+enum class Overlap { kNone, kSame, kPartial };
+Overlap memory_overlap(const Tensor& a, const Tensor& b);
 
 // ---- factories ----
 /// What sg::tensor reads: a number, or braces around numbers or around lists, nested to any depth. Each

@@ -283,6 +283,46 @@ BOOST_AUTO_TEST_CASE(in_place_ops_refuse_a_target_that_cannot_hold_the_result) {
   BOOST_TEST(throws_with([&] { x.copy_(sg::zeros({4})); }, {"copy_", "[4]", "[3]"}));
 }
 
+// A narrow along the first dim is a view into its parent's buffer. An input shifted against the target
+// within that buffer would be read after it was written: copy_ smeared a[0] over the whole tensor and
+// += gave a running sum. PyTorch refuses both (its copy_ too: only the very same bytes are let through).
+BOOST_AUTO_TEST_CASE(in_place_ops_refuse_an_input_that_partly_overlaps_the_target) {
+  Tensor a = sg::arange(1.0, 7.0, 1.0, kFloat64);
+  Tensor target = a.narrow(0, 1, 5);
+  const Tensor input = a.narrow(0, 0, 5);
+  const std::vector<std::string> parts = {"single memory location", "[1, 6)", "[0, 5)", "clone()"};
+  auto refused = [&](const char* op, const std::function<void()>& f) {
+    std::vector<std::string> expected = parts;
+    expected.push_back(op);
+    return throws_with(f, expected);
+  };
+  BOOST_TEST(refused("copy_", [&] { target.copy_(input); }));
+  BOOST_TEST(refused("add_", [&] { target += input; }));
+  BOOST_TEST(refused("add_", [&] { target -= input; }));
+  BOOST_TEST(refused("add_", [&] { target.add_(input, 2.0); }));
+  BOOST_TEST(refused("mul_", [&] { target *= input; }));
+  BOOST_TEST(refused("mul_", [&] { target.mul_(input); }));
+  BOOST_TEST(refused("div_", [&] { target /= input; }));
+  BOOST_TEST(all_close(a, sg::tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, kFloat64), 0));  // nothing was written
+
+  // The input inside the target, broadcast over it: row 0 would be read again after it was doubled.
+  Tensor m = sg::arange(6.0, kFloat64).reshape({3, 2});
+  BOOST_TEST(throws_with([&] { m += m.narrow(0, 0, 1); }, {"add_", "single memory location", "[0, 2)", "[0, 6)"}));
+  BOOST_TEST(all_close(m, sg::arange(6.0, kFloat64).reshape({3, 2}), 0));
+}
+
+BOOST_AUTO_TEST_CASE(in_place_ops_on_the_target_itself_or_on_apart_views_of_one_buffer_stay_correct) {
+  Tensor a = sg::tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, kFloat64);
+  a += a;  // the very same bytes: each element is read just before it is written
+  BOOST_TEST(all_close(a, sg::tensor({2.0, 4.0, 6.0, 8.0, 10.0, 12.0}, kFloat64), 0));
+  a.narrow(0, 1, 2) *= a.narrow(0, 1, 2);  // one range through two handles
+  a.copy_(a.reshape({2, 3}).reshape({6}));
+  BOOST_TEST(all_close(a, sg::tensor({2.0, 16.0, 36.0, 8.0, 10.0, 12.0}, kFloat64), 0));
+  a.narrow(0, 3, 3) -= a.narrow(0, 0, 3);  // two halves of one buffer, apart
+  a.narrow(0, 0, 3).copy_(a.narrow(0, 3, 3));
+  BOOST_TEST(all_close(a, sg::tensor({6.0, -6.0, -24.0, 6.0, -6.0, -24.0}, kFloat64), 0));
+}
+
 BOOST_AUTO_TEST_CASE(in_place_ops_are_refused_on_tensors_that_require_grad) {
   Tensor w = sg::ones({2, 3}).requires_grad_();
   const Tensor other = sg::ones({2, 3});
