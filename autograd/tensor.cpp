@@ -1,6 +1,7 @@
 // Tensor: storage, accessors, conversions, the autograd fields, and in-place updates.
 #include "autograd/tensor.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <ostream>
@@ -152,6 +153,26 @@ void check_no_partial_overlap(const Tensor& self, const Tensor& other, const cha
        op, self.shape(), self_at, self_at + self.numel(), other.shape(), other_at, other_at + other.numel());
 }
 
+// An int64 tensor holds int64 results only. A scalar that is not a whole number an int64 can hold would
+// need a float result, so it is refused, as in PyTorch, rather than truncated first (t *= 2.5 would
+// double t, and t += 0.9 do nothing).
+void check_int64_scalar(const Tensor& self, const char* op, const char* what, double value) {
+  if (self.dtype() != kInt64) return;
+  SG_CHECK(value == std::trunc(value) && value >= -0x1p63 && value < 0x1p63,
+           "{}: result type float can't be cast to the desired output type int64, got {} {} for an int64 tensor of "
+           "shape {}; convert the tensor with to(kFloat64) first",
+           op, what, value, self.shape());
+}
+
+// Dividing integers gives floats (PyTorch's true division), which an int64 tensor cannot hold; refusing
+// also keeps integer division by zero, a crash, from ever running.
+void check_not_int64_division(const Tensor& self) {
+  SG_CHECK(self.dtype() != kInt64,
+           "div_: result type float can't be cast to the desired output type int64 (dividing integers gives "
+           "floats), got an int64 tensor of shape {}; convert it with to(kFloat64) first",
+           self.shape());
+}
+
 template <class F>
 void update_in_place(Tensor& self, const Tensor& other, const char* op, F f) {
   SG_CHECK(other.dtype() == self.dtype(), "{}: dtypes must match, got {} and {}", op, self.dtype(),
@@ -173,35 +194,44 @@ void update_in_place(Tensor& self, const Tensor& other, const char* op, F f) {
 }
 
 template <class F>
-void update_in_place(Tensor& self, const char* op, F f) {
+void update_in_place(Tensor& self, F f) {
   dispatch_all(self.dtype(), [&]<class T> {
     T* x = self.data<T>();
     kernels::map(x, x, self.numel(), [&](T a) { return T(f(a)); });
   });
-  (void)op;
   ++self.impl().storage->version;
 }
 }  // namespace
 
+// int64 arithmetic below wraps around on overflow (kernels::wrapping_add), as in PyTorch.
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   check_in_place("add_");
-  if (alpha == 1.0) update_in_place(*this, other, "add_", [](auto a, auto b) { return a + b; });
-  else update_in_place(*this, other, "add_", [alpha](auto a, auto b) { return a + decltype(a)(alpha) * b; });
+  check_int64_scalar(*this, "add_", "alpha", alpha);
+  if (alpha == 1.0) update_in_place(*this, other, "add_", [](auto a, auto b) { return kernels::wrapping_add(a, b); });
+  else
+    update_in_place(*this, other, "add_", [alpha](auto a, auto b) {
+      return kernels::wrapping_add(a, kernels::wrapping_mul(decltype(a)(alpha), b));
+    });
   return *this;
 }
 Tensor& Tensor::mul_(const Tensor& other) {
   check_in_place("mul_");
-  update_in_place(*this, other, "mul_", [](auto a, auto b) { return a * b; });
+  update_in_place(*this, other, "mul_", [](auto a, auto b) { return kernels::wrapping_mul(a, b); });
   return *this;
 }
 Tensor& Tensor::mul_(double value) {
   check_in_place("mul_");
-  update_in_place(*this, "mul_", [value](auto a) { return a * decltype(a)(value); });
+  check_int64_scalar(*this, "mul_", "scalar", value);
+  update_in_place(*this, [value](auto a) { return kernels::wrapping_mul(a, decltype(a)(value)); });
   return *this;
 }
+// An int64 target takes the value truncated toward zero, as in PyTorch; one it cannot hold is refused
+// (converting it would be undefined behaviour).
 Tensor& Tensor::fill_(double value) {
   check_in_place("fill_");
-  update_in_place(*this, "fill_", [value](auto a) { return decltype(a)(value); });
+  SG_CHECK(dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63),
+           "fill_: value cannot be converted to type int64 without overflow, got {}", value);
+  update_in_place(*this, [value](auto a) { return decltype(a)(value); });
   return *this;
 }
 Tensor& Tensor::copy_(const Tensor& other) {
@@ -214,6 +244,8 @@ Tensor& Tensor::copy_(const Tensor& other) {
 Tensor& Tensor::set_(std::initializer_list<int64_t> index, double value) {
   check_in_place("set_");
   const int64_t i = flat_index(shape(), index, "set_");
+  SG_CHECK(dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63),
+           "set_: value cannot be converted to type int64 without overflow, got {}", value);
   dispatch_all(dtype(), [&]<class T> { data<T>()[i] = T(value); });
   ++impl().storage->version;
   return *this;
@@ -224,19 +256,22 @@ Tensor& Tensor::operator-=(const Tensor& other) { return add_(other, -1.0); }
 Tensor& Tensor::operator*=(const Tensor& other) { return mul_(other); }
 Tensor& Tensor::operator/=(const Tensor& other) {
   check_in_place("div_");
+  check_not_int64_division(*this);
   update_in_place(*this, other, "div_", [](auto a, auto b) { return a / b; });
   return *this;
 }
 Tensor& Tensor::operator+=(double value) {
   check_in_place("add_");
-  update_in_place(*this, "add_", [value](auto a) { return a + decltype(a)(value); });
+  check_int64_scalar(*this, "add_", "scalar", value);
+  update_in_place(*this, [value](auto a) { return kernels::wrapping_add(a, decltype(a)(value)); });
   return *this;
 }
 Tensor& Tensor::operator-=(double value) { return *this += -value; }
 Tensor& Tensor::operator*=(double value) { return mul_(value); }
 Tensor& Tensor::operator/=(double value) {
   check_in_place("div_");
-  update_in_place(*this, "div_", [value](auto a) { return a / decltype(a)(value); });
+  check_not_int64_division(*this);
+  update_in_place(*this, [value](auto a) { return a / decltype(a)(value); });
   return *this;
 }
 

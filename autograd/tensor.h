@@ -114,7 +114,9 @@ class Tensor {
   void backward(const Tensor& gradient, bool retain_graph = false) const;
 
   // ---- in place (refused while this tensor takes part in autograd and grad mode is on) ----
-  // Also refused, as in PyTorch: an input that partly overlaps this tensor's bytes (see memory_overlap).
+  // Also refused, as in PyTorch: an input that partly overlaps this tensor's bytes (see memory_overlap),
+  // and on an int64 tensor any result that needs a float: a scalar or alpha that is not a whole number,
+  // and division (true division of integers gives floats).
   Tensor& operator+=(const Tensor& other);
   Tensor& operator-=(const Tensor& other);
   Tensor& operator*=(const Tensor& other);

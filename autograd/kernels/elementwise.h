@@ -45,6 +45,24 @@ inline T exp_of(T x) {
   else return std::exp(x);
 }
 
+/// a + b, a - b and a * b, where int64 wraps around on overflow (two's complement, as in PyTorch) instead
+/// of being undefined behaviour; the unsigned arithmetic compiles to the same instructions. Floats as is.
+template <class T>
+inline T wrapping_add(T a, T b) {
+  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+  else return a + b;
+}
+template <class T>
+inline T wrapping_sub(T a, T b) {
+  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
+  else return a - b;
+}
+template <class T>
+inline T wrapping_mul(T a, T b) {
+  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+  else return a * b;
+}
+
 /// out[i] = f(x[i])
 template <class T, class U, class F>
 void map(T* out, const U* x, int64_t n, F f) {

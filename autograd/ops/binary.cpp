@@ -9,7 +9,9 @@ namespace sg {
 
 namespace {
 // Checks dtypes, broadcasts, and runs f(a, b) elementwise: the forward of every op in this file.
-// int64 is allowed where integer arithmetic makes sense (labels, counts); it never requires grad.
+// int64 is allowed where integer arithmetic makes sense (labels, counts); it never requires grad, and it
+// wraps around on overflow (kernels::wrapping_add), as in PyTorch. Dividing integers gives floats in
+// PyTorch, which an int64 output cannot hold, so div refuses int64 (and never divides by an integer 0).
 template <bool kIntegerOk = true, class F>
 Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F f) {
   SG_CHECK(a.dtype() == b.dtype(), "{}: dtypes must match, got {} {} and {} {}", op, a.shape(), a.dtype(),
@@ -31,7 +33,7 @@ Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F f) {
 // ---- add -------------------------------------------------------------------
 // y = a + b        da = dy        db = dy
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_forward("add", a, b, [](auto x, auto z) { return x + z; });
+  Tensor y = binary_forward("add", a, b, [](auto x, auto z) { return kernels::wrapping_add(x, z); });
   return record("add", {a, b}, y, {}, [sa = a.shape(), sb = b.shape()](const Node&, const Tensor& dy) {
     return Grads{reduce_to(dy, sa), reduce_to(dy, sb)};
   });
@@ -40,7 +42,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 // ---- sub -------------------------------------------------------------------
 // y = a - b        da = dy        db = -dy
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_forward("sub", a, b, [](auto x, auto z) { return x - z; });
+  Tensor y = binary_forward("sub", a, b, [](auto x, auto z) { return kernels::wrapping_sub(x, z); });
   return record("sub", {a, b}, y, {}, [sa = a.shape(), sb = b.shape()](const Node& node, const Tensor& dy) {
     return Grads{reduce_to(dy, sa), node.needs_grad(1) ? reduce_to(neg(dy), sb) : Tensor()};
   });
@@ -49,7 +51,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 // ---- mul -------------------------------------------------------------------
 // y = a * b        da = dy * b        db = dy * a
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_forward("mul", a, b, [](auto x, auto z) { return x * z; });
+  Tensor y = binary_forward("mul", a, b, [](auto x, auto z) { return kernels::wrapping_mul(x, z); });
   return record("mul", {a, b}, y, {a, b}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     return Grads{node.needs_grad(0) ? reduce_to(mul(dy, b), a.shape()) : Tensor(),

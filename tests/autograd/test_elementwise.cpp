@@ -411,6 +411,25 @@ BOOST_AUTO_TEST_CASE(int64_arithmetic_is_exact_and_division_is_refused) {
   BOOST_TEST(throws_with([&] { (void)sg::exp(a); }, {"exp", "int64"}));
 }
 
+// An op's output has its input's dtype here, so an op with a scalar refuses int64 (int64 * 2.5 is a float
+// in PyTorch) rather than truncate the scalar or divide by an integer 0. Tensor +, - and * of int64 wrap
+// around on overflow, as in PyTorch, where plain int64 arithmetic would be undefined behaviour.
+BOOST_AUTO_TEST_CASE(int64_ops_with_a_scalar_are_refused_and_int64_overflow_wraps) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  const Tensor a = sg::tensor(std::vector<int64_t>{1, kMax, kMin}, {3});
+  BOOST_TEST(throws_with([&] { (void)sg::mul(a, 2.5); }, {"mul", "int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::add(a, 0.9); }, {"add", "int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::div(a, 0.0); }, {"div", "int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::rdiv(a, 1.0); }, {"rdiv", "int64"}));
+  const Tensor one = sg::ones({3}, kInt64), minus_one = sg::full({3}, -1.0, kInt64);
+  BOOST_TEST(sg::add(a, one).to_vector<int64_t>() == std::vector<int64_t>({2, kMin, kMin + 1}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::sub(a, one).to_vector<int64_t>() == std::vector<int64_t>({0, kMax - 1, kMax}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::mul(a, minus_one).to_vector<int64_t>() == std::vector<int64_t>({-1, -kMax, kMin}),
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(comparisons_give_zero_or_one_in_the_input_dtype) {
   const Tensor a = sg::tensor({1.0, 2.0, 3.0}, kFloat64);
   const Tensor b = sg::tensor({2.0, 3.0}, kFloat64).reshape({2, 1});  // broadcasts to (2, 3)

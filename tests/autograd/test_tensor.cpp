@@ -1,5 +1,7 @@
 // The Tensor itself: factories, accessors, dtype conversion, clone/detach, printing, and in-place updates
 // (refused while autograd tracks the tensor, allowed under NoGradGuard, caught by the version counter).
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "tests/testing.h"
@@ -321,6 +323,62 @@ BOOST_AUTO_TEST_CASE(in_place_ops_on_the_target_itself_or_on_apart_views_of_one_
   a.narrow(0, 3, 3) -= a.narrow(0, 0, 3);  // two halves of one buffer, apart
   a.narrow(0, 0, 3).copy_(a.narrow(0, 3, 3));
   BOOST_TEST(all_close(a, sg::tensor({6.0, -6.0, -24.0, 6.0, -6.0, -24.0}, kFloat64), 0));
+}
+
+// PyTorch refuses an in-place op whose result needs a float type ("result type Float can't be cast to
+// the desired output type Long"), and its / is true division. Here t *= 2.5 doubled t, t += 0.9 and
+// add_(u, 0.5) did nothing (the scalar was truncated first), and t /= 0.5 or t /= (a tensor holding 0)
+// killed the process with SIGFPE.
+BOOST_AUTO_TEST_CASE(int64_in_place_ops_refuse_results_that_need_a_float) {
+  const std::vector<int64_t> values = {7, -8, std::numeric_limits<int64_t>::min()};
+  Tensor t = sg::tensor(values, {3});
+  const Tensor u = sg::tensor(std::vector<int64_t>{2, 2, -1}, {3});
+  const std::vector<std::string> float_result = {"result type float can't be cast", "int64"};
+  auto refused = [&](const std::function<void()>& f, std::vector<std::string> parts) {
+    parts.insert(parts.end(), float_result.begin(), float_result.end());
+    return throws_with(f, parts);
+  };
+  BOOST_TEST(refused([&] { t *= 2.5; }, {"mul_", "2.5"}));
+  BOOST_TEST(refused([&] { t.mul_(0.5); }, {"mul_", "0.5"}));
+  BOOST_TEST(refused([&] { t += 0.9; }, {"add_", "0.9"}));
+  BOOST_TEST(refused([&] { t -= 0.5; }, {"add_", "0.5"}));
+  BOOST_TEST(refused([&] { t.add_(u, 0.5); }, {"add_", "alpha 0.5"}));
+  BOOST_TEST(refused([&] { t += 1e19; }, {"add_", "1e+19"}));  // whole, but past int64
+  BOOST_TEST(refused([&] { t *= std::nan(""); }, {"mul_", "nan"}));
+  BOOST_TEST(refused([&] { t /= 0.5; }, {"div_"}));
+  BOOST_TEST(refused([&] { t /= 2.0; }, {"div_"}));
+  BOOST_TEST(refused([&] { t /= 0.0; }, {"div_"}));
+  BOOST_TEST(refused([&] { t /= sg::zeros({3}, kInt64); }, {"div_"}));
+  BOOST_TEST(refused([&] { t /= u; }, {"div_"}));  // INT64_MIN / -1 among them
+  BOOST_TEST(t.to_vector<int64_t>() == values, boost::test_tools::per_element());  // nothing was written
+  BOOST_TEST(throws_with([&] { t.fill_(1e19); }, {"fill_", "int64", "overflow"}));
+  BOOST_TEST(throws_with([&] { t.set_({0}, -1e19); }, {"set_", "int64", "overflow"}));
+}
+
+// Whole-number scalars keep int64 arithmetic exact; overflow wraps around (two's complement, as in
+// PyTorch) where a plain int64 + or * would be undefined behaviour.
+BOOST_AUTO_TEST_CASE(int64_in_place_ops_with_whole_numbers_stay_integer_and_wrap_on_overflow) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  Tensor t = sg::tensor(std::vector<int64_t>{7, -8, 3}, {3});
+  const Tensor u = sg::tensor(std::vector<int64_t>{1, 2, 3}, {3});
+  t *= -3.0;
+  t += 2.0;
+  t.add_(u, -2.0);
+  t -= u;
+  t *= u;
+  BOOST_TEST(t.to_vector<int64_t>() == std::vector<int64_t>({-22, 40, -48}), boost::test_tools::per_element());
+  t.fill_(2.9);  // fill_ and set_ truncate toward zero, like PyTorch's
+  t.set_({2}, -3.9);
+  BOOST_TEST(t.to_vector<int64_t>() == std::vector<int64_t>({2, 2, -3}), boost::test_tools::per_element());
+
+  Tensor w = sg::tensor(std::vector<int64_t>{kMax, kMin, kMin}, {3});
+  w += 1.0;
+  BOOST_TEST(w.to_vector<int64_t>() == std::vector<int64_t>({kMin, kMin + 1, kMin + 1}),
+             boost::test_tools::per_element());
+  w.mul_(sg::full({3}, -1.0, kInt64));
+  BOOST_TEST(w.to_vector<int64_t>() == std::vector<int64_t>({kMin, kMax, kMax}), boost::test_tools::per_element());
+  w -= sg::tensor(std::vector<int64_t>{0, kMax, -1}, {3});
+  BOOST_TEST(w.to_vector<int64_t>() == std::vector<int64_t>({kMin, 0, kMin}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(in_place_ops_are_refused_on_tensors_that_require_grad) {
