@@ -4,8 +4,16 @@
 // 2. Walk that order: each node's incoming gradient is complete when its turn comes; its backward gives
 //    one gradient per input, summed into the input's node, or into .grad for a leaf.
 // 3. Free each node's saved tensors as soon as it has run, unless the graph is retained.
+// Threads: backward may run on several threads at once. Passes through graphs of their own run side by
+// side, and the gradients they send into one leaf (a shared parameter) are summed under that leaf's
+// lock, so none is lost. A pass holds every node it walks, from the search to its end (Node::owner_:
+// one compare-exchange to take a node, a plain store to give it back), so passes that share nodes take
+// turns: with retain_graph each gets its full gradients; without it, the later one finds the graph freed
+// and throws, as a second backward() on one thread does. PyTorch likewise locks its nodes.
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -21,38 +29,79 @@ class Engine {
   static void run(const Tensor& root, const Tensor& seed, bool retain_graph);
 
  private:
-  static void topological_order(Node* root, std::vector<Node*>& post_order);
+  static Node* claim_in_order(Node* root, uint64_t mark, std::vector<Node*>& order);
+  static void release(Node* node) { node->owner_.store(0, std::memory_order_release); }
+  static void announce_release();
+  static void wait_until_free(const Node* node);
   static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad);
 };
 
 namespace {
 std::atomic<uint64_t> next_mark{1};
-}
+// Counts the times a pass gave back its nodes. A pass waiting for a node sleeps until this changes: one
+// counter for all nodes keeps giving a node back a plain store, with no check for a sleeper each time.
+std::atomic<uint32_t> releases{0};
 
-// Reverse post-order of a DFS: every node appears before the nodes that made its inputs.
-void Engine::topological_order(Node* root, std::vector<Node*>& post_order) {
-  const uint64_t mark = next_mark.fetch_add(1, std::memory_order_relaxed);
-  post_order.clear();
+// A lock per leaf without a mutex in every tensor: leaves map by address onto a fixed set of mutexes
+// (two leaves that share one merely take turns).
+std::mutex& leaf_lock(const TensorImpl& leaf) {
+  static std::array<std::mutex, 64> locks;
+  const uint64_t hash = uint64_t(reinterpret_cast<uintptr_t>(&leaf)) * 0x9E3779B97F4A7C15ull;
+  return locks[hash >> 58];
+}
+}  // namespace
+
+// Takes every node reachable from root for the pass `mark` and lists them in reverse post-order of a
+// DFS: every node appears before the nodes that made its inputs. If another pass holds one of them,
+// gives back all it took and returns that node; returns nullptr once it holds them all.
+Node* Engine::claim_in_order(Node* root, uint64_t mark, std::vector<Node*>& order) {
+  order.clear();
+  const auto claim = [mark](Node* node) {
+    uint64_t free = 0;
+    return node->owner_.compare_exchange_strong(free, mark, std::memory_order_acquire, std::memory_order_relaxed);
+  };
+  if (!claim(root)) return root;
   thread_local std::vector<std::pair<Node*, size_t>> stack;  // (node, next edge to visit); kept to reuse its memory
   stack.assign(1, {root, 0});
-  root->visit_mark_ = mark;
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->edges_.size()) {
       Node* child = node->edges_[next++].node.get();
-      if (child && child->visit_mark_ != mark) {
-        child->visit_mark_ = mark;
-        stack.emplace_back(child, 0);
+      if (!child || child->owner_.load(std::memory_order_relaxed) == mark) continue;
+      if (!claim(child)) {
+        for (const auto& entry : stack) release(entry.first);
+        for (Node* held : order) release(held);
+        announce_release();
+        order.clear();
+        return child;
       }
+      stack.emplace_back(child, 0);
     } else {
-      post_order.push_back(node);
+      order.push_back(node);
       stack.pop_back();
     }
   }
-  std::reverse(post_order.begin(), post_order.end());
+  std::reverse(order.begin(), order.end());
+  return nullptr;
+}
+
+// After a batch of release(): the count goes up after the nodes were given back, so a waiter that sees
+// the new count also sees them free.
+void Engine::announce_release() {
+  releases.fetch_add(1, std::memory_order_release);
+  releases.notify_all();
+}
+
+void Engine::wait_until_free(const Node* node) {
+  for (;;) {
+    const uint32_t seen = releases.load(std::memory_order_acquire);
+    if (node->owner_.load(std::memory_order_acquire) == 0) return;
+    releases.wait(seen, std::memory_order_acquire);  // returns at once if a release came in between
+  }
 }
 
 void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
+  std::lock_guard lock(leaf_lock(leaf));  // another thread's backward may be summing into this leaf
   NoGradGuard no_grad;
   if (!leaf.grad) {
     // Take the buffer when no one else can see it; otherwise copy, so a later in-place accumulation
@@ -63,7 +112,9 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
     leaf.grad->grad_fn = nullptr;
   } else if (leaf.grad->shape == grad.shape() && leaf.grad->dtype == grad.dtype()) {
     // The usual case, summed straight into the buffer: going through Tensor::add_ would copy the handle
-    // (two atomic reference-count updates) and re-check what is known here already.
+    // (two atomic reference-count updates) and re-check what is known here already. A gradient that
+    // shares part of that buffer (a custom backward may hand back any tensor) is read from a copy.
+    if (memory_overlap(Tensor(leaf.grad), grad) == Overlap::kPartial) [[unlikely]] grad = grad.detach().clone();
     TensorImpl& sum = *leaf.grad;
     dispatch_all(sum.dtype, [&]<class T> {
       T* total = static_cast<T*>(sum.data());
@@ -83,12 +134,35 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
   // The order's memory is kept from one backward to the next (a training loop runs thousands); a
   // backward started inside another one (a custom Function's backward may call it) gets a fresh vector.
   thread_local std::vector<Node*> spare_order;
-  struct KeepOrder {
+  thread_local int passes_here = 0;  // more than one: a backward inside another one on this thread
+  // On the way out, normal or not, every node held is given back, and with it any gradient still pending
+  // there: if a backward threw (a saved tensor changed in place, a bad custom gradient), gradients already
+  // sent further down must not stay, or a later backward through a shared part of the graph would add
+  // them in. After a normal pass every pending gradient is consumed already.
+  struct Pass {
     std::vector<Node*> order = std::exchange(spare_order, {});
-    ~KeepOrder() { spare_order = std::move(order); }
-  } keep;
-  std::vector<Node*>& order = keep.order;
-  topological_order(root.grad_fn().get(), order);
+    const uint64_t mark = next_mark.fetch_add(1, std::memory_order_relaxed);
+    Pass() { ++passes_here; }
+    ~Pass() {
+      for (Node* node : order) {
+        node->pending_grad_ = Tensor();
+        release(node);
+      }
+      if (!order.empty()) announce_release();
+      --passes_here;
+      spare_order = std::move(order);
+    }
+  } pass;
+  std::vector<Node*>& order = pass.order;
+  while (Node* busy = claim_in_order(root.grad_fn().get(), pass.mark, order)) {
+    // Waiting here while the outer pass holds its nodes could wait for ever (on the outer pass itself,
+    // or on a pass that waits for it).
+    SG_CHECK(passes_here == 1,
+             "backward: a backward() called inside another backward reached '{}', which a running backward "
+             "holds; build the inner graph from detached tensors",
+             busy->name_);
+    wait_until_free(busy);
+  }
   for (Node* node : order)  // refuse before touching anything, so a failed call changes nothing
     SG_CHECK(!node->released_,
              "backward: the graph through '{}' was already freed by an earlier backward(); pass retain_graph = "
@@ -96,15 +170,6 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
              node->name_);
 
   NoGradGuard no_grad;  // backward formulas are not themselves recorded
-  // If a backward throws (a saved tensor changed in place, a bad custom gradient), gradients already sent
-  // to nodes further down must not stay there: a later backward through a shared part of the graph
-  // would add them in. After a normal pass every pending gradient is consumed already.
-  struct ClearPending {
-    const std::vector<Node*>& order;
-    ~ClearPending() {
-      for (Node* node : order) node->pending_grad_ = Tensor();
-    }
-  } clear_pending{order};
   root.grad_fn()->pending_grad_ = seed;
   for (Node* node : order) {
     Tensor dy = std::move(node->pending_grad_);

@@ -3,6 +3,7 @@
 // the backward itself. `record` attaches a node to an op's output; ops call it right under their forward.
 #pragma once
 
+#include <atomic>
 #include <concepts>
 #include <cstdint>
 #include <initializer_list>
@@ -75,9 +76,11 @@ class Node {
   Shape output_shape_;
   Dtype output_dtype_ = kFloat32;
   bool released_ = false;
-  // The engine's scratch space during one backward pass.
+  // The engine's scratch space during one backward pass, which holds the node meanwhile: owner_ is that
+  // pass's mark (0 when no pass holds it), so two threads never share pending_grad_ or free saved_ under
+  // each other (see engine.cpp).
   Tensor pending_grad_;
-  uint64_t visit_mark_ = 0;
+  std::atomic<uint64_t> owner_{0};
 };
 
 inline const Shape& Edge::shape() const { return node ? node->output_shape() : leaf->shape; }

@@ -109,6 +109,10 @@ class Tensor {
   bool is_leaf() const { return impl().grad_fn == nullptr; }
   const std::shared_ptr<Node>& grad_fn() const { return impl().grad_fn; }
   /// Reverse-mode differentiation from this one-element tensor: fills .grad() of every leaf that needs it.
+  /// Several threads may call backward at once, each through a graph of its own or all through one:
+  /// gradients sent into a shared leaf all add up, and passes through shared nodes take turns, so a graph
+  /// shared this way needs retain_graph = true (without it the later pass finds the graph freed and
+  /// throws). Reading, zeroing or setting a .grad() while a backward writes it is not synchronised.
   void backward(bool retain_graph = false) const;
   /// The same from a tensor of any shape, seeded with `gradient` (same shape as this tensor).
   void backward(const Tensor& gradient, bool retain_graph = false) const;

@@ -85,6 +85,45 @@ struct Identity : Function<Identity> {
   static std::vector<Tensor> backward(Context&, const Tensor& dy) { return {dy}; }
 };
 
+// Records ops for a scope inside a backward, where the engine has switched recording off.
+struct GradOn {
+  bool previous = GradMode::is_enabled();
+  GradOn() { GradMode::set_enabled(true); }
+  ~GradOn() { GradMode::set_enabled(previous); }
+};
+
+// y = x^2, whose backward recomputes x^2 from a detached copy of x and runs backward through that, as
+// checkpointing does: a backward inside a backward, on a graph of its own.
+struct Recompute : Function<Recompute> {
+  static constexpr const char* name = "recompute";
+  static Tensor forward(Context& ctx, const std::vector<Tensor>& in) {
+    ctx.save_for_backward({in[0]});
+    return in[0] * in[0];
+  }
+  static std::vector<Tensor> backward(Context& ctx, const Tensor& dy) {
+    Tensor x = ctx.saved(0).detach().requires_grad_();
+    {
+      GradOn on;
+      (x * x).backward(dy);
+    }
+    return {x.grad()};
+  }
+};
+
+// y = x, whose backward runs a backward through the graph that made x: the one its own pass is in.
+struct ReachesOuterGraph : Function<ReachesOuterGraph> {
+  static constexpr const char* name = "reaches_outer_graph";
+  static Tensor forward(Context& ctx, const std::vector<Tensor>& in) {
+    ctx.save_for_backward({in[0]});
+    return in[0];
+  }
+  static std::vector<Tensor> backward(Context& ctx, const Tensor& dy) {
+    GradOn on;
+    sg::sum(ctx.saved(0) * 1.0).backward(/*retain_graph=*/true);
+    return {dy};
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(function)
@@ -201,6 +240,21 @@ BOOST_AUTO_TEST_CASE(retain_graph_applies_to_custom_ops) {
   y.backward();
   BOOST_TEST(x.grad().item() == 24.0);
   BOOST_TEST(throws_with([&] { y.backward(); }, {"backward", "retain_graph"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_backward_may_run_a_backward_of_its_own_on_a_separate_graph) {
+  Tensor x = sg::tensor({1.0, 2.0, 3.0}, kFloat64).requires_grad_();
+  Recompute::apply({x * 3.0}).sum().backward();  // sum((3x)^2): 18x
+  BOOST_TEST(all_close(x.grad(), sg::tensor({18.0, 36.0, 54.0}, kFloat64), 0));
+}
+
+// The outer pass holds its nodes until it ends (so that two threads never share one); an inner pass
+// through them would take gradients still pending there, so it is refused, naming the node.
+BOOST_AUTO_TEST_CASE(a_backward_inside_a_backward_through_the_outer_graph_is_refused) {
+  Tensor x = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();
+  const Tensor y = ReachesOuterGraph::apply({x * 2.0}).sum();
+  BOOST_TEST(throws_with([&] { y.backward(); }, {"backward", "inside another backward", "'mul'"}));
+  BOOST_TEST(!x.grad().defined());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

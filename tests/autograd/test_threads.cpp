@@ -1,8 +1,13 @@
 // The same bits on any thread count: matmul, linear, softmax cross-entropy and a whole training step of
 // a small CNN, run once with 1 thread and once with 2, must agree bit for bit (the kernels split work in
-// fixed chunks and add partial results in a fixed order). And those chunks themselves.
+// fixed chunks and add partial results in a fixed order). And those chunks themselves. Then backward run
+// by several threads at once: into one shared leaf, and through one shared graph.
 #include <algorithm>
+#include <atomic>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 #include "autograd/kernels/gemm.h"
 #include "autograd/parallel.h"
@@ -190,6 +195,82 @@ BOOST_AUTO_TEST_CASE(cnn_training_step_identical_with_one_and_two_threads) {
   BOOST_REQUIRE(one.size() == two.size());
   for (size_t i = 0; i < one.size(); ++i) BOOST_TEST(bitwise_equal(one[i], two[i]), "tensor " << i);
   BOOST_TEST(std::isfinite(one[0].item()));
+}
+
+// ---- backward on several threads at once ------------------------------------------------------------
+namespace {
+// Runs step() `steps` times on each of two threads, both starting each step together so that their calls
+// overlap. They spin rather than sleep until both have arrived: a sleeping thread wakes tens of
+// microseconds late, when the other one's step may be over.
+template <class Step>
+void on_two_threads(int steps, Step step) {
+  std::atomic<int> arrived{0};
+  auto run = [&] {
+    for (int i = 0; i < steps; ++i) {
+      arrived.fetch_add(1);
+      while (arrived.load() < 2 * (i + 1)) std::this_thread::yield();
+      step();
+    }
+  };
+  std::thread first(run), second(run);
+  first.join();
+  second.join();
+}
+
+// The elements of grad that differ from expected(i), for a failure message that says how many.
+template <class Expected>
+int64_t count_wrong(const Tensor& grad, Expected expected) {
+  if (!grad.defined()) return -1;
+  const std::vector<double> values = grad.to_vector<double>();
+  return std::count_if(values.begin(), values.end(),
+                       [&, i = int64_t(0)](double v) mutable { return v != expected(i++); });
+}
+}  // namespace
+
+// Two threads backpropagate into one parameter, each through a graph of its own (workers sharing a
+// model): every gradient must land. They used to read and write .grad at once and lose updates.
+BOOST_AUTO_TEST_CASE(concurrent_backward_into_one_leaf_loses_no_gradient) {
+  ThreadCount kernels_on_one_thread(1);  // the two callers are the only threads
+  constexpr int64_t kSize = 8192;
+  constexpr int kSteps = 300;
+  Tensor w = sg::zeros({kSize}, kFloat64).requires_grad_();
+  const Tensor c = sg::arange(double(kSize), kFloat64);
+  on_two_threads(kSteps, [&] { sum(mul(w, c)).backward(); });  // d/dw = c
+  // Every partial sum is a whole number far below 2^53, so float64 holds the total exactly.
+  BOOST_TEST(count_wrong(w.grad(), [](int64_t i) { return 2.0 * kSteps * double(i); }) == 0);
+}
+
+// Two threads run backward over one retained graph at once: each pass must get the whole gradient.
+// They used to share each node's pending gradient, losing parts of it, and read tensors being freed.
+BOOST_AUTO_TEST_CASE(concurrent_backward_over_one_retained_graph_gives_every_pass_its_gradient) {
+  ThreadCount kernels_on_one_thread(1);
+  constexpr int64_t kSize = 16384;
+  constexpr int kSteps = 200;
+  Tensor x = sg::arange(double(kSize), kFloat64).requires_grad_();
+  const Tensor y = sum(sub(mul(add(mul(x, x), x), 3.0), x));  // 3 (x^2 + x) - x: dy/dx = 6x + 2
+  on_two_threads(kSteps, [&] { y.backward(/*retain_graph=*/true); });
+  BOOST_TEST(count_wrong(x.grad(), [](int64_t i) { return 2.0 * kSteps * (6.0 * double(i) + 2.0); }) == 0);
+}
+
+// Without retain_graph a graph serves one pass: of two concurrent passes, one gets the gradient and the
+// other is refused, as a second backward() on one thread is. The later one used to read the saved
+// tensors the first was freeing (a heap-use-after-free).
+BOOST_AUTO_TEST_CASE(concurrent_backward_over_one_graph_without_retain_refuses_the_later_pass) {
+  ThreadCount kernels_on_one_thread(1);
+  for (int round = 0; round < 20; ++round) {
+    Tensor x = sg::arange(16384.0, kFloat64).requires_grad_();
+    const Tensor y = sum(mul(mul(x, x), x));  // x^3: dy/dx = 3x^2
+    std::atomic<int> refused{0};
+    on_two_threads(1, [&] {
+      try {
+        y.backward();
+      } catch (const std::invalid_argument& e) {
+        if (std::string(e.what()).find("retain_graph") != std::string::npos) ++refused;
+      }
+    });
+    BOOST_TEST(refused == 1, "round " << round);
+    BOOST_TEST(count_wrong(x.grad(), [](int64_t i) { return 3.0 * double(i) * double(i); }) == 0, "round " << round);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
