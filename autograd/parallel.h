@@ -2,15 +2,19 @@
 // chunks depend only on n and grain, never on the thread count, and a reduction adds its chunk results
 // in chunk order. So every kernel gives bitwise identical results with 1 or N threads. Threads start only
 // when there is more than one chunk, so a caller picks `grain` large enough that a chunk pays for a thread.
+// The threads are scratchgrad's own (thread_pool.h): a thread that is late, because another program holds
+// its core, never holds up the others; they run its chunks instead.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "autograd/thread_pool.h"
+
 namespace sg {
 
-/// Threads used by kernels (default: OMP_NUM_THREADS, else the number of cores).
+/// Threads used by kernels (default: OMP_NUM_THREADS, else the cores this process may use).
 void set_num_threads(int threads);
 int get_num_threads();
 
@@ -37,8 +41,9 @@ void parallel_for(int64_t n, int64_t grain, Fn&& fn) {
     for (int64_t c = 0; c < chunks; ++c) fn(begin(c), begin(c + 1));
     return;
   }
-#pragma omp parallel for schedule(static) num_threads(detail::threads_for(chunks))
-  for (int64_t c = 0; c < chunks; ++c) fn(begin(c), begin(c + 1));
+  auto run_chunk = [&](int64_t c) { fn(begin(c), begin(c + 1)); };
+  detail::run_chunks(chunks, detail::threads_for(chunks),
+                     [](void* run, int64_t c) { (*static_cast<decltype(run_chunk)*>(run))(c); }, &run_chunk);
 }
 
 /// Sums chunk_sum(begin, end) over the chunks of [0, n), adding the partial results in chunk order.
