@@ -2,11 +2,15 @@
 #include "nn/activation.h"
 
 #include "autograd/ops.h"
+#include "nn/check_option.h"
 
 namespace sg::nn {
 
 Tensor ReLU::forward(const Tensor& input) { return relu(input); }
 
+LeakyReLU::LeakyReLU(const LeakyReLUOptions& options) : options(options) {
+  check_option("LeakyReLU", "negative_slope", options.negative_slope, {});
+}
 Tensor LeakyReLU::forward(const Tensor& input) { return leaky_relu(input, options.negative_slope); }
 std::string LeakyReLU::repr() const {
   return options.negative_slope == LeakyReLUOptions{}.negative_slope

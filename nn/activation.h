@@ -19,7 +19,7 @@ struct LeakyReLUOptions {
 /// x for x > 0, negative_slope * x otherwise.   nn::LeakyReLU act({.negative_slope = 0.2});
 class LeakyReLU : public Module {
  public:
-  explicit LeakyReLU(const LeakyReLUOptions& options = {}) : options(options) {}
+  explicit LeakyReLU(const LeakyReLUOptions& options = {});
   Tensor forward(const Tensor& input) override;
   std::string repr() const override;
 

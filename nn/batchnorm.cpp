@@ -5,6 +5,7 @@
 #include "autograd/check.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "nn/check_option.h"
 #include "nn/init.h"
 
 namespace sg::nn {
@@ -13,6 +14,10 @@ BatchNorm::BatchNorm(int64_t num_features, const BatchNormOptions& options, cons
                      int64_t max_dim)
     : num_features(num_features), options(options), name_(name), min_dim_(min_dim), max_dim_(max_dim) {
   SG_CHECK(num_features > 0, "{}: num_features must be positive, got {}", name, num_features);
+  // A negative eps can make var + eps negative and its square root NaN; a momentum outside [0, 1] would
+  // extrapolate the running statistics instead of averaging them (PyTorch checks neither).
+  check_option(name, "eps", options.eps, {.low = 0});
+  check_option(name, "momentum", options.momentum, {.low = 0, .high = 1});
   if (options.affine) {
     weight = register_parameter("weight", empty({num_features}));
     bias = register_parameter("bias", empty({num_features}));

@@ -3,11 +3,12 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "nn/check_option.h"
 
 namespace sg::nn {
 
 Dropout::Dropout(const DropoutOptions& options) : options(options) {
-  SG_CHECK(options.p >= 0 && options.p <= 1, "Dropout: p must be in [0, 1], got {}", options.p);
+  check_option("Dropout", "dropout probability p", options.p, {.low = 0, .high = 1});
 }
 
 // train: y = x * mask / (1 - p), mask = (u >= p) with u ~ U[0, 1); eval: y = x.

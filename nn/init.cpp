@@ -8,6 +8,7 @@
 #include "autograd/check.h"
 #include "autograd/grad_mode.h"
 #include "autograd/random.h"
+#include "nn/check_option.h"
 
 namespace sg::nn::init {
 
@@ -35,7 +36,9 @@ double calculate_gain(Nonlinearity nonlinearity, double param) {
     case Nonlinearity::Sigmoid: return 1.0;
     case Nonlinearity::Tanh: return 5.0 / 3.0;
     case Nonlinearity::ReLU: return std::sqrt(2.0);
-    case Nonlinearity::LeakyReLU: return std::sqrt(2.0 / (1.0 + param * param));
+    case Nonlinearity::LeakyReLU:
+      check_option("init::calculate_gain", "negative_slope", param, {});
+      return std::sqrt(2.0 / (1.0 + param * param));
   }
   return 1.0;
 }
@@ -50,7 +53,10 @@ Fans calculate_fans(const Tensor& tensor) {
 }
 
 Tensor uniform_(Tensor tensor, double low, double high) {
+  check_option("init::uniform_", "low", low, {});
+  check_option("init::uniform_", "high", high, {});
   SG_CHECK(low <= high, "init::uniform_: low must not exceed high, got low {} and high {}", low, high);
+  SG_CHECK(std::isfinite(high - low), "init::uniform_: high - low must be finite, got low {} and high {}", low, high);
   // float32 takes a 24-bit draw, as sg::rand does: a 53-bit one can round up to exactly 1.0f.
   return fill_with(tensor, "uniform_", [=]<class T>(Generator& g) {
     const double unit = std::is_same_v<T, float> ? double(g.uniform_float()) : g.uniform();
@@ -59,23 +65,28 @@ Tensor uniform_(Tensor tensor, double low, double high) {
 }
 
 Tensor normal_(Tensor tensor, double mean, double std) {
-  SG_CHECK(std >= 0, "init::normal_: std must be non-negative, got {}", std);
+  check_option("init::normal_", "mean", mean, {});
+  check_option("init::normal_", "std", std, {.low = 0});
   return fill_with(tensor, "normal_", [=]<class T>(Generator& g) { return mean + std * g.normal(); });
 }
 
 Tensor constant_(Tensor tensor, double value) {
+  // torch.nn.init.constant_ takes NaN too, but no parameter is meant to start as NaN or infinity.
+  check_option("init::constant_", "value", value, {});
   return fill_with(tensor, "constant_", [=]<class T>(Generator&) { return value; });
 }
 Tensor zeros_(Tensor tensor) { return constant_(tensor, 0.0); }
 Tensor ones_(Tensor tensor) { return constant_(tensor, 1.0); }
 
 Tensor xavier_uniform_(Tensor tensor, double gain) {
+  check_option("init::xavier_uniform_", "gain", gain, {.low = 0});
   const Fans fans = calculate_fans(tensor);
   const double bound = gain * std::sqrt(6.0 / double(fans.fan_in + fans.fan_out));
   return uniform_(tensor, -bound, bound);
 }
 
 Tensor xavier_normal_(Tensor tensor, double gain) {
+  check_option("init::xavier_normal_", "gain", gain, {.low = 0});
   const Fans fans = calculate_fans(tensor);
   return normal_(tensor, 0.0, gain * std::sqrt(2.0 / double(fans.fan_in + fans.fan_out)));
 }

@@ -10,10 +10,11 @@ namespace sg::optim {
 
 namespace {
 void check(const char* name, double lr, std::array<double, 2> betas, double eps, double weight_decay) {
-  SG_CHECK(lr >= 0 && eps >= 0 && weight_decay >= 0, "{}: lr, eps and weight_decay must be non-negative, got {}, {}, {}",
-           name, lr, eps, weight_decay);
-  SG_CHECK(betas[0] >= 0 && betas[0] < 1 && betas[1] >= 0 && betas[1] < 1, "{}: betas must be in [0, 1), got {}", name,
-           betas);
+  nn::check_option(name, "learning rate", lr, {.low = 0});
+  nn::check_option(name, "epsilon value", eps, {.low = 0});
+  nn::check_option(name, "beta parameter at index 0", betas[0], {.low = 0, .high = 1, .high_open = true});
+  nn::check_option(name, "beta parameter at index 1", betas[1], {.low = 0, .high = 1, .high_open = true});
+  nn::check_option(name, "weight_decay value", weight_decay, {.low = 0});
 }
 
 std::vector<std::string> fields(bool amsgrad) {

@@ -12,6 +12,7 @@
 
 #include "autograd/check.h"
 #include "autograd/tensor.h"
+#include "nn/check_option.h"
 
 namespace sg::optim {
 
@@ -59,7 +60,7 @@ class OptimizerWith : public Optimizer {
   double lr(size_t group = 0) const override { return options(group).lr; }
   void set_lr(double lr, size_t group = 0) override {
     SG_CHECK(group < options_.size(), "Optimizer::set_lr: group must be below {}, got {}", options_.size(), group);
-    SG_CHECK(lr >= 0, "Optimizer::set_lr: lr must be non-negative, got {}", lr);  // false for NaN too
+    nn::check_option("Optimizer::set_lr", "learning rate", lr, {.low = 0});
     options_[group].lr = lr;
   }
   const Options& options(size_t group = 0) const {

@@ -10,10 +10,13 @@ RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options) {
 }
 
 void RMSprop::check_options(const RMSpropOptions& o) const {
-  SG_CHECK(o.lr >= 0 && o.alpha >= 0 && o.eps >= 0 && o.weight_decay >= 0 && o.momentum >= 0,
-           "RMSprop: lr, alpha, eps, weight_decay and momentum must be non-negative, got lr {}, alpha {}, eps {}, "
-           "weight_decay {}, momentum {}",
-           o.lr, o.alpha, o.eps, o.weight_decay, o.momentum);
+  nn::check_option("RMSprop", "learning rate", o.lr, {.low = 0});
+  // The average takes (1 - alpha) of each squared gradient: with alpha above 1 it goes negative and its
+  // square root NaN (PyTorch checks only alpha >= 0).
+  nn::check_option("RMSprop", "alpha value", o.alpha, {.low = 0, .high = 1});
+  nn::check_option("RMSprop", "epsilon value", o.eps, {.low = 0});
+  nn::check_option("RMSprop", "weight_decay value", o.weight_decay, {.low = 0});
+  nn::check_option("RMSprop", "momentum value", o.momentum, {.low = 0});
 }
 
 std::vector<std::string> RMSprop::state_fields(size_t group) const {

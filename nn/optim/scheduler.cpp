@@ -28,6 +28,7 @@ std::vector<double> LRScheduler::last_lr() const {
 StepLR::StepLR(Optimizer& optimizer, int64_t step_size, const StepLROptions& options)
     : LRScheduler(optimizer), step_size_(step_size), options_(options) {
   SG_CHECK(step_size > 0, "StepLR: step_size must be positive, got {}", step_size);
+  nn::check_option("StepLR", "gamma", options.gamma, {.low = 0});
 }
 // lr_epoch = base_lr * gamma^floor(epoch / step_size)
 double StepLR::lr_at(int64_t epoch, double base_lr) const {
@@ -35,7 +36,9 @@ double StepLR::lr_at(int64_t epoch, double base_lr) const {
 }
 
 // ---- ExponentialLR ---------------------------------------------------------
-ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {}
+ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {
+  nn::check_option("ExponentialLR", "gamma", gamma, {.low = 0});
+}
 // lr_epoch = base_lr * gamma^epoch
 double ExponentialLR::lr_at(int64_t epoch, double base_lr) const { return base_lr * std::pow(gamma_, double(epoch)); }
 
@@ -43,6 +46,8 @@ double ExponentialLR::lr_at(int64_t epoch, double base_lr) const { return base_l
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, const CosineAnnealingLROptions& options)
     : LRScheduler(optimizer), t_max_(t_max), options_(options) {
   SG_CHECK(t_max > 0, "CosineAnnealingLR: t_max must be positive, got {}", t_max);
+  // A negative floor would hand the optimizer a negative lr at the bottom of the cosine.
+  nn::check_option("CosineAnnealingLR", "eta_min", options.eta_min, {.low = 0});
 }
 // lr_epoch = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2   (SGDR without restarts;
 // past T_max the cosine climbs back, as PyTorch's does)

@@ -8,9 +8,12 @@ namespace sg::optim {
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& options) { add_param_group(std::move(params), options); }
 
 void SGD::check_options(const SGDOptions& o) const {
-  SG_CHECK(o.lr >= 0 && o.momentum >= 0 && o.weight_decay >= 0,
-           "SGD: lr, momentum and weight_decay must be non-negative, got lr {}, momentum {}, weight_decay {}", o.lr,
-           o.momentum, o.weight_decay);
+  nn::check_option("SGD", "learning rate", o.lr, {.low = 0});
+  nn::check_option("SGD", "momentum value", o.momentum, {.low = 0});
+  // The buffer takes (1 - dampening) of each gradient: outside [0, 1] it would add the gradient reversed
+  // or amplified (PyTorch leaves it unchecked).
+  nn::check_option("SGD", "dampening value", o.dampening, {.low = 0, .high = 1});
+  nn::check_option("SGD", "weight_decay value", o.weight_decay, {.low = 0});
   SG_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
            "SGD: nesterov needs momentum > 0 and dampening 0, got momentum {} and dampening {}", o.momentum,
            o.dampening);

@@ -127,4 +127,30 @@ BOOST_AUTO_TEST_CASE(initialising_a_parameter_is_allowed_with_grad_mode_on) {
   BOOST_TEST(throws_with([&] { nn_init::ones_(ints); }, {"init::constant_", "int64"}));
 }
 
+// Each of these filled the tensor with NaN or infinities (a uniform over [-1e308, 1e308] overflows its
+// width), and training went on from there. The tensor is left as it was.
+BOOST_AUTO_TEST_CASE(non_finite_arguments_are_refused_before_anything_is_written) {
+  const double nan = std::nan(""), inf = INFINITY;
+  Tensor w = full({2, 3}, 7.0);
+  BOOST_TEST(throws_with([&] { nn_init::uniform_(w, -inf, 1); },
+                         {"init::uniform_: invalid low: expected a finite value, got -inf"}));
+  BOOST_TEST(throws_with([&] { nn_init::uniform_(w, 0, nan); }, {"init::uniform_: invalid high", "got nan"}));
+  BOOST_TEST(throws_with([&] { nn_init::uniform_(w, -1e308, 1e308); },
+                         {"init::uniform_: high - low must be finite", "low -1e+308 and high 1e+308"}));
+  BOOST_TEST(throws_with([&] { nn_init::normal_(w, nan, 1); }, {"init::normal_: invalid mean", "got nan"}));
+  BOOST_TEST(throws_with([&] { nn_init::normal_(w, 0, inf); },
+                         {"init::normal_: invalid std: expected a finite value >= 0, got inf"}));
+  BOOST_TEST(throws_with([&] { nn_init::normal_(w, 0, -1); }, {"init::normal_: invalid std", "got -1"}));
+  BOOST_TEST(throws_with([&] { nn_init::constant_(w, nan); }, {"init::constant_: invalid value", "got nan"}));
+  BOOST_TEST(throws_with([&] { nn_init::xavier_uniform_(w, nan); }, {"init::xavier_uniform_: invalid gain", "got nan"}));
+  BOOST_TEST(throws_with([&] { nn_init::xavier_normal_(w, inf); }, {"init::xavier_normal_: invalid gain", "got inf"}));
+  BOOST_TEST(throws_with([&] { nn_init::kaiming_uniform_(w, {.a = nan}); },
+                         {"init::calculate_gain: invalid negative_slope", "got nan"}));
+  BOOST_TEST(throws_with([&] { (void)nn_init::calculate_gain(nn_init::Nonlinearity::LeakyReLU, inf); },
+                         {"init::calculate_gain: invalid negative_slope", "got inf"}));
+  BOOST_TEST(all_close(w, full({2, 3}, 7.0), 0, 0));
+  // The slope is the LeakyReLU's own: a ReLU's gain ignores it, as in PyTorch.
+  BOOST_TEST(nn_init::calculate_gain(nn_init::Nonlinearity::ReLU, nan) == std::sqrt(2.0));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

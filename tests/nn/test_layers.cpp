@@ -260,4 +260,23 @@ BOOST_AUTO_TEST_CASE(layers_refuse_zero_and_negative_sizes_and_inputs_of_the_wro
   BOOST_TEST(throws_with([&] { bn.forward(ones({1, 3})); }, {"BatchNorm1d", "more than 1 value per channel", "[1, 3]"}));
 }
 
+// Accepted until now, and then every output (a NaN momentum, a NaN slope) or the evaluation output (a
+// negative eps over a constant channel: sqrt(0 - 1)) was NaN.
+BOOST_AUTO_TEST_CASE(layers_refuse_options_that_make_their_output_nan) {
+  const double nan = std::nan("");
+  BOOST_TEST(throws_with([&] { nn::BatchNorm1d(3, {.momentum = nan}); },
+                         {"BatchNorm1d: invalid momentum: expected a finite value in [0, 1], got nan"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm2d(3, {.momentum = 1.5}); }, {"BatchNorm2d: invalid momentum", "got 1.5"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm2d(3, {.eps = -1e-5}); },
+                         {"BatchNorm2d: invalid eps: expected a finite value >= 0, got -1e-05"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm1d(3, {.eps = INFINITY}); }, {"BatchNorm1d: invalid eps", "got inf"}));
+  BOOST_TEST(throws_with([&] { nn::LeakyReLU({.negative_slope = nan}); },
+                         {"LeakyReLU: invalid negative_slope: expected a finite value, got nan"}));
+  BOOST_TEST(throws_with([&] { nn::Dropout({.p = nan}); }, {"Dropout", "[0, 1]", "got nan"}));
+  // The edges are fine: momentum 0 freezes the running statistics, 1 keeps only the last batch's.
+  BOOST_CHECK_NO_THROW(nn::BatchNorm1d(3, {.eps = 0, .momentum = 1}));
+  BOOST_CHECK_NO_THROW(nn::BatchNorm1d(3, {.momentum = 0}));
+  BOOST_CHECK_NO_THROW(nn::LeakyReLU({.negative_slope = -2}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

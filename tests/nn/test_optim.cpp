@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <numbers>
 
 #include "scratchgrad/nn.h"
@@ -270,22 +271,81 @@ BOOST_AUTO_TEST_CASE(schedulers_scale_each_group_from_its_own_initial_lr) {
 
 BOOST_AUTO_TEST_CASE(optimizers_and_schedulers_refuse_impossible_hyperparameters) {
   const Tensor p = zeros({2}).requires_grad_();
-  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = -0.1}); }, {"SGD", "non-negative", "lr -0.1"}));
-  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = std::nan("")}); }, {"SGD", "lr nan"}));
-  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = 0.1, .momentum = -0.9}); }, {"SGD", "momentum -0.9"}));
-  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.lr = -1e-3}); }, {"Adam", "non-negative", "-0.001"}));
-  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.betas = {0.9, 1.0}}); }, {"Adam", "betas", "[0, 1)", "1"}));
-  BOOST_TEST(throws_with([&] { sg::optim::AdamW({p}, {.eps = -1}); }, {"AdamW", "non-negative"}));
-  BOOST_TEST(throws_with([&] { sg::optim::RMSprop({p}, {.alpha = -0.5}); }, {"RMSprop", "alpha -0.5"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = -0.1}); }, {"SGD: invalid learning rate", ">= 0", "got -0.1"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = std::nan("")}); }, {"SGD", "learning rate", "got nan"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = 0.1, .momentum = -0.9}); }, {"SGD: invalid momentum value", "got -0.9"}));
+  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.lr = -1e-3}); }, {"Adam: invalid learning rate", "got -0.001"}));
+  BOOST_TEST(throws_with([&] { sg::optim::Adam({p}, {.betas = {0.9, 1.0}}); },
+                         {"Adam: invalid beta parameter at index 1", "[0, 1)", "got 1"}));
+  BOOST_TEST(throws_with([&] { sg::optim::AdamW({p}, {.eps = -1}); }, {"AdamW: invalid epsilon value", "got -1"}));
+  BOOST_TEST(throws_with([&] { sg::optim::RMSprop({p}, {.alpha = -0.5}); }, {"RMSprop: invalid alpha value", "got -0.5"}));
   BOOST_TEST(throws_with([&] { sg::optim::SGD({p.detach().to(kInt64)}, {.lr = 0.1}); }, {"SGD", "int64"}));
 
   sg::optim::SGD sgd({p}, {.lr = 0.1});
-  BOOST_TEST(throws_with([&] { sgd.set_lr(-1.0); }, {"set_lr", "non-negative", "-1"}));
+  BOOST_TEST(throws_with([&] { sgd.set_lr(-1.0); }, {"set_lr: invalid learning rate", ">= 0", "got -1"}));
   BOOST_TEST(throws_with([&] { sgd.set_lr(std::nan("")); }, {"set_lr", "nan"}));
   BOOST_TEST(throws_with([&] { sgd.set_lr(0.1, 1); }, {"set_lr", "group", "got 1"}));
   BOOST_TEST(sgd.lr() == 0.1);
   BOOST_TEST(throws_with([&] { sg::optim::StepLR(sgd, 0); }, {"StepLR", "step_size", "got 0"}));
   BOOST_TEST(throws_with([&] { sg::optim::CosineAnnealingLR(sgd, -3); }, {"CosineAnnealingLR", "t_max", "got -3"}));
+}
+
+// Each of these was accepted, and training then went on with NaN or infinite steps (or, for an alpha
+// above 1, with the square root of a negative average). The messages follow PyTorch's ("Invalid
+// learning rate: inf") with the range expected.
+BOOST_AUTO_TEST_CASE(non_finite_and_out_of_range_options_are_refused_naming_the_option) {
+  const Tensor p = zeros({2}).requires_grad_();
+  const double nan = std::nan(""), inf = INFINITY;
+  struct Case {
+    std::function<void()> make;
+    std::vector<std::string> message;
+  };
+  const std::vector<Case> cases{
+      {[&] { sg::optim::SGD({p}, {.lr = inf}); }, {"SGD: invalid learning rate: expected a finite value >= 0, got inf"}},
+      {[&] { sg::optim::SGD({p}, {.lr = 0.1, .momentum = inf}); }, {"SGD: invalid momentum value", "got inf"}},
+      {[&] { sg::optim::SGD({p}, {.lr = 0.1, .dampening = nan}); },
+       {"SGD: invalid dampening value: expected a finite value in [0, 1], got nan"}},
+      {[&] { sg::optim::SGD({p}, {.lr = 0.1, .momentum = 0.9, .dampening = 1.5}); }, {"SGD: invalid dampening", "got 1.5"}},
+      {[&] { sg::optim::SGD({p}, {.lr = 0.1, .weight_decay = nan}); }, {"SGD: invalid weight_decay value", "got nan"}},
+      {[&] { sg::optim::Adam({p}, {.lr = inf}); }, {"Adam: invalid learning rate", "got inf"}},
+      {[&] { sg::optim::Adam({p}, {.eps = nan}); }, {"Adam: invalid epsilon value", "got nan"}},
+      {[&] { sg::optim::Adam({p}, {.betas = {nan, 0.999}}); }, {"Adam: invalid beta parameter at index 0", "got nan"}},
+      {[&] { sg::optim::Adam({p}, {.weight_decay = inf}); }, {"Adam: invalid weight_decay value", "got inf"}},
+      {[&] { sg::optim::AdamW({p}, {.lr = inf}); }, {"AdamW: invalid learning rate", "got inf"}},
+      {[&] { sg::optim::AdamW({p}, {.weight_decay = nan}); }, {"AdamW: invalid weight_decay value", "got nan"}},
+      {[&] { sg::optim::RMSprop({p}, {.lr = inf}); }, {"RMSprop: invalid learning rate", "got inf"}},
+      {[&] { sg::optim::RMSprop({p}, {.alpha = 1.5}); }, {"RMSprop: invalid alpha value", "[0, 1]", "got 1.5"}},
+      {[&] { sg::optim::RMSprop({p}, {.eps = inf}); }, {"RMSprop: invalid epsilon value", "got inf"}},
+      {[&] { sg::optim::RMSprop({p}, {.momentum = nan}); }, {"RMSprop: invalid momentum value", "got nan"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) BOOST_TEST(throws_with(cases[i].make, cases[i].message), "case " << i);
+  // A later group is checked the same way, and a refused one is not added.
+  sg::optim::Adam adam({p});
+  BOOST_TEST(throws_with([&] { adam.add_param_group({start()}, {.lr = inf}); }, {"Adam: invalid learning rate"}));
+  BOOST_TEST(adam.group_count() == 1u);
+  BOOST_TEST(throws_with([&] { adam.set_lr(inf); }, {"set_lr: invalid learning rate", "got inf"}));
+  BOOST_TEST(adam.lr() == 1e-3);
+  // The edges of each range are accepted.
+  BOOST_CHECK_NO_THROW(sg::optim::SGD({p}, {.lr = 0, .momentum = 0.9, .dampening = 1}));
+  BOOST_CHECK_NO_THROW(sg::optim::RMSprop({p}, {.alpha = 1}));
+  BOOST_CHECK_NO_THROW(sg::optim::Adam({p}, {.betas = {0, 0}, .eps = 0}));
+}
+
+BOOST_AUTO_TEST_CASE(schedulers_refuse_non_finite_and_negative_factors) {
+  sg::optim::SGD sgd({start()}, {.lr = 0.1});
+  BOOST_TEST(throws_with([&] { sg::optim::StepLR(sgd, 2, {.gamma = std::nan("")}); },
+                         {"StepLR: invalid gamma: expected a finite value >= 0, got nan"}));
+  BOOST_TEST(throws_with([&] { sg::optim::StepLR(sgd, 2, {.gamma = -0.5}); }, {"StepLR: invalid gamma", "got -0.5"}));
+  BOOST_TEST(throws_with([&] { sg::optim::ExponentialLR(sgd, INFINITY); }, {"ExponentialLR: invalid gamma", "got inf"}));
+  BOOST_TEST(throws_with([&] { sg::optim::CosineAnnealingLR(sgd, 5, {.eta_min = std::nan("")}); },
+                         {"CosineAnnealingLR: invalid eta_min", "got nan"}));
+  BOOST_TEST(throws_with([&] { sg::optim::CosineAnnealingLR(sgd, 5, {.eta_min = -0.01}); },
+                         {"CosineAnnealingLR: invalid eta_min", "got -0.01"}));
+  // A gamma above 1 is allowed; when the lr it grows overflows, the optimizer refuses it by name.
+  sg::optim::ExponentialLR growth(sgd, 1e300);
+  growth.step();
+  BOOST_TEST(throws_with([&] { growth.step(); }, {"set_lr: invalid learning rate", "got inf"}));
+  BOOST_TEST(sgd.lr() == 0.1 * 1e300);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
