@@ -10,13 +10,15 @@
 namespace sg::nn {
 
 namespace {
+// An empty batch reduces as in PyTorch: its mean is NaN (0 / 0) and its sum 0. sum() of an empty tensor is
+// 0, and dividing by 0 here keeps the result attached to the graph.
 Tensor reduce(const Tensor& losses, Reduction reduction) {
   switch (reduction) {
-    case Reduction::Mean: return mean(losses);
+    case Reduction::Mean: return losses.numel() == 0 ? div(sum(losses), 0.0) : mean(losses);
     case Reduction::Sum: return sum(losses);
     case Reduction::None: return losses;
   }
-  return losses;
+  fail("loss: reduction must be Mean, Sum or None, got {}", int(reduction));
 }
 
 const char* reduction_name(Reduction reduction) {
@@ -61,7 +63,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
            logits.shape(), logits.dtype());
   if (target.dtype() == kInt64) return reduce(softmax_cross_entropy(logits, target), reduction);
   check_same("cross_entropy", logits, target);
-  return reduce(neg(sum(mul(target, log_softmax(logits, 1)), 1)), reduction);
+  // log_softmax refuses an empty tensor; an empty batch has no log-probabilities, only its empty losses.
+  const Tensor log_probs = logits.size(0) == 0 ? logits : log_softmax(logits, 1);
+  return reduce(neg(sum(mul(target, log_probs), 1)), reduction);
 }
 
 // ---- mse_loss --------------------------------------------------------------

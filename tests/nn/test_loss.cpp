@@ -163,8 +163,30 @@ BOOST_AUTO_TEST_CASE(losses_refuse_bad_ranks_dtypes_and_class_indices) {
                          {"nll_loss", "[0, 3)", "got -1 at position 0"}));
   BOOST_TEST(throws_with([&] { nn::cross_entropy(logits, sg::tensor(std::vector<int64_t>{1, 7}, {2})); },
                          {"cross_entropy", "got 7 at position 1"}));
-  // empty batch: the mean of nothing is refused, naming the op
-  BOOST_TEST(throws_with([&] { nn::cross_entropy(zeros({0, 3}), sg::zeros({0}, kInt64)); }, {"[0"}));
+  // an unknown reduction
+  BOOST_TEST(throws_with([&] { nn::mse_loss(zeros({3}), zeros({3}), Reduction(7)); },
+                         {"reduction must be Mean, Sum or None", "got 7"}));
+}
+
+// PyTorch: F.cross_entropy(torch.empty(0, 3), torch.empty(0, dtype=torch.long)) is nan; with
+// reduction="sum" 0, with "none" an empty (0) tensor; the other losses reduce an empty batch alike.
+// Until now the mean refused the empty batch ("mean: expected a non-empty tensor").
+BOOST_AUTO_TEST_CASE(an_empty_batch_reduces_as_in_pytorch) {
+  const Tensor logits = zeros({0, 3}).requires_grad_();
+  const Tensor labels = sg::zeros({0}, kInt64), probs = zeros({0, 3});
+  for (const Tensor& target : {labels, probs}) {
+    const Tensor mean = nn::cross_entropy(logits, target);
+    BOOST_TEST(mean.shape() == Shape({}));
+    BOOST_TEST(std::isnan(mean.item()));
+    BOOST_TEST(nn::cross_entropy(logits, target, Reduction::Sum).item() == 0.0);
+    BOOST_TEST(nn::cross_entropy(logits, target, Reduction::None).shape() == Shape({0}));
+    mean.backward();  // still a graph: the gradient is as empty as the batch
+    BOOST_TEST(logits.grad().shape() == Shape({0, 3}));
+  }
+  BOOST_TEST(std::isnan(nn::nll_loss(logits, labels).item()));
+  BOOST_TEST(std::isnan(nn::mse_loss(zeros({0}), zeros({0})).item()));
+  BOOST_TEST(nn::mse_loss(zeros({0}), zeros({0}), Reduction::Sum).item() == 0.0);
+  BOOST_TEST(std::isnan(nn::binary_cross_entropy(zeros({0}), zeros({0})).item()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
