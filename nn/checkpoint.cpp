@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,9 @@ constexpr const char* kMetadataKey = "__metadata__";
 // error message (recursive) off the stack's limit.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr int kMaxHeaderDepth = 3;
+// The most tensors one file may list: far above any real model (thousands), and a header at the cap
+// still parses in a fraction of a second, where the byte cap alone would admit about 1.7 million.
+constexpr size_t kMaxTensors = 100'000;
 
 const char* safetensors_dtype(Dtype dtype) {
   switch (dtype) {
@@ -47,6 +51,10 @@ const char* safetensors_dtype(Dtype dtype) {
 
 std::string describe(const Shape& shape) { return fmt::format("{}", shape); }
 
+// ---- writing ---------------------------------------------------------------
+// A string as a JSON string literal.
+std::string quoted(const std::string& text) { return json(text).dump(); }
+
 // ---- reading ---------------------------------------------------------------
 struct Entry {
   std::string name;
@@ -54,36 +62,6 @@ struct Entry {
   Shape shape;
   uint64_t begin, end;
 };
-
-// Thrown by the parser callback on a key seen twice in one object (nlohmann would keep the last).
-struct DuplicateKey {
-  std::string key;
-};
-// Thrown by the parser callback on an object or array nested deeper than kMaxHeaderDepth.
-struct TooDeep {};
-
-json parse_header(const std::string& file, std::string_view text) {
-  std::vector<std::set<std::string>> open_objects;
-  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= kMaxHeaderDepth)
-      throw TooDeep{};
-    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
-    else if (event == json::parse_event_t::object_end) open_objects.pop_back();
-    else if (event == json::parse_event_t::key && !open_objects.back().insert(parsed.get<std::string>()).second)
-      throw DuplicateKey{parsed.get<std::string>()};
-    return true;
-  };
-  try {
-    return json::parse(text.begin(), text.end(), callback);
-  } catch (const TooDeep&) {
-    fail_io("{}: corrupt header: nested deeper than {} levels", file, kMaxHeaderDepth);
-  } catch (const DuplicateKey& duplicate) {
-    fail_io("{}: corrupt header: duplicate key \"{}\"", file, duplicate.key);
-  } catch (const json::exception& e) {
-    fail_io("{}: corrupt header: {}", file, e.what());
-  }
-}
 
 Dtype parse_dtype(const std::string& file, const std::string& name, const json& value) {
   const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
@@ -147,6 +125,105 @@ Metadata parse_metadata(const std::string& file, const json& value) {
     metadata[key] = v.get<std::string>();
   }
   return metadata;
+}
+
+// Reads the header from nlohmann's SAX events, one top-level entry at a time: each entry's value is built
+// as JSON, checked and turned into an Entry (or the metadata) as soon as it closes, so the header never
+// exists as one JSON object. Also refused: a key twice in one object (nlohmann's DOM would keep the last),
+// nesting deeper than kMaxHeaderDepth, more than kMaxTensors entries. (nlohmann's callback parser could
+// do the checks, but after every object it scans the enclosing object for discarded values: n^2 for n
+// entries.)
+class HeaderParser final : public json::json_sax_t {
+ public:
+  explicit HeaderParser(const std::string& file) : file_(file) {}
+
+  std::vector<Entry> entries;  // in file order
+  Metadata metadata;
+
+  bool null() override { return add(nullptr); }
+  bool boolean(bool value) override { return add(value); }
+  bool number_integer(number_integer_t value) override { return add(value); }
+  bool number_unsigned(number_unsigned_t value) override { return add(value); }
+  bool number_float(number_float_t value, const string_t&) override { return add(value); }
+  bool string(string_t& value) override { return add(std::move(value)); }
+  bool binary(binary_t& value) override { return add(json::binary(std::move(value))); }  // not in JSON text
+  bool start_object(std::size_t) override {
+    if (depth_ > 0) open(json::object());
+    if (keys_.size() <= depth_) keys_.resize(depth_ + 1);
+    keys_[depth_].clear();
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& key) override {
+    if (!keys_[depth_ - 1].insert(key).second) fail_io("{}: corrupt header: duplicate key \"{}\"", file_, key);
+    if (depth_ == 1 && key != kMetadataKey && ++tensors_ > kMaxTensors)
+      fail_io("{}: the header lists more than {} tensors, the most accepted", file_, kMaxTensors);
+    (depth_ == 1 ? name_ : key_) = std::move(key);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override {
+    open(json::array());
+    ++depth_;
+    return true;
+  }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const json::exception& e) override {
+    fail_io("{}: corrupt header: {}", file_, e.what());
+  }
+
+ private:
+  // A value inside an entry goes into the innermost open container; a whole entry's value is done.
+  bool add(json&& value) {
+    if (depth_ == 0) fail_io("{}: corrupt header: expected a JSON object, got {}", file_, value.type_name());
+    if (depth_ == 1) finish(std::move(value));
+    else place(std::move(value));
+    return true;
+  }
+  json* place(json&& value) {
+    if (depth_ == 1) return &(value_ = std::move(value));
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    return &(parent[key_] = std::move(value));
+  }
+  // Pushes a new object or array. A pointer into its parent stays valid while it is open: the parent
+  // gains no other child before it closes.
+  void open(json&& container) {
+    if (depth_ == 0) fail_io("{}: corrupt header: expected a JSON object, got {}", file_, container.type_name());
+    if (depth_ >= size_t(kMaxHeaderDepth))
+      fail_io("{}: corrupt header: nested deeper than {} levels", file_, kMaxHeaderDepth);
+    stack_.push_back(place(std::move(container)));
+  }
+  bool close() {
+    --depth_;
+    if (depth_ == 0) return true;  // the header itself
+    stack_.pop_back();
+    if (depth_ == 1) finish(std::move(value_));
+    return true;
+  }
+  void finish(json value) {
+    if (name_ == kMetadataKey) metadata = parse_metadata(file_, value);
+    else entries.push_back(parse_entry(file_, name_, value));
+  }
+
+  const std::string& file_;
+  size_t depth_ = 0;                                     // objects and arrays open, the header's own included
+  std::vector<json*> stack_;                             // the open containers inside the current entry
+  std::vector<std::unordered_set<std::string>> keys_;    // the keys seen so far in each open object, by depth
+  std::string name_, key_;                               // the current entry's name; the next value's key
+  json value_;                                           // the current entry's value, while it is built
+  size_t tensors_ = 0;
+};
+
+void parse_header(HeaderParser& parser, const std::string& file, std::string_view text) {
+  try {
+    json::sax_parse(text.begin(), text.end(), &parser);
+  } catch (const json::exception& e) {
+    fail_io("{}: corrupt header: {}", file, e.what());
+  }
 }
 
 // The data must be tiled exactly: sorted by offset, each tensor starts where the previous one ended, the
@@ -223,19 +300,32 @@ std::vector<NamedTensor> module_tensors(const Module& module) {
 }  // namespace
 
 // ---- safetensors -----------------------------------------------------------
+// The header is written as text, entry by entry, rather than as one nlohmann::ordered_json object, whose
+// every insertion searches the keys before it (n^2 for n tensors); the text is the same.
 void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem::path& path, const Metadata& metadata) {
-  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  SG_CHECK(tensors.size() <= kMaxTensors, "save_tensors: at most {} tensors fit in one file (the most a load accepts), got {}",
+           kMaxTensors, tensors.size());
+  std::unordered_set<std::string_view> names;
+  std::string text = "{";
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     SG_CHECK(t.defined(), "save_tensors: tensor \"{}\" must be defined", name);
-    SG_CHECK(name != kMetadataKey && !header.contains(name), "save_tensors: names must be unique and not {}, got \"{}\"",
-             kMetadataKey, name);
+    const std::string key = quoted(name);
+    SG_CHECK(name != kMetadataKey && names.insert(name).second,
+             "save_tensors: names must be unique and not {}, got \"{}\"", kMetadataKey, name);
     const uint64_t bytes = uint64_t(t.numel()) * element_size(t.dtype());
-    header[name] = {{"dtype", safetensors_dtype(t.dtype())}, {"shape", t.shape().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    fmt::format_to(std::back_inserter(text), R"({}{}:{{"dtype":"{}","shape":[{}],"data_offsets":[{},{}]}})",
+                   text.size() > 1 ? "," : "", key, safetensors_dtype(t.dtype()), fmt::join(t.shape().vec(), ","),
+                   offset, offset + bytes);
     offset += bytes;
   }
-  if (!metadata.empty()) header[kMetadataKey] = metadata;
-  std::string text = header.dump();
+  if (!metadata.empty()) {
+    std::vector<std::string> fields;
+    for (const auto& [key, value] : metadata)
+      fields.push_back(quoted(key) + ":" + quoted(value));
+    text += fmt::format("{}\"{}\":{{{}}}", text.size() > 1 ? "," : "", kMetadataKey, fmt::join(fields, ","));
+  }
+  text += "}";
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the reference writer does
 
   std::string bytes(8, '\0');
@@ -260,14 +350,11 @@ TensorFile load_tensors(const std::filesystem::path& path) {
   if (header_length > bytes.size() - 8)
     fail_io("{}: header length {} goes beyond the end of the file ({} bytes)", file, header_length, bytes.size());
 
-  const json header = parse_header(file, std::string_view(bytes).substr(8, header_length));
-  if (!header.is_object()) fail_io("{}: corrupt header: expected a JSON object, got {}", file, header.type_name());
+  HeaderParser header(file);
+  parse_header(header, file, std::string_view(bytes).substr(8, header_length));
   TensorFile out;
-  std::vector<Entry> entries;
-  for (const auto& [name, value] : header.items()) {
-    if (name == kMetadataKey) out.metadata = parse_metadata(file, value);
-    else entries.push_back(parse_entry(file, name, value));
-  }
+  out.metadata = std::move(header.metadata);
+  const std::vector<Entry>& entries = header.entries;
   const uint64_t data_start = 8 + header_length, data_bytes = bytes.size() - data_start;
   check_tiling(file, entries, data_bytes);
 

@@ -26,7 +26,8 @@ struct TensorFile {
   Metadata metadata;
 };
 
-/// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__").
+/// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__"; at most 100,000
+/// tensors, the most load_tensors accepts).
 void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem::path& path,
                   const Metadata& metadata = {});
 /// Reads and validates a whole file; throws std::runtime_error naming the file, the tensor and the defect.

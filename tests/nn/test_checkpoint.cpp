@@ -313,4 +313,41 @@ BOOST_AUTO_TEST_CASE(an_optimizer_file_with_impossible_values_is_refused_and_the
   BOOST_TEST(adam.state(0).at("step").item() == 5.0);
 }
 
+// ---- many entries ------------------------------------------------------------
+namespace {
+// A header of n zero-size float32 tensors "t0", "t1", ..., all at data_offsets [0, 0], and no data.
+std::string header_of_empty_tensors(size_t n) {
+  std::string header = "{";
+  for (size_t i = 0; i < n; ++i)
+    header += fmt::format("{}\"t{}\":{{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", i ? "," : "", i);
+  return header + "}";
+}
+}  // namespace
+
+// Reading a header cost n^2 in its entries (nlohmann's callback parser scans the whole top-level object
+// after each entry: 40,000 entries took half a minute), and so did writing one (ordered_json looks each
+// new key up among the previous ones). A header at the cap loads, one entry more is refused.
+BOOST_AUTO_TEST_CASE(a_header_of_100000_entries_loads_and_one_more_is_refused) {
+  const TempDir temp;
+  constexpr size_t kCap = 100'000;
+  std::vector<nn::NamedTensor> tensors;
+  for (size_t i = 0; i < kCap; ++i) tensors.emplace_back(fmt::format("t{}", i), full({1}, double(i)));
+  // The metadata is not a tensor: a file at the cap may still carry it.
+  nn::save_tensors(tensors, temp / "many.safetensors", {{"epoch", "1"}});
+  const nn::TensorFile file = nn::load_tensors(temp / "many.safetensors");
+  BOOST_TEST(file.tensors.size() == kCap);
+  BOOST_TEST(file.metadata.at("epoch") == "1");
+  size_t wrong = 0;  // tensors read back in file order, each with its own value
+  for (size_t i = 0; i < file.tensors.size(); ++i)
+    wrong += file.tensors[i].first != tensors[i].first || file.tensors[i].second.item() != double(i);
+  BOOST_TEST(wrong == 0u);
+
+  write_bytes(temp / "over.safetensors", safetensors(header_of_empty_tensors(kCap + 1), ""));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load_tensors(temp / "over.safetensors"); },
+                                             {"over.safetensors", "the header lists more than 100000 tensors"}));
+  tensors.emplace_back("one_more", ones({1}));
+  BOOST_TEST(throws_with([&] { nn::save_tensors(tensors, temp / "over_saved.safetensors"); },
+                         {"save_tensors: at most 100000 tensors", "got 100001"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
