@@ -1,7 +1,7 @@
 // safetensors reading and writing, and the module/optimizer checkpoints on top of it. Reading validates
 // in three passes: the file's framing (header length), the header (JSON, no duplicate keys, each entry
-// well-formed, offsets tiling the data exactly), then the match with the model; only then is anything
-// copied.
+// well-formed, offsets tiling the data exactly), then the match with the model (names, shapes, dtypes,
+// finite values); only then is anything copied.
 #include "nn/checkpoint.h"
 
 #include <algorithm>
@@ -297,6 +297,24 @@ std::vector<NamedTensor> module_tensors(const Module& module) {
   return tensors;
 }
 
+// Refuses a float tensor holding NaN or an infinity, or (non_negative) a value below 0, naming the first
+// one and how many there are. Loading such values would make every later step NaN without saying why.
+void check_values(const std::string& file, const std::string& name, const Tensor& t, bool non_negative) {
+  if (!is_floating(t.dtype())) return;
+  int64_t first = -1, count = 0;
+  double first_value = 0;
+  dispatch(t.dtype(), "load", [&]<class T> {
+    const T* data = t.data<T>();
+    for (int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(data[i]) || (non_negative && data[i] < 0)) {
+        if (count++ == 0) first = i, first_value = double(data[i]);
+      }
+  });
+  if (count == 0) return;
+  fail_io("{}: tensor \"{}\" holds {} at index {} ({} such value{} in all), expected {}", file, name, first_value,
+          first, count, count == 1 ? "" : "s", non_negative ? "finite values >= 0" : "finite values");
+}
+
 }  // namespace
 
 // ---- safetensors -----------------------------------------------------------
@@ -384,6 +402,8 @@ void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, co
   std::vector<std::pair<std::string, std::pair<Shape, Dtype>>> expected;
   for (const auto& [name, t] : targets) expected.push_back({name, {t.shape(), t.dtype()}});
   check_match(source, tensors, expected);
+  // save() writes NaN weights as they are (PyTorch's does too); loading them into a model is refused.
+  for (const auto& [name, t] : tensors) check_values(source, name, t, /*non_negative=*/false);
 
   std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
   NoGradGuard no_grad;
@@ -461,6 +481,12 @@ void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>
     const int64_t step = found->second.data<int64_t>()[0];
     if (step < 0 || step > kMaxStep)
       fail_io("{}: {} is {}, expected a step count in [0, 2^53]", source, found->first, step);
+  }
+  // Running averages of squared gradients are never negative: the square root of one would be NaN.
+  for (const auto& [name, t] : tensors) {
+    const std::string field = name.substr(name.rfind('.') + 1);
+    const bool squares = field == "exp_avg_sq" || field == "max_exp_avg_sq" || field == "square_avg";
+    if (name.starts_with("state.")) check_values(source, name, t, squares);
   }
   for (size_t g = 0; g < optimizer.group_count(); ++g) optimizer.set_lr(by_name.at(lr_key(g)).item(), g);
   for (size_t i = 0; i < params.size(); ++i) {

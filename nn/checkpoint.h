@@ -27,7 +27,7 @@ struct TensorFile {
 };
 
 /// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__"; at most 100,000
-/// tensors, the most load_tensors accepts).
+/// tensors, the most load_tensors accepts). NaN and infinities are written as they are.
 void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem::path& path,
                   const Metadata& metadata = {});
 /// Reads and validates a whole file; throws std::runtime_error naming the file, the tensor and the defect.
@@ -36,14 +36,15 @@ TensorFile load_tensors(const std::filesystem::path& path);
 /// Saves every parameter and buffer under its dotted name.   nn::save(model, "mnist.safetensors", {{"epoch", "3"}});
 void save(const Module& module, const std::filesystem::path& path, const Metadata& metadata = {});
 /// Loads a file written by save into a module of the same architecture and returns its metadata. The
-/// file must hold exactly the module's tensors, with the same shapes and dtypes; otherwise it throws and
-/// the module is unchanged.
+/// file must hold exactly the module's tensors, with the same shapes and dtypes, and no NaN or infinity;
+/// otherwise it throws and the module is unchanged.
 Metadata load(Module& module, const std::filesystem::path& path);
 
 /// Saves an optimizer's per-parameter state ("state.<i>.<field>", i counting parameters through the
 /// groups) and each group's lr ("param_groups.<g>.lr").
 void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, const Metadata& metadata = {});
-/// Restores an optimizer built over the same parameters; all or nothing, like load(Module&).
+/// Restores an optimizer built over the same parameters; all or nothing, like load(Module&). The state
+/// must be finite, and running averages of squared gradients (exp_avg_sq, square_avg) non-negative.
 Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path);
 
 /// The tensors save(module) writes, as PyTorch's module.state_dict(): to keep several things in one file

@@ -2,8 +2,10 @@
 // what the rest of the input, the file, is loaded into: 0 a small model (a Linear and a BatchNorm1d, so
 // float32 parameters and an int64 buffer), 1 Adam with amsgrad over it, 2 SGD with momentum. A refused file
 // must throw std::runtime_error and leave the model or optimizer exactly as it was; an accepted one must
-// leave an optimizer that can take a step. Anything else (a crash, a sanitizer report, another
-// exception, an allocation past libFuzzer's limit, a partial load) is a bug.
+// leave only finite values (and no negative running average of squares) and an optimizer that can take a
+// step. Anything else (a crash, a sanitizer report, another exception, an allocation past libFuzzer's
+// limit, a partial load) is a bug.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -58,6 +60,27 @@ Snapshot snapshot(const optim::Optimizer& optimizer) {
   return out;
 }
 
+// Every float value finite; those of a running average of squared gradients also >= 0.
+bool sane(const Tensor& t, bool non_negative) {
+  if (!is_floating(t.dtype())) return true;
+  for (const double v : t.to_vector<double>())
+    if (!std::isfinite(v) || (non_negative && v < 0)) return false;
+  return true;
+}
+bool sane(const nn::Module& model) {
+  for (const Tensor& t : model.parameters())
+    if (!sane(t, false)) return false;
+  for (const Tensor& t : model.buffers())
+    if (!sane(t, false)) return false;
+  return true;
+}
+bool sane(const optim::Optimizer& optimizer) {
+  for (size_t i = 0; i < optimizer.param_count(); ++i)
+    for (const auto& [field, t] : optimizer.state(i))
+      if (!sane(t, field == "exp_avg_sq" || field == "max_exp_avg_sq")) return false;
+  return true;
+}
+
 // One step with a gradient of ones: the loaded state must be usable, not only accepted.
 void step(optim::Optimizer& optimizer) {
   for (size_t g = 0; g < optimizer.group_count(); ++g)
@@ -74,6 +97,7 @@ void load_into(Target& target, const std::string& path, bool take_step) {
     if (!(snapshot(target) == before)) std::abort();  // a refused file changed what it was loaded into
     return;
   }
+  if (!sane(target)) std::abort();  // an accepted file brought in NaN, an infinity or a negative square
   if constexpr (std::is_base_of_v<optim::Optimizer, Target>)
     if (take_step) step(target);
 }

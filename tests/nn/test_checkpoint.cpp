@@ -313,6 +313,69 @@ BOOST_AUTO_TEST_CASE(an_optimizer_file_with_impossible_values_is_refused_and_the
   BOOST_TEST(adam.state(0).at("step").item() == 5.0);
 }
 
+// ---- values that make training meaningless ----------------------------------
+// save writes NaN weights as they are, as torch.save does; loading them into a model is refused, naming
+// the file and the tensor, and the model keeps its weights.
+BOOST_AUTO_TEST_CASE(weights_holding_nan_or_inf_save_but_do_not_load_into_a_model) {
+  const TempDir temp;
+  Model m;
+  const std::vector<Tensor> before = snapshot(m);
+  for (const double bad : {double(NAN), double(INFINITY)}) {
+    const fs::path path = temp / "bad.safetensors";
+    nn::save_tensors({{"fc.weight", tensor({{1.0f, float(bad)}})}, {"fc.bias", tensor({2.0f})}},
+                     path);
+    for (const auto& [name, t] : nn::load_tensors(path).tensors)  // the file itself reads back as written
+      if (name == "fc.weight") BOOST_TEST(bitwise_equal(t, tensor({{1.0f, float(bad)}})));
+    const std::string value = std::isnan(bad) ? "nan" : "inf";
+    BOOST_TEST(throws_with<std::runtime_error>(
+        [&] { nn::load(m, path); },
+        {path.string(), "tensor \"fc.weight\" holds " + value + " at index 1 (1 such value in all), expected finite values"}));
+    BOOST_TEST(unchanged(m, before));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_optimizer_state_with_a_negative_square_average_or_nan_is_refused) {
+  const TempDir temp;
+  Model m;
+  sg::optim::Adam adam(m.parameters(), {.lr = 0.01});
+  m.forward(ones({1, 2})).sum().backward();
+  adam.step();
+  const Tensor exp_avg_sq_before = adam.state(0).at("exp_avg_sq").clone();
+  // The optimizer's own state, with one field replaced.
+  const auto file_with = [&](const std::string& field, const Tensor& value) {
+    std::vector<nn::NamedTensor> out{{"param_groups.0.lr", scalar_tensor(0.01, kFloat64)}};
+    for (size_t i = 0; i < adam.param_count(); ++i)
+      for (const auto& [name, t] : adam.state(i))
+        out.emplace_back(fmt::format("state.{}.{}", i, name), i == 0 && name == field ? value : t);
+    const fs::path path = temp / (field + ".safetensors");
+    nn::save_tensors(out, path);
+    return path;
+  };
+  const fs::path negative = file_with("exp_avg_sq", tensor({{0.5f, -0.25f}}));
+  BOOST_TEST(throws_with<std::runtime_error>(
+      [&] { nn::load(adam, negative); },
+      {negative.string(), "tensor \"state.0.exp_avg_sq\" holds -0.25 at index 1", "expected finite values >= 0"}));
+  const fs::path nan = file_with("exp_avg", tensor({{float(NAN), 1.0f}}));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(adam, nan); },
+                                             {nan.string(), "tensor \"state.0.exp_avg\" holds nan at index 0"}));
+  BOOST_TEST(bitwise_equal(adam.state(0).at("exp_avg_sq"), exp_avg_sq_before));
+  // A negative first moment is an ordinary value.
+  nn::load(adam, file_with("exp_avg", tensor({{-1.0f, -2.0f}})));
+  BOOST_TEST(adam.state(0).at("exp_avg").to_vector<float>() == std::vector<float>({-1, -2}), boost::test_tools::per_element());
+
+  sg::optim::RMSprop rmsprop(m.parameters());
+  m.forward(ones({1, 2})).sum().backward();
+  rmsprop.step();
+  nn::save_tensors({{"param_groups.0.lr", scalar_tensor(0.01, kFloat64)},
+                    {"state.0.square_avg", tensor({{-1.0f, 0.0f}})},
+                    {"state.0.step", rmsprop.state(0).at("step")},
+                    {"state.1.square_avg", rmsprop.state(1).at("square_avg")},
+                    {"state.1.step", rmsprop.state(1).at("step")}},
+                   temp / "rmsprop.safetensors");
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(rmsprop, temp / "rmsprop.safetensors"); },
+                                             {"tensor \"state.0.square_avg\" holds -1 at index 0"}));
+}
+
 // ---- many entries ------------------------------------------------------------
 namespace {
 // A header of n zero-size float32 tensors "t0", "t1", ..., all at data_offsets [0, 0], and no data.
