@@ -29,6 +29,9 @@ constexpr size_t kChunk = size_t(1) << 20;
 class GzReader {
  public:
   explicit GzReader(const fs::path& path) : name_(path.string()) {
+    // gzopen opens a directory, and only its first read fails, with a message that names no file.
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) fail_io("{}: is a directory, expected an IDX file", name_);
     errno = 0;
     file_ = gzopen(name_.c_str(), "rb");
     if (file_ == nullptr)
@@ -143,6 +146,8 @@ IdxImages read_idx_images(const fs::path& path, uint64_t max_elements) {
 }
 
 std::vector<uint8_t> read_idx_labels(const fs::path& path, int num_classes, uint64_t max_elements) {
+  SG_CHECK(num_classes > 0, "read_idx_labels: num_classes must be positive, got {} (for {})", num_classes,
+           path.string());
   GzReader in(path);
   read_magic(in, kIdxLabelsMagic);
   const uint32_t n = in.read_u32("label count");

@@ -52,8 +52,17 @@ const char* safetensors_dtype(Dtype dtype) {
 std::string describe(const Shape& shape) { return fmt::format("{}", shape); }
 
 // ---- writing ---------------------------------------------------------------
-// A string as a JSON string literal.
-std::string quoted(const std::string& text) { return json(text).dump(); }
+// A string as a JSON string literal. JSON is UTF-8: a name or metadata string that is not could not be
+// written into the header, nor read back by any safetensors reader.
+std::string quoted(const char* what, const std::string& text) {
+  try {
+    return json(text).dump();
+  } catch (const json::type_error& e) {
+    const std::string reason = e.what();  // "[json.exception.type_error.316] invalid UTF-8 byte at index 1: 0xFF"
+    fail("save_tensors: {} must be valid UTF-8, got {} ({})", what,
+         json(text).dump(-1, ' ', false, json::error_handler_t::replace), reason.substr(reason.find("] ") + 2));
+  }
+}
 
 // ---- reading ---------------------------------------------------------------
 struct Entry {
@@ -252,11 +261,18 @@ void check_tiling(const std::string& file, std::vector<Entry> entries, uint64_t 
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  // A directory opens as a stream, and its first read throws a message that names no file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail_io("{}: is a directory, expected a checkpoint file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_io("{}: cannot open for reading: {}", path.string(), std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail_io("{}: read failed", path.string());
-  return bytes;
+  try {
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) fail_io("{}: read failed", path.string());
+    return bytes;
+  } catch (const std::ios_base::failure& e) {
+    fail_io("{}: read failed: {}", path.string(), e.what());
+  }
 }
 
 // ---- matching a file against what it should restore -----------------------
@@ -328,7 +344,7 @@ void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     SG_CHECK(t.defined(), "save_tensors: tensor \"{}\" must be defined", name);
-    const std::string key = quoted(name);
+    const std::string key = quoted("a tensor name", name);
     SG_CHECK(name != kMetadataKey && names.insert(name).second,
              "save_tensors: names must be unique and not {}, got \"{}\"", kMetadataKey, name);
     const uint64_t bytes = uint64_t(t.numel()) * element_size(t.dtype());
@@ -340,7 +356,7 @@ void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem
   if (!metadata.empty()) {
     std::vector<std::string> fields;
     for (const auto& [key, value] : metadata)
-      fields.push_back(quoted(key) + ":" + quoted(value));
+      fields.push_back(quoted("a metadata key", key) + ":" + quoted("a metadata value", value));
     text += fmt::format("{}\"{}\":{{{}}}", text.size() > 1 ? "," : "", kMetadataKey, fmt::join(fields, ","));
   }
   text += "}";

@@ -26,8 +26,9 @@ struct TensorFile {
   Metadata metadata;
 };
 
-/// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__"; at most 100,000
-/// tensors, the most load_tensors accepts). NaN and infinities are written as they are.
+/// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__"; names and metadata
+/// valid UTF-8; at most 100,000 tensors, the most load_tensors accepts). NaN and infinities are written
+/// as they are.
 void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem::path& path,
                   const Metadata& metadata = {});
 /// Reads and validates a whole file; throws std::runtime_error naming the file, the tensor and the defect.

@@ -73,6 +73,14 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_named) {
                                              {(dir / "nothing.gz").string(), "cannot open", "No such file"}));
 }
 
+// Both readers used to fail on the first read with zlib's or the stream's words, naming no file.
+BOOST_AUTO_TEST_CASE(a_directory_is_refused_by_name) {
+  TempDir dir;
+  const std::string expected = dir.path().string() + ": is a directory";
+  BOOST_TEST(throws_with<std::runtime_error>([&] { read_idx_images(dir.path()); }, {expected}));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { read_idx_labels(dir.path()); }, {expected}));
+}
+
 BOOST_AUTO_TEST_CASE(bad_magic_is_refused) {
   BOOST_TEST(both_refuse(idx_bytes(0x00000000, {1, 28, 28}, image_pixels(1)), true,
                          {"bad magic 0x00000000, expected 0x00000803"}));
@@ -182,6 +190,12 @@ BOOST_AUTO_TEST_CASE(labels_outside_the_classes_are_refused) {
   sg::testing::write_plain(dir / "labels", idx_bytes(kIdxLabelsMagic, {5}, kLabels));
   BOOST_TEST(throws_with<std::runtime_error>([&] { read_idx_labels(dir / "labels", 2); },
                                              {"label 5 at index 0, expected a class in 0..1"}));
+  // No classes at all is the caller's mistake, said as such before the file is read (it used to read
+  // "label 5 at index 0, expected a class in 0..-1").
+  for (const int none : {0, -3})
+    BOOST_TEST(throws_with([&] { read_idx_labels(dir / "labels", none); },
+                           {fmt::format("read_idx_labels: num_classes must be positive, got {}", none),
+                            (dir / "labels").string()}));
 }
 
 BOOST_AUTO_TEST_CASE(any_damaged_header_byte_gives_a_clean_error_or_a_valid_read) {

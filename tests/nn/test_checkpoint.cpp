@@ -376,6 +376,33 @@ BOOST_AUTO_TEST_CASE(an_optimizer_state_with_a_negative_square_average_or_nan_is
                                              {"tensor \"state.0.square_avg\" holds -1 at index 0"}));
 }
 
+// ---- messages that name the file and the cause --------------------------------
+BOOST_AUTO_TEST_CASE(a_directory_is_refused_by_name) {
+  const TempDir temp;
+  Model m;
+  // The error used to be the stream's "basic_filebuf::underflow error reading the file: Is a directory".
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(m, temp.path()); }, {temp.path().string() + ": is a directory"}));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load_tensors(temp.path()); }, {temp.path().string() + ": is a directory"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_name_that_is_not_utf8_is_refused_on_save_and_on_load) {
+  const TempDir temp;
+  // nlohmann's type_error escaped from save_tensors, with no word of which name was wrong.
+  BOOST_TEST(throws_with([&] { nn::save_tensors({{"fc.\xff", ones({1})}}, temp / "a.safetensors"); },
+                         {"save_tensors: a tensor name must be valid UTF-8", "\"fc.\xef\xbf\xbd\"", "index 3: 0xFF"}));
+  BOOST_TEST(throws_with([&] { nn::save_tensors({{"x", ones({1})}}, temp / "a.safetensors", {{"\xc3", "1"}}); },
+                         {"save_tensors: a metadata key must be valid UTF-8"}));
+  BOOST_TEST(throws_with([&] { nn::save_tensors({{"x", ones({1})}}, temp / "a.safetensors", {{"epoch", "\xe2\x82"}}); },
+                         {"save_tensors: a metadata value must be valid UTF-8"}));
+  BOOST_TEST(!fs::exists(temp / "a.safetensors"));
+  // A file written by another program, with the same name, is refused naming the file.
+  const fs::path path = temp / "not_utf8.safetensors";
+  write_bytes(path, safetensors("{\"fc.\xff\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", float_bytes({1})));
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load_tensors(path); }, {path.string(), "corrupt header", "UTF-8"}));
+  Model m;
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(m, path); }, {path.string(), "corrupt header"}));
+}
+
 // ---- many entries ------------------------------------------------------------
 namespace {
 // A header of n zero-size float32 tensors "t0", "t1", ..., all at data_offsets [0, 0], and no data.
