@@ -23,6 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int64_t kSide = 28;
+// The most classes relabel names by itself ("0", "1", ...); more need class_names.
+constexpr int64_t kMaxUnnamedClasses = 100'000;
 
 std::vector<std::string> digit_names(int64_t n) {
   std::vector<std::string> names;
@@ -172,6 +174,12 @@ Dataset Dataset::relabel(const std::function<int64_t(int64_t)>& f, std::vector<s
   for (size_t i = 0; i < labels.size(); ++i) {
     labels[i] = f(y[i]);
     SG_CHECK(labels[i] >= 0, "relabel: f({}) = {} at index {}, expected a class >= 0", y[i], labels[i], i);
+    // Without names, one is made for every class up to the largest label: a stray huge label would
+    // allocate that many strings before anything could refuse it.
+    SG_CHECK(!class_names.empty() || labels[i] < kMaxUnnamedClasses,
+             "relabel: f({}) = {} at index {}, expected a class below {} when no class_names are given (pass "
+             "class_names to use more classes)",
+             y[i], labels[i], i, kMaxUnnamedClasses);
     largest = std::max(largest, labels[i]);
   }
   if (class_names.empty()) class_names = digit_names(largest + 1);

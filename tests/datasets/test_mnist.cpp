@@ -235,6 +235,18 @@ BOOST_AUTO_TEST_CASE(relabel_maps_every_label) {
                          {"relabel: new label 9 has no name among the 2 class names"}));
 }
 
+// Without class names, relabel names every class up to the largest label: a label of 2^40 went on to
+// make 2^40 names, until memory ran out.
+BOOST_AUTO_TEST_CASE(relabel_without_names_refuses_a_huge_label) {
+  const Dataset data = counting_dataset();
+  BOOST_TEST(throws_with([&] { data.relabel([](int64_t d) { return d == 3 ? int64_t(1) << 40 : d; }); },
+                         {"relabel: f(3) = 1099511627776 at index 3", "below 100000", "pass class_names"}));
+  BOOST_TEST(data.relabel([](int64_t d) { return d * 11111; }).num_classes() == 99'999 + 1);
+  // With names, the label is checked against them and nothing is allocated for it.
+  BOOST_TEST(throws_with([&] { data.relabel([](int64_t) { return int64_t(1) << 40; }, {"a"}); },
+                         {"relabel: new label 1099511627776 has no name among the 1 class names"}));
+}
+
 BOOST_AUTO_TEST_CASE(one_hot_has_a_single_one_per_row) {
   const Dataset data = counting_dataset().subset(2, 4).relabel([](int64_t d) { return d - 2; }, {"x", "y", "z"});
   BOOST_TEST(sg::testing::all_close(data.one_hot(), sg::tensor({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}), 0, 0));
