@@ -91,7 +91,8 @@ Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target, Reduction
 // gradient is sigmoid(x) everywhere, including x = 0, where the max/abs form would hit two kinks.
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target, Reduction reduction) {
   check_same("binary_cross_entropy_with_logits", logits, target);
-  const Tensor softplus = logsumexp(stack({zeros_like(logits), logits}, -1), -1);
+  // logsumexp refuses an empty tensor; an empty batch's softplus is as empty.
+  const Tensor softplus = logits.numel() == 0 ? logits : logsumexp(stack({zeros_like(logits), logits}, -1), -1);
   return reduce(softplus - logits * target, reduction);
 }
 

@@ -187,6 +187,8 @@ BOOST_AUTO_TEST_CASE(an_empty_batch_reduces_as_in_pytorch) {
   BOOST_TEST(std::isnan(nn::mse_loss(zeros({0}), zeros({0})).item()));
   BOOST_TEST(nn::mse_loss(zeros({0}), zeros({0}), Reduction::Sum).item() == 0.0);
   BOOST_TEST(std::isnan(nn::binary_cross_entropy(zeros({0}), zeros({0})).item()));
+  BOOST_TEST(std::isnan(nn::binary_cross_entropy_with_logits(zeros({0}), zeros({0})).item()));
+  BOOST_TEST(nn::binary_cross_entropy_with_logits(zeros({0, 2}), zeros({0, 2}), Reduction::None).shape() == Shape({0, 2}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
