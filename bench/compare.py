@@ -4,7 +4,11 @@ each in its own process (so peak memory is per workload), saves the JSON lines t
 prints a table with the ratios. Before each workload's 2-thread runs it measures what a second thread adds
 on the machine at that moment (bench_workloads --workload cores), to read the 2-thread figures by.
 
-Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5]
+With --busy, it first starts one process that spins on a core (the browser, build or second program of a
+learner's laptop) and ends it when done, so the figures show what each framework gives on a machine where
+a core is taken; results go to bench/results_busy.jsonl then.
+
+Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5] [--busy]
 """
 import argparse
 import json
@@ -25,7 +29,21 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--busy", action="store_true", help="keep one core busy with a spinning process meanwhile")
     args = parser.parse_args()
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
+    try:
+        rows = compare(args)
+    finally:
+        if spinner:
+            spinner.kill()
+            spinner.wait()
+    with open(os.path.join(HERE, "results_busy.jsonl" if args.busy else "results.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps(dict(row, busy=args.busy)) + "\n")
+
+
+def compare(args):
     ours = os.path.join(args.build, "bench", "bench_workloads")
     rows = []
     for workload in args.workloads.split(","):
@@ -52,9 +70,7 @@ def main():
                         else:
                             print(f"{label:60s} scratchgrad {m[field]:12.4f}")
             sys.stdout.flush()
-    with open(os.path.join(HERE, "results.jsonl"), "w") as f:
-        for row in rows:
-            f.write(json.dumps(row) + "\n")
+    return rows
 
 
 if __name__ == "__main__":
