@@ -17,7 +17,8 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
 
 int64_t DataLoader::size() const {
   const int64_t n = dataset_.size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  // Not (n + b - 1) / b, which overflows for a batch_size near INT64_MAX.
+  return options_.drop_last ? n / b : n / b + (n % b != 0);
 }
 
 void DataLoader::set_epoch(int64_t epoch) {
@@ -52,8 +53,9 @@ DataLoader::Iterator DataLoader::end() const {
 Batch DataLoader::Iterator::operator*() const {
   SG_CHECK(loader_ != nullptr, "DataLoader: cannot read a batch from the end iterator");
   const Dataset& data = loader_->dataset_;
-  const int64_t n = data.size(), start = batch_ * loader_->options_.batch_size;
-  SG_CHECK(start < n, "DataLoader: batch {} is past the end of the epoch ({} batches)", batch_, loader_->size());
+  SG_CHECK(batch_ < loader_->size(), "DataLoader: batch {} is past the end of the epoch ({} batches)", batch_,
+           loader_->size());
+  const int64_t n = data.size(), start = batch_ * loader_->options_.batch_size;  // < n: no overflow
   const int64_t count = std::min(loader_->options_.batch_size, n - start);
 
   const Shape& shape = data.images().shape();

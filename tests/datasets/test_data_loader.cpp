@@ -2,6 +2,7 @@
 #include "datasets/data_loader.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "tests/testing.h"
 
@@ -136,6 +137,21 @@ BOOST_AUTO_TEST_CASE(an_empty_dataset_gives_no_batches) {
   DataLoader loader(numbered(5).subset(0, 0), {.batch_size = 2});
   BOOST_TEST(loader.size() == 0);
   BOOST_TEST(run_epoch(loader).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_size_beyond_the_dataset_gives_one_batch_or_none_with_drop_last) {
+  // (n + batch_size - 1) / batch_size overflowed for a batch_size near INT64_MAX: no batch at all.
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  for (const int64_t batch_size : {max, max - 3, int64_t(6)}) {
+    DataLoader loader(numbered(5), {.batch_size = batch_size});
+    BOOST_TEST(loader.size() == 1);
+    const auto batches = run_epoch(loader);
+    BOOST_TEST(batches.size() == 1u);
+    BOOST_TEST(flat(batches) == std::vector<int64_t>({0, 1, 2, 3, 4}), boost::test_tools::per_element());
+    DataLoader dropped(numbered(5), {.batch_size = batch_size, .drop_last = true});
+    BOOST_TEST(dropped.size() == 0);
+    BOOST_TEST(run_epoch(dropped).empty());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(batch_size_must_be_positive) {
