@@ -1,6 +1,8 @@
 // Making tensors: empty, constant, ranges, random, and from C++ values.
 #include <cmath>
+#include <cstddef>
 #include <cstring>
+#include <new>
 
 #include "autograd/allocator.h"
 #include "autograd/check.h"
@@ -10,47 +12,56 @@
 
 namespace sg {
 
-Tensor empty(const Shape& shape, Dtype dtype) {
-  check_sizes(shape, "empty");
+namespace {
+// empty() under the name of the factory the user called, so that errors name it.
+Tensor allocate(const Shape& shape, Dtype dtype, std::string_view op) {
+  check_sizes(shape, op);
   // Both records come from the block cache (allocator.h): no malloc in a steady training loop.
   auto impl = std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>());
   impl->numel = shape.numel();
-  impl->storage = std::allocate_shared<Storage>(BlockAllocator<Storage>(), size_t(impl->numel) * element_size(dtype));
+  // At most kMaxNumel elements of at most 8 bytes: the byte count cannot overflow.
+  static_assert(kMaxNumel <= PTRDIFF_MAX / 8);
+  const size_t bytes = size_t(impl->numel) * element_size(dtype);
+  try {
+    impl->storage = std::allocate_shared<Storage>(BlockAllocator<Storage>(), bytes);
+  } catch (const std::bad_alloc&) {
+    throw AllocationError(
+        fmt::format("{}: cannot allocate {} bytes for a {} tensor of shape {}", op, bytes, dtype, shape));
+  }
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }
 
-Tensor empty_like(const Tensor& like) { return empty(like.shape(), like.dtype()); }
-
-Tensor full(const Shape& shape, double value, Dtype dtype) {
-  check_sizes(shape, "full");
-  Tensor t = empty(shape, dtype);
+// Each factory checks the sizes itself, so a bad one is reported under the name the user called.
+Tensor filled(const Shape& shape, double value, Dtype dtype, std::string_view op) {
+  Tensor t = allocate(shape, dtype, op);
   dispatch_all(dtype, [&]<class T> { std::fill_n(t.data<T>(), t.numel(), T(value)); });
   return t;
 }
+}  // namespace
 
-// Each factory checks the sizes itself, so a negative size is reported under the name the user called.
-Tensor zeros(const Shape& shape, Dtype dtype) {
-  check_sizes(shape, "zeros");
-  return full(shape, 0.0, dtype);
-}
-Tensor ones(const Shape& shape, Dtype dtype) {
-  check_sizes(shape, "ones");
-  return full(shape, 1.0, dtype);
-}
+Tensor empty(const Shape& shape, Dtype dtype) { return allocate(shape, dtype, "empty"); }
+Tensor empty_like(const Tensor& like) { return empty(like.shape(), like.dtype()); }
+
+Tensor full(const Shape& shape, double value, Dtype dtype) { return filled(shape, value, dtype, "full"); }
+Tensor zeros(const Shape& shape, Dtype dtype) { return filled(shape, 0.0, dtype, "zeros"); }
+Tensor ones(const Shape& shape, Dtype dtype) { return filled(shape, 1.0, dtype, "ones"); }
 Tensor zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype()); }
 Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); }
-Tensor full_like(const Tensor& like, double value) { return full(like.shape(), value, like.dtype()); }
-Tensor scalar_tensor(double value, Dtype dtype) { return full({}, value, dtype); }
+Tensor full_like(const Tensor& like, double value) { return filled(like.shape(), value, like.dtype(), "full_like"); }
+Tensor scalar_tensor(double value, Dtype dtype) { return filled({}, value, dtype, "scalar_tensor"); }
 
 Tensor arange(double end, Dtype dtype) { return arange(0.0, end, 1.0, dtype); }
 
 Tensor arange(double start, double end, double step, Dtype dtype) {
   SG_CHECK(step != 0 && std::isfinite(start) && std::isfinite(end) && std::isfinite(step),
            "arange: expected finite start, end and a non-zero step, got ({}, {}, {})", start, end, step);
-  const double count = std::ceil((end - start) / step);
-  Tensor t = empty({std::max<int64_t>(0, int64_t(count))}, dtype);
+  // The count is checked as a double: converting one beyond int64 (arange(0, 1e30)) is undefined.
+  const double count = std::max(0.0, std::ceil((end - start) / step));
+  SG_CHECK(count <= double(kMaxNumel), "arange: ({}, {}, {}) is too large: {:.3g} elements, more than the {} a "
+           "tensor can hold", start, end, step, count, kMaxNumel);
+  Tensor t = allocate({int64_t(count)}, dtype, "arange");
   dispatch_all(dtype, [&]<class T> {
     for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(start + double(i) * step);
   });
@@ -59,8 +70,7 @@ Tensor arange(double start, double end, double step, Dtype dtype) {
 
 // Random draws are sequential on purpose: the numbers depend on the seed alone, never on threads.
 Tensor rand(const Shape& shape, Dtype dtype) {
-  check_sizes(shape, "rand");
-  Tensor t = empty(shape, dtype);
+  Tensor t = allocate(shape, dtype, "rand");
   Generator& g = default_generator();
   dispatch(dtype, "rand", [&]<class T> {
     for (int64_t i = 0; i < t.numel(); ++i) {
@@ -72,8 +82,7 @@ Tensor rand(const Shape& shape, Dtype dtype) {
 }
 
 Tensor randn(const Shape& shape, Dtype dtype) {
-  check_sizes(shape, "randn");
-  Tensor t = empty(shape, dtype);
+  Tensor t = allocate(shape, dtype, "randn");
   Generator& g = default_generator();
   dispatch(dtype, "randn", [&]<class T> {
     for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(g.normal());
@@ -101,7 +110,7 @@ NestedList::NestedList(std::initializer_list<NestedList> rows) {
 }
 
 Tensor tensor(const NestedList& values, Dtype dtype) {
-  Tensor t = empty(values.shape(), dtype);
+  Tensor t = allocate(values.shape(), dtype, "tensor");
   const std::span<const double> v = values.values();
   dispatch_all(dtype, [&]<class T> {
     for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(v[i]);
@@ -113,7 +122,7 @@ Tensor tensor_from_buffer(const void* values, size_t count, Dtype dtype, const S
   check_sizes(shape, "tensor");
   SG_CHECK(int64_t(count) == shape.numel(), "tensor: {} values cannot fill shape {} ({} elements)", count, shape,
            shape.numel());
-  Tensor t = empty(shape, dtype);
+  Tensor t = allocate(shape, dtype, "tensor");
   if (count) std::memcpy(t.impl().data(), values, count * element_size(dtype));
   return t;
 }

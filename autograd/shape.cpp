@@ -29,6 +29,7 @@ void Shape::erase(int64_t pos) {
 
 std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << fmt::format("{}", shape); }
 
+// No overflow for a tensor's shape: each stride is a product of some of its (checked) sizes.
 std::array<int64_t, Shape::kMaxRank> contiguous_strides(const Shape& shape) {
   std::array<int64_t, Shape::kMaxRank> strides{};
   int64_t stride = 1;
@@ -51,6 +52,7 @@ Shape broadcast_different_shapes(const Shape& a, const Shape& b, std::string_vie
              da, db);
     out.push_back(da == 1 ? db : da);
   }
+  check_sizes(out, op);  // [2^40, 1, 0] and [2^40, 0] are tensors, [2^40, 2^40, 0] is not
   return out;
 }
 
@@ -61,10 +63,31 @@ int64_t normalize_dim(int64_t dim, int64_t rank, std::string_view op) {
   return dim < 0 ? dim + std::max<int64_t>(rank, 1) : dim;
 }
 
-void throw_negative_size(const Shape& shape, std::string_view op) {
-  fail("{}: sizes must be non-negative, got {}", op, shape);
+int64_t Shape::numel_after_overflow() const {
+  for (int64_t d = 0; d < rank_; ++d)
+    if (dims_[d] == 0) return 0;  // the product wrapped before reaching the 0
+  fail("shape: {} has too many elements to count in int64", *this);
 }
 
+void throw_bad_sizes(const Shape& shape, std::string_view op) {
+  for (int64_t size : shape)
+    if (size < 0) fail("{}: sizes must be non-negative, got {}", op, shape);
+  // The count in floating point: the exact product may not fit in any integer type.
+  double count = 1;
+  bool has_zero = false;
+  for (int64_t size : shape) {
+    has_zero |= size == 0;
+    count *= double(size > 0 ? size : 1);
+  }
+  if (has_zero)
+    fail("{}: shape {} is too large: its non-zero sizes multiply to {:.3g}, more than the {} elements a tensor "
+         "can hold (an op reducing over its empty dims would make a tensor that large)",
+         op, shape, count, kMaxNumel);
+  fail("{}: shape {} is too large: {:.3g} elements, more than the {} a tensor can hold", op, shape, count,
+       kMaxNumel);
+}
+
+// No overflow: products of some of the sizes of a tensor's (checked) shape fit in int64.
 DimSplit split_at(const Shape& shape, int64_t dim) {
   DimSplit s{1, shape.empty() ? 1 : shape[dim], 1};
   for (int64_t d = 0; d < dim; ++d) s.outer *= shape[d];

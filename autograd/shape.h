@@ -33,10 +33,13 @@ class Shape {
   int64_t back() const { return dims_[rank_ - 1]; }
   std::vector<int64_t> vec() const { return {begin(), end()}; }
 
-  /// Product of the sizes (1 for a scalar's empty shape).
+  /// Product of the sizes (1 for a scalar's empty shape). Exact for every tensor's shape (check_sizes
+  /// bounds it); a product that does not fit in int64 throws instead of wrapping.
   int64_t numel() const {
     int64_t n = 1;
-    for (int64_t d = 0; d < rank_; ++d) n *= dims_[d];
+    bool overflow = false;
+    for (int64_t d = 0; d < rank_; ++d) overflow |= __builtin_mul_overflow(n, dims_[d], &n);
+    if (overflow) [[unlikely]] return numel_after_overflow();
     return n;
   }
   void push_back(int64_t size);
@@ -52,6 +55,7 @@ class Shape {
 
  private:
   void assign(const int64_t* sizes, size_t rank);
+  int64_t numel_after_overflow() const;
 
   std::array<int64_t, kMaxRank> dims_{};
   int64_t rank_ = 0;
@@ -73,11 +77,23 @@ inline Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view o
 /// A dim in [-rank, rank) made non-negative; throws naming op when out of range.
 int64_t normalize_dim(int64_t dim, int64_t rank, std::string_view op);
 
-[[noreturn]] void throw_negative_size(const Shape& shape, std::string_view op);
-/// Checks every size is >= 0 (op names the caller in the message).
+/// The most elements a tensor may have: 2^60 - 1, so that its bytes (at most 8 an element) fit in a
+/// ptrdiff_t and no byte count or offset into it can overflow.
+inline constexpr int64_t kMaxNumel = (int64_t(1) << 60) - 1;
+
+[[noreturn]] void throw_bad_sizes(const Shape& shape, std::string_view op);
+/// Checks that shape can be a tensor's: every size >= 0, and at most kMaxNumel elements with each size
+/// of 0 counted as 1. Counting those as 1 keeps whatever an op derives from the tensor storable too: a
+/// sum over the empty dim of [0, 2^62] would otherwise make a [2^62] tensor. Any product of some of
+/// the sizes of a checked shape therefore fits in int64. op names the caller in the message.
 inline void check_sizes(const Shape& shape, std::string_view op) {
-  for (int64_t size : shape)
-    if (size < 0) [[unlikely]] throw_negative_size(shape, op);
+  int64_t n = 1;
+  bool bad = false;
+  for (int64_t size : shape) {
+    bad |= size < 0;
+    bad |= __builtin_mul_overflow(n, size > 0 ? size : 1, &n);
+  }
+  if (bad || n > kMaxNumel) [[unlikely]] throw_bad_sizes(shape, op);
 }
 
 /// Splits shape around dim into (outer, size, inner) so a reduction over dim is a loop over a 3-D block.

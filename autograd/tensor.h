@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -37,6 +38,17 @@ struct Storage {
   // itself, so a tiny tensor costs one cached block instead of a block and a buffer.
   static constexpr size_t kInlineBytes = 64;
   alignas(64) std::byte inline_[kInlineBytes];
+};
+
+/// Thrown when a tensor's buffer cannot be allocated: a std::bad_alloc whose message names the op, the
+/// shape, the dtype and the bytes asked for.
+class AllocationError : public std::bad_alloc {
+ public:
+  explicit AllocationError(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
 };
 
 /// What a Tensor handle points to. Users go through Tensor; ops and the engine read this directly.

@@ -42,6 +42,7 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype) {
   SG_CHECK(num_classes > 0, "one_hot: num_classes must be positive, got {}", num_classes);
   Shape shape = labels.shape();
   shape.push_back(num_classes);
+  check_sizes(shape, "one_hot");
   Tensor y = zeros(shape, dtype);
   const int64_t* l = labels.data<int64_t>();
   dispatch_all(dtype, [&]<class T> {

@@ -16,20 +16,22 @@ namespace sg {
 Tensor reshape(const Tensor& x, const Shape& shape) {
   Shape target = shape;
   int64_t infer = -1, known = 1;
+  bool overflow = false;  // then known is far more than x.numel(): no size can stand for the -1
   for (int64_t d = 0; d < target.size(); ++d) {
     if (target[d] == -1) {
       SG_CHECK(infer < 0, "reshape: only one size may be -1, got {}", shape);
       infer = d;
     } else {
       SG_CHECK(target[d] >= 0, "reshape: sizes must be non-negative or -1, got {}", shape);
-      known *= target[d];
+      overflow |= __builtin_mul_overflow(known, target[d], &known);
     }
   }
   if (infer >= 0) {
-    SG_CHECK(known > 0 && x.numel() % known == 0, "reshape: cannot reshape {} ({} elements) into {}", x.shape(),
-             x.numel(), shape);
+    SG_CHECK(!overflow && known > 0 && x.numel() % known == 0, "reshape: cannot reshape {} ({} elements) into {}",
+             x.shape(), x.numel(), shape);
     target[infer] = x.numel() / known;
   }
+  check_sizes(target, "reshape");  // a view is a tensor too: [0] into [0, 2^62] is refused
   SG_CHECK(target.numel() == x.numel(), "reshape: cannot reshape {} ({} elements) into {} ({} elements)",
            x.shape(), x.numel(), target, target.numel());
   Tensor y = x.detach();
@@ -136,7 +138,7 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   if (end < 0) end += n;
   start = std::clamp<int64_t>(start, 0, n);
   end = std::clamp<int64_t>(end, start, n);
-  const int64_t len = (end - start + step - 1) / step;
+  const int64_t len = end > start ? (end - start - 1) / step + 1 : 0;  // ceil((end - start) / step), any step
   const DimSplit s = split_at(x.shape(), dim);
   Shape shape = x.shape();
   shape[dim] = len;
@@ -165,10 +167,12 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   dim = normalize_dim(dim, x.dim(), "narrow");
   const int64_t n = x.dim() ? x.size(dim) : 1;
-  SG_CHECK(start >= 0 && length >= 0 && start + length <= n,
-           "narrow: [{}, {}) is out of range for dim {} of size {} in shape {}", start, start + length, dim, n,
-           x.shape());
-  return slice(x, dim, start, start + length, 1);
+  int64_t end;
+  const bool end_fits = !__builtin_add_overflow(start, length, &end);  // not with a length near INT64_MAX
+  SG_CHECK(start >= 0 && length >= 0 && end_fits && end <= n,
+           "narrow: [{}, {}) is out of range for dim {} of size {} in shape {}", start,
+           end_fits ? fmt::format("{}", end) : fmt::format("{} + {}", start, length), dim, n, x.shape());
+  return slice(x, dim, start, end, 1);
 }
 
 // ---- index_select --------------------------------------------------------------
@@ -184,6 +188,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
              dim, s.size);
   Shape shape = x.shape();
   if (x.dim()) shape[dim] = index.numel();
+  check_sizes(shape, "index_select");
   Tensor y = empty(shape, x.dtype());
   dispatch_all(x.dtype(), [&]<class T> {
     kernels::gather(y.data<T>(), x.data<T>(), idx, s.outer, s.size, s.inner, index.numel());
@@ -215,8 +220,11 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     for (int64_t d = 0; same && d < t.dim(); ++d) same = d == dim || t.size(d) == first.size(d);
     SG_CHECK(same, "cat: shapes must match except in dim {}, got {} (tensor 0) and {} (tensor {})", dim,
              first.shape(), t.shape(), k);
-    shape[dim] += t.size(dim);
+    SG_CHECK(!__builtin_add_overflow(shape[dim], t.size(dim), &shape[dim]),
+             "cat: the sizes in dim {} add up to more than int64 can count (tensor {} of shape {})", dim, k,
+             t.shape());
   }
+  check_sizes(shape, "cat");
   Tensor y = empty(shape, first.dtype());
   const DimSplit out = split_at(shape, dim);
   const size_t bytes = element_size(first.dtype());
@@ -260,11 +268,20 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value) {
   SG_CHECK(padding.size() % 2 == 0 && int64_t(padding.size()) / 2 <= x.dim(),
            "pad: expected pairs of paddings for at most {} dims, got {} values", x.dim(), padding.size());
-  Tensor y = x;
+  // The padded shape first: checked whole, it bounds every part made below.
+  Shape padded = x.shape();
   for (size_t p = 0; p < padding.size() / 2; ++p) {
     const int64_t dim = x.dim() - 1 - int64_t(p), before = padding[2 * p], after = padding[2 * p + 1];
     SG_CHECK(before >= 0 && after >= 0, "pad: paddings must be non-negative, got {} and {} for dim {}", before,
              after, dim);
+    SG_CHECK(!__builtin_add_overflow(padded[dim], before, &padded[dim]) &&
+                 !__builtin_add_overflow(padded[dim], after, &padded[dim]),
+             "pad: padding {} by {} and {} in dim {} gives a size beyond int64", x.shape(), before, after, dim);
+  }
+  check_sizes(padded, "pad");
+  Tensor y = x;
+  for (size_t p = 0; p < padding.size() / 2; ++p) {
+    const int64_t dim = x.dim() - 1 - int64_t(p), before = padding[2 * p], after = padding[2 * p + 1];
     std::vector<Tensor> parts;
     Shape side = y.shape();
     if (before) {

@@ -1,5 +1,7 @@
 // Shape ops: reshape and friends (no copy), transpose/permute, broadcast_to/reduce_to, narrow/slice,
 // index_select, cat, stack, pad. Forward values by hand or naive loops; gradients by gradcheck.
+#include <limits>
+
 #include "tests/testing.h"
 
 using namespace sg;
@@ -306,6 +308,68 @@ BOOST_AUTO_TEST_CASE(reshape_refuses_impossible_shapes) {
   BOOST_TEST(throws_with([&] { (void)x.reshape({4, -1}); }, {"reshape", "[2, 3]", "[4, -1]"}));
   BOOST_TEST(throws_with([&] { (void)x.reshape({-1, -1}); }, {"reshape", "-1"}));
   BOOST_TEST(throws_with([&] { (void)x.reshape({-2, -3}); }, {"reshape", "[-2, -3]"}));
+}
+
+// ---- sizes that overflow ---------------------------------------------------------------------
+namespace {
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+}
+
+BOOST_AUTO_TEST_CASE(slice_with_a_huge_step_takes_the_first_element) {
+  // (end - start + step - 1) / step overflowed: "sizes must be non-negative, got [2, -1]"
+  const Tensor x = iota({2, 3});
+  const Tensor y = sg::slice(x, 1, 0, 3, kInt64Max);
+  BOOST_TEST(y.shape() == Shape({2, 1}));
+  BOOST_TEST(y.to_vector<double>() == std::vector<double>({0, 3}), boost::test_tools::per_element());
+  BOOST_TEST(sg::slice(x, 0, 1, kInt64Max, kInt64Max).to_vector<double>() == std::vector<double>({3, 4, 5}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::slice(x, 1, 2, 1, kInt64Max).shape() == Shape({2, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(narrow_refuses_a_length_whose_end_overflows) {
+  // start + length wrapped to a negative end, which passed the range check
+  const Tensor x = iota({2, 3});
+  BOOST_TEST(throws_with([&] { (void)sg::narrow(x, 1, 1, kInt64Max); },
+                         {"narrow:", "[1, 1 + 9223372036854775807)", "[2, 3]"}));
+  BOOST_TEST(throws_with([&] { (void)sg::narrow(x, 0, kInt64Max, 1); }, {"narrow:", "[2, 3]"}));
+}
+
+BOOST_AUTO_TEST_CASE(pad_refuses_a_padded_shape_too_large) {
+  // a padding of 2^62 on (2, 2) gave a part of 2^63 elements: a negative numel
+  const Tensor x = sg::zeros({2, 2});
+  BOOST_TEST(throws_with([&] { (void)sg::pad(x, {int64_t(1) << 62, 0}); }, {"pad:", "[2, 4611686018427387906]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::pad(x, {kInt64Max, 1}); }, {"pad:", "[2, 2]", "beyond int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::pad(sg::zeros({0, 2}), {0, 0, kMaxNumel, 0}); }, {"pad:", "too large"}));
+}
+
+BOOST_AUTO_TEST_CASE(cat_refuses_sizes_that_add_up_too_large) {
+  // Empty tensors hold nothing, yet their sizes along dim add up; the sum once wrapped negative.
+  const Tensor e = sg::zeros({0, kMaxNumel});
+  BOOST_TEST(throws_with([&] { (void)sg::cat({e, e}, 1); }, {"cat:", "[0, 2305843009213693950]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::cat(std::vector<Tensor>(9, e), 1); }, {"cat:", "int64", "tensor 8"}));
+  BOOST_TEST(throws_with([&] { (void)sg::stack({e, e, e}, 0); }, {"cat:", "too large"}));
+}
+
+BOOST_AUTO_TEST_CASE(reshape_refuses_shapes_too_large_even_for_an_empty_tensor) {
+  const Tensor e = sg::zeros({0});
+  BOOST_TEST(throws_with([&] { (void)e.reshape({0, int64_t(1) << 62}); }, {"reshape:", "[0, 4611686018427387904]", "too large"}));
+  // 5 * 2^62 wrapped to 2^62, which divides 0: the -1 became 0
+  BOOST_TEST(throws_with([&] { (void)e.reshape({5, int64_t(1) << 62, -1}); }, {"reshape:", "[5, 4611686018427387904, -1]"}));
+}
+
+BOOST_AUTO_TEST_CASE(broadcasting_refuses_a_result_too_large) {
+  // both hold nothing; broadcast together they are [2^40, 2^40, 0], from which sum(2) would be 2^80
+  const Tensor a = sg::zeros({int64_t(1) << 40, 1, 0}), b = sg::zeros({int64_t(1) << 40, 0});
+  BOOST_TEST(throws_with([&] { (void)(a + b); }, {"add:", "[1099511627776, 1099511627776, 0]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::where(a, a, b); }, {"where:", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::broadcast_to(sg::zeros({1, 0}), {kInt64Max, 0}); }, {"broadcast_to:", "too large"}));
+}
+
+BOOST_AUTO_TEST_CASE(index_select_refuses_a_result_too_large) {
+  // [2^40, 1, 0] with 2^20 picks along dim 1 would be [2^40, 2^20, 0]: 2^60 counting the 0 as 1
+  const Tensor x = sg::zeros({int64_t(1) << 40, 1, 0});
+  BOOST_TEST(throws_with([&] { (void)sg::index_select(x, 1, sg::zeros({int64_t(1) << 20}, kInt64)); },
+                         {"index_select:", "[1099511627776, 1048576, 0]", "too large"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

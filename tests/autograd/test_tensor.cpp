@@ -2,6 +2,7 @@
 // (refused while autograd tracks the tensor, allowed under NoGradGuard, caught by the version counter).
 #include <cmath>
 #include <limits>
+#include <new>
 #include <sstream>
 
 #include "tests/testing.h"
@@ -112,6 +113,62 @@ BOOST_AUTO_TEST_CASE(arange_counts_up_to_but_not_including_end) {
   BOOST_TEST(sg::arange(2, 2).numel() == 0);
   BOOST_TEST(sg::arange(5, 2).numel() == 0);
   BOOST_TEST(throws_with([] { (void)sg::arange(0, 5, 0); }, {"arange", "step"}));
+}
+
+BOOST_AUTO_TEST_CASE(arange_refuses_more_elements_than_a_tensor_can_hold) {
+  // 1e30 elements: PyTorch refuses too; the count must not be cast to int64 (undefined past 2^63).
+  BOOST_TEST(throws_with([] { (void)sg::arange(0, 1e30); }, {"arange:", "too large", "1e+30"}));
+  BOOST_TEST(throws_with([] { (void)sg::arange(1e30, 0, -1); }, {"arange:", "too large"}));
+  BOOST_TEST(throws_with([] { (void)sg::arange(0, 0x1p61, 1, kInt64); }, {"arange:", "too large"}));
+}
+
+// ---- sizes that overflow -----------------------------------------------------------------
+// A product of sizes beyond int64 (or beyond the bytes memory can address) must be refused before
+// anything is allocated: wrapped, it gave a tiny buffer that the fill then overran.
+BOOST_AUTO_TEST_CASE(factories_refuse_shapes_too_large_naming_the_factory_and_shape) {
+  const int64_t big = int64_t(1) << 31, max = std::numeric_limits<int64_t>::max();
+  BOOST_TEST(throws_with([&] { (void)sg::zeros({big, big}); }, {"zeros:", "[2147483648, 2147483648]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::ones({big, big, 4}); }, {"ones:", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::full({big, big}, 1.0); }, {"full:", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::empty({big, big}); }, {"empty:", "[2147483648, 2147483648]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::rand({big, big}); }, {"rand:", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::randn({max, 2}); }, {"randn:", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::tensor(std::vector<float>{}, {0, big, big}); }, {"tensor:", "too large"}));
+  // 2^62 float32 elements: 2^64 bytes, which wrapped to 0 bytes
+  BOOST_TEST(throws_with([] { (void)sg::empty({int64_t(1) << 62}); }, {"empty:", "[4611686018427387904]", "too large"}));
+  // the limit is 2^60 - 1 elements, whatever the dtype (8 bytes each stays below 2^63)
+  BOOST_TEST(throws_with([] { (void)sg::empty({int64_t(1) << 60}, kInt64); }, {"empty:", "too large"}));
+  BOOST_TEST(sg::empty({0, kMaxNumel}).numel() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_size_of_0_does_not_let_the_other_sizes_be_too_large) {
+  // [0, 2^63 - 1] holds nothing, but sum(0) on it would make a [2^63 - 1] tensor (its bytes wrapped).
+  // Sizes of 0 count as 1, so such a shape is refused where it is made.
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  BOOST_TEST(throws_with([&] { (void)sg::zeros({0, max}); }, {"zeros:", "[0, 9223372036854775807]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::empty({int64_t(1) << 62, 4, 0}); }, {"empty:", "too large"}));
+  BOOST_TEST(sg::zeros({3, 0, 5}).numel() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(shape_numel_throws_instead_of_wrapping) {
+  const int64_t big = int64_t(1) << 32;
+  BOOST_TEST(throws_with([&] { (void)Shape({big, big}).numel(); }, {"shape:", "[4294967296, 4294967296]"}));
+  BOOST_TEST(Shape({big, big, 0}).numel() == 0);  // wraps before the 0, but the product is 0
+  BOOST_TEST(Shape({3, 0, big}).numel() == 0);
+  BOOST_TEST(Shape({big, big / 4}).numel() == int64_t(1) << 62);
+}
+
+BOOST_AUTO_TEST_CASE(a_tensor_memory_cannot_hold_is_refused_naming_the_factory_and_shape) {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's allocator aborts on such a request instead of failing it.
+  BOOST_TEST_MESSAGE("skipped under AddressSanitizer");
+#else
+  // 2^62 bytes pass every size check but no allocator can give them: a std::bad_alloc naming the call.
+  BOOST_TEST(throws_with<std::bad_alloc>([] { (void)sg::zeros({kMaxNumel}); },
+                                         {"zeros:", "[1152921504606846975]", "float32", "bytes"}));
+  BOOST_TEST(throws_with<std::bad_alloc>([] { (void)sg::zeros({0, kMaxNumel}).sum(0); },
+                                         {"[1152921504606846975]", "bytes"}));
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(ranks_up_to_eight_are_supported) {
