@@ -224,9 +224,11 @@ SplitFiles fashion_mnist_files(const fs::path& data_dir, Split split, Source sou
 }
 
 Tensor images_to_tensor(std::span<const uint8_t> pixels, int64_t count, int64_t rows, int64_t cols, Scale scale) {
-  SG_CHECK(int64_t(pixels.size()) == count * rows * cols, "images_to_tensor: expected {} x {} x {} = {} bytes, got {}",
-           count, rows, cols, count * rows * cols, pixels.size());
-  Tensor images = empty({count, 1, rows, cols}, kFloat32);
+  const Shape shape{count, 1, rows, cols};
+  check_sizes(shape, "images_to_tensor");  // before the product below, which could overflow
+  SG_CHECK(int64_t(pixels.size()) == shape.numel(), "images_to_tensor: expected {} x {} x {} = {} bytes, got {}",
+           count, rows, cols, shape.numel(), pixels.size());
+  Tensor images = empty(shape, kFloat32);
   float* x = images.data<float>();
   // Divide (not multiply by 1/255) so that 255 maps to exactly 1 and every value is correctly rounded.
   const float shift = scale == Scale::Centered ? 0.5f : 0.0f;

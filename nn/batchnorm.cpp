@@ -18,6 +18,7 @@ BatchNorm::BatchNorm(int64_t num_features, const BatchNormOptions& options, cons
   // extrapolate the running statistics instead of averaging them (PyTorch checks neither).
   check_option(name, "eps", options.eps, {.low = 0});
   check_option(name, "momentum", options.momentum, {.low = 0, .high = 1});
+  check_sizes({num_features}, name);
   if (options.affine) {
     weight = register_parameter("weight", empty({num_features}));
     bias = register_parameter("bias", empty({num_features}));

@@ -15,6 +15,7 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
   SG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size[0] > 0 && kernel_size[1] > 0,
            "Conv2d: sizes must be positive, got in_channels {}, out_channels {}, kernel_size {}", in_channels,
            out_channels, kernel_size);
+  check_sizes({out_channels, in_channels, kernel_size[0], kernel_size[1]}, "Conv2d");
   weight = register_parameter("weight", empty({out_channels, in_channels, kernel_size[0], kernel_size[1]}));
   bias = register_parameter("bias", options.bias ? empty({out_channels}) : Tensor());
   reset_parameters();

@@ -14,6 +14,7 @@ Linear::Linear(int64_t in_features, int64_t out_features, const LinearOptions& o
     : in_features(in_features), out_features(out_features), options(options) {
   SG_CHECK(in_features > 0 && out_features > 0, "Linear: sizes must be positive, got in_features {} and out_features {}",
            in_features, out_features);
+  check_sizes({out_features, in_features}, "Linear");
   weight = register_parameter("weight", empty({out_features, in_features}));
   bias = register_parameter("bias", options.bias ? empty({out_features}) : Tensor());
   reset_parameters();

@@ -231,9 +231,10 @@ T* scratch(int64_t size) {
   if (int64_t(buffer.size()) < size) buffer.resize(size_t(size));
   return buffer.data();
 }
-/// Images per parallel chunk: enough multiply-adds (~64K) to be worth a thread.
+/// Images per parallel chunk: enough multiply-adds (~64K) to be worth a thread. Divided in two steps
+/// (the same quotient), because O * L * CK, unlike each of O * L and CK, need not fit in int64.
 inline int64_t image_grain(const ConvGeometry& g) {
-  return std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, g.O * g.L() * g.CK()));
+  return std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, g.O * g.L()) / std::max<int64_t>(1, g.CK()));
 }
 }  // namespace conv_detail
 

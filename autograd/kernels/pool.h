@@ -24,9 +24,10 @@ struct PoolGeometry {
 };
 
 namespace pool_detail {
-/// Planes per parallel chunk: ~32K window reads per chunk.
+/// Planes per parallel chunk: ~32K window reads per chunk. Divided in two steps (the same quotient),
+/// because L * KH * KW can overflow: a huge window over a small padded image.
 inline int64_t plane_grain(const PoolGeometry& g) {
-  return std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, g.L() * g.KH * g.KW));
+  return std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, g.L()) / std::max<int64_t>(1, g.KH * g.KW));
 }
 }  // namespace pool_detail
 

@@ -33,13 +33,23 @@ kernels::ConvGeometry conv_geometry(const Tensor& input, const Tensor& weight, c
            SH, SW, PH, PW, DH, DW);
   const int64_t H = input.size(2), W = input.size(3), KH = weight.size(2), KW = weight.size(3);
   // The dilated kernel spans D(K - 1) + 1 pixels; it must fit in the padded input at least once.
-  const int64_t span_h = DH * (KH - 1) + 1, span_w = DW * (KW - 1) + 1;
-  SG_CHECK(span_h <= H + 2 * PH && span_w <= W + 2 * PW,
+  // Dilation and padding are the user's numbers: the spans and padded sizes are computed with checks.
+  int64_t span_h, span_w, padded_h, padded_w;
+  const bool overflow = __builtin_mul_overflow(DH, KH - 1, &span_h) || __builtin_add_overflow(span_h, 1, &span_h) ||
+                        __builtin_mul_overflow(DW, KW - 1, &span_w) || __builtin_add_overflow(span_w, 1, &span_w) ||
+                        __builtin_mul_overflow(PH, 2, &padded_h) || __builtin_add_overflow(padded_h, H, &padded_h) ||
+                        __builtin_mul_overflow(PW, 2, &padded_w) || __builtin_add_overflow(padded_w, W, &padded_w);
+  SG_CHECK(!overflow, "conv2d: the dilated kernel or the padded input is too large to count in int64 (input {}, "
+           "weight {}, padding ({}, {}), dilation ({}, {}))", input.shape(), weight.shape(), PH, PW, DH, DW);
+  SG_CHECK(span_h <= padded_h && span_w <= padded_w,
            "conv2d: kernel spanning {}x{} (weight {}, dilation ({}, {})) is larger than the padded input {}x{} "
            "(input {}, padding ({}, {}))",
-           span_h, span_w, weight.shape(), DH, DW, H + 2 * PH, W + 2 * PW, input.shape(), PH, PW);
-  const int64_t OH = (H + 2 * PH - span_h) / SH + 1, OW = (W + 2 * PW - span_w) / SW + 1;
-  return {input.size(1), H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW};
+           span_h, span_w, weight.shape(), DH, DW, padded_h, padded_w, input.shape(), PH, PW);
+  const int64_t OH = (padded_h - span_h) / SH + 1, OW = (padded_w - span_w) / SW + 1;
+  const int64_t N = input.size(0), C = input.size(1);
+  check_sizes({N, O, OH, OW}, "conv2d");
+  check_sizes({C * KH * KW, OH * OW}, "conv2d");  // one image's im2col matrix (CK, L)
+  return {C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW};
 }
 }  // namespace
 
@@ -54,8 +64,10 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
   // When the weight gradient will be needed, the forward keeps its im2col matrices for it: memory
   // (N * CK * L elements, about the size of the output times CK / O) for a second im2col of the batch.
   Tensor cols;
-  if (!g.pointwise() && weight.requires_grad() && needs_recording({input, weight, bias}))
+  if (!g.pointwise() && weight.requires_grad() && needs_recording({input, weight, bias})) {
+    check_sizes({N, g.CK(), g.L()}, "conv2d");
     cols = empty({N, g.CK(), g.L()}, input.dtype());
+  }
   dispatch(input.dtype(), "conv2d", [&]<class T> {
     kernels::conv2d_forward(y.data<T>(), input.data<T>(), weight.data<T>(),
                             bias.defined() ? bias.data<T>() : nullptr, N, g,

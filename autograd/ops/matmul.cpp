@@ -45,6 +45,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() == 3 || b.dim() == 3) shape.push_back(batch);
   if (a.dim() > 1) shape.push_back(M);
   if (b.dim() > 1) shape.push_back(N);
+  // Two tensors with sizes of 0 can multiply into a shape no tensor may have: (2^40, 0) by (0, 2^40).
+  // The gradient of an operand shared by the batch is first made whole, (batch, K, N) for b: checked
+  // here too, where the error can name matmul, when it will be needed.
+  check_sizes(shape, "matmul");
+  if (batch_a < batch && a.requires_grad()) check_sizes({batch, M, K}, "matmul");
+  if (batch_b < batch && b.requires_grad()) check_sizes({batch, K, N}, "matmul");
   Tensor c = empty(shape, a.dtype());
   batched_gemm(c, a, b, false, false, batch, M, N, K, batch_a > 1, batch_b > 1);
 
@@ -79,6 +85,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined())
     SG_CHECK(bias.shape() == Shape{out} && bias.dtype() == x.dtype(),
              "linear: bias must have shape [{}] and dtype {}, got {} {}", out, x.dtype(), bias.shape(), bias.dtype());
+  check_sizes({N, out}, "linear");  // (2^40, 0) by (2^40, 0)^T would be (2^40, 2^40)
   Tensor y = empty({N, out}, x.dtype());
   batched_gemm(y, x, weight, false, true, 1, N, out, in, false, false);
   // The bias is added after the product, not copied into y for the GEMM to add onto: a second thread's

@@ -19,15 +19,24 @@ kernels::PoolGeometry pool_geometry(const char* op, const Tensor& input, const P
   SG_CHECK(KH >= 1 && KW >= 1 && SH >= 1 && SW >= 1,
            "{}: expected kernel_size >= 1 and stride >= 0, got kernel_size ({}, {}) and stride ({}, {})", op, KH, KW,
            params.stride[0], params.stride[1]);
-  // With at most half a window of padding every window holds at least one real pixel.
-  SG_CHECK(PH >= 0 && PW >= 0 && 2 * PH <= KH && 2 * PW <= KW,
+  // With at most half a window of padding every window holds at least one real pixel. The sizes are the
+  // user's numbers, so each test is written so as not to overflow: P <= K / 2 for 2P <= K, and
+  // K - 2P <= H for K <= H + 2P.
+  SG_CHECK(PH >= 0 && PW >= 0 && PH <= KH / 2 && PW <= KW / 2,
            "{}: padding must be between 0 and half the kernel size, got padding ({}, {}) for kernel_size ({}, {})", op,
            PH, PW, KH, KW);
   const int64_t H = input.size(2), W = input.size(3);
-  SG_CHECK(KH <= H + 2 * PH && KW <= W + 2 * PW,
+  SG_CHECK(KH - 2 * PH <= H && KW - 2 * PW <= W,
            "{}: kernel_size ({}, {}) is larger than the padded input {}x{} (input {}, padding ({}, {}))", op, KH, KW,
-           H + 2 * PH, W + 2 * PW, input.shape(), PH, PW);
-  return {H, W, KH, KW, SH, SW, PH, PW, (H + 2 * PH - KH) / SH + 1, (W + 2 * PW - KW) / SW + 1};
+           H + 2 * PH, W + 2 * PW, input.shape(), PH, PW);  // H + 2P < K here: no overflow
+  // A window must be countable (avg_pool2d divides by KH * KW); (1 << 31, 1 << 31) with half of that as
+  // padding passes the tests above even on a 1x1 image.
+  int64_t window;
+  SG_CHECK(!__builtin_mul_overflow(KH, KW, &window) && window <= kMaxNumel,
+           "{}: kernel_size ({}, {}) is too large: a window of more than {} elements", op, KH, KW, kMaxNumel);
+  const int64_t OH = (H - (KH - 2 * PH)) / SH + 1, OW = (W - (KW - 2 * PW)) / SW + 1;
+  check_sizes({input.size(0), input.size(1), OH, OW}, op);
+  return {H, W, KH, KW, SH, SW, PH, PW, OH, OW};
 }
 }  // namespace
 

@@ -218,6 +218,20 @@ BOOST_AUTO_TEST_CASE(bad_shapes_throw_with_op_name_and_shapes) {
   BOOST_TEST(throws_with([&] { conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}, kFloat64)); }, {"conv2d", "float64"}));
 }
 
+BOOST_AUTO_TEST_CASE(paddings_dilations_and_outputs_too_large_are_refused) {
+  const Tensor x = zeros({1, 1, 3, 3}), w = zeros({1, 1, 3, 3});
+  const int64_t huge = int64_t(1) << 62;
+  // 2 * padding and dilation * (K - 1) overflowed: one wrapped to a padded input that looked too small,
+  // the other to a negative kernel span that passed the check and gave a garbage output size
+  BOOST_TEST(throws_with([&] { conv2d(x, w, Tensor(), {.padding = {huge, 0}}); },
+                         {"conv2d:", "int64", "padding (4611686018427387904, 0)"}));
+  BOOST_TEST(throws_with([&] { conv2d(x, w, Tensor(), {.dilation = {1, huge}}); },
+                         {"conv2d:", "int64", "dilation (1, 4611686018427387904)"}));
+  // empty operands, but the output (2^40, 2^21, 1, 1) is 2^61 elements
+  BOOST_TEST(throws_with([] { conv2d(zeros({int64_t(1) << 40, 0, 1, 1}), zeros({int64_t(1) << 21, 0, 1, 1})); },
+                         {"conv2d:", "[1099511627776, 2097152, 1, 1]", "too large"}));
+}
+
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits_forward_and_backward) {
   manual_seed(6);
   // Big enough that images, weight-gradient chunks and GEMM tiles are really split across threads.

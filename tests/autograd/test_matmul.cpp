@@ -126,6 +126,21 @@ BOOST_AUTO_TEST_CASE(matmul_names_both_shapes_when_they_do_not_fit) {
                          {"matmul", "float32", "float64"}));
 }
 
+BOOST_AUTO_TEST_CASE(products_too_large_for_a_tensor_are_refused) {
+  // Empty operands, but (2^40, 0) by (0, 2^40) is (2^40, 2^40): its size wrapped to 0 and the GEMM wrote
+  // 2^80 zeros into nothing.
+  const int64_t big = int64_t(1) << 40;
+  BOOST_TEST(throws_with([&] { (void)sg::matmul(sg::zeros({big, 0}), sg::zeros({0, big})); },
+                         {"matmul:", "[1099511627776, 1099511627776]", "too large"}));
+  BOOST_TEST(throws_with([&] { (void)sg::linear(sg::zeros({big, 0}), sg::zeros({big, 0})); },
+                         {"linear:", "[1099511627776, 1099511627776]", "too large"}));
+  // The output (2^40, 0, 2^10) is fine, but the gradient of b, shared by the batch, is first made
+  // (2^40, 2^10, 2^10) and then summed: refused in the forward, naming matmul.
+  const Tensor b = sg::zeros({1024, 1024}).requires_grad_();
+  BOOST_TEST(throws_with([&] { (void)sg::matmul(sg::zeros({big, 0, 1024}), b); },
+                         {"matmul:", "[1099511627776, 1024, 1024]", "too large"}));
+}
+
 BOOST_AUTO_TEST_CASE(linear_names_the_shapes_when_they_do_not_fit) {
   BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({4, 3}), sg::zeros({2, 5})); }, {"linear", "[4, 3]", "[2, 5]"}));
   BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({4, 3}), sg::zeros({2, 3}), sg::zeros({3})); },

@@ -255,6 +255,18 @@ BOOST_AUTO_TEST_CASE(bad_arguments_throw_with_op_name_and_shapes) {
   BOOST_TEST(throws_with([] { max_pool2d(zeros({1, 1, 3, 3}), {.kernel_size = {0, 2}}); }, {"max_pool2d", "(0, 2)"}));
 }
 
+BOOST_AUTO_TEST_CASE(kernel_sizes_and_paddings_that_overflow_are_refused) {
+  // A 2^32 x 2^32 window padded by half of it passes every other check on a 1x1 image; avg_pool2d then
+  // divided by KH * KW, which wrapped to 0.
+  const int64_t k = int64_t(1) << 32;
+  const Pool2dParams huge{.kernel_size = {k, k}, .padding = {k / 2, k / 2}};
+  BOOST_TEST(throws_with([&] { avg_pool2d(zeros({1, 1, 1, 1}), huge); }, {"avg_pool2d:", "(4294967296, 4294967296)", "too large"}));
+  BOOST_TEST(throws_with([&] { max_pool2d(zeros({1, 1, 1, 1}), huge); }, {"max_pool2d:", "too large"}));
+  // 2 * padding wrapped negative and passed for at most half the kernel
+  BOOST_TEST(throws_with([] { max_pool2d(zeros({1, 1, 2, 2}), {.kernel_size = {2, 2}, .padding = {int64_t(1) << 62, 0}}); },
+                         {"max_pool2d:", "half the kernel size", "padding (4611686018427387904, 0)"}));
+}
+
 // Both dtypes, the general kernel and the 2x2 stride-2 ones, on maps with a NaN every 97 elements.
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
   manual_seed(7);

@@ -59,6 +59,15 @@ BOOST_AUTO_TEST_CASE(pixels_scale_to_unit_raw_or_centred) {
                                     sg::tensor({{{{-0.5, -0.3}, {0.5, 128 / 255.0 - 0.5}}}}), 1e-7, 0));
 }
 
+BOOST_AUTO_TEST_CASE(images_to_tensor_refuses_sizes_whose_product_overflows) {
+  // 2^40 x 2^40 x 0 wrapped to 0 bytes, which matched the empty pixel span
+  const int64_t big = int64_t(1) << 40;
+  BOOST_TEST(throws_with([&] { (void)images_to_tensor({}, big, big, 0, Scale::Raw); },
+                         {"images_to_tensor:", "[1099511627776, 1, 1099511627776, 0]", "too large"}));
+  BOOST_TEST(throws_with([] { (void)images_to_tensor({}, -1, 2, 2, Scale::Raw); },
+                         {"images_to_tensor:", "non-negative", "[-1, 1, 2, 2]"}));
+}
+
 BOOST_AUTO_TEST_CASE(full_files_in_the_data_folder_are_read) {
   TinyMnist data;
   const MNIST train(data.dir.path(), Split::Train);

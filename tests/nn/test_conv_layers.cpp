@@ -142,6 +142,11 @@ BOOST_AUTO_TEST_CASE(the_design_example_model_runs_on_an_mnist_sized_batch) {
   BOOST_TEST(model.parameter_count() == 8 * 9 + 8 + 8 * 13 * 13 * 10 + 10);
 }
 
+BOOST_AUTO_TEST_CASE(conv2d_refuses_a_weight_too_large_naming_its_shape) {
+  const int64_t big = int64_t(1) << 31;
+  BOOST_TEST(throws_with([&] { nn::Conv2d(big, big, 3); }, {"Conv2d:", "[2147483648, 2147483648, 3, 3]", "too large"}));
+}
+
 BOOST_AUTO_TEST_CASE(conv_and_pool_layers_refuse_zero_sizes_and_inputs_of_the_wrong_rank) {
   BOOST_TEST(throws_with([] { nn::Conv2d(0, 8, 3); }, {"Conv2d", "positive", "in_channels 0"}));
   BOOST_TEST(throws_with([] { nn::Conv2d(1, -8, 3); }, {"Conv2d", "out_channels -8"}));

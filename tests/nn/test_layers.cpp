@@ -279,4 +279,11 @@ BOOST_AUTO_TEST_CASE(layers_refuse_options_that_make_their_output_nan) {
   BOOST_CHECK_NO_THROW(nn::LeakyReLU({.negative_slope = -2}));
 }
 
+BOOST_AUTO_TEST_CASE(layers_refuse_sizes_too_large_naming_the_layer_and_shape) {
+  // A (2^31, 2^31) float32 weight is 2^64 bytes: the count wrapped to 0 and the initialiser overran it.
+  const int64_t big = int64_t(1) << 31;
+  BOOST_TEST(throws_with([&] { nn::Linear(big, big); }, {"Linear:", "[2147483648, 2147483648]", "too large"}));
+  BOOST_TEST(throws_with([] { nn::BatchNorm1d(int64_t(1) << 61); }, {"BatchNorm1d:", "[2305843009213693952]", "too large"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
