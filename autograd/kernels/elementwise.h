@@ -45,22 +45,24 @@ inline T exp_of(T x) {
   else return std::exp(x);
 }
 
-/// a + b, a - b and a * b, where int64 wraps around on overflow (two's complement, as in PyTorch) instead
-/// of being undefined behaviour; the unsigned arithmetic compiles to the same instructions. Floats as is.
+/// The type integer arithmetic is done in: int64 as uint64, the same bits, where overflow wraps around
+/// (defined) instead of being undefined; read back as int64 the result is the two's complement wrap
+/// PyTorch gives. Floats are themselves.
+template <class T>
+using Wrapping = std::conditional_t<std::is_same_v<T, int64_t>, uint64_t, T>;
+
+/// a + b, a - b and a * b; int64 wraps around on overflow (see Wrapping). The same instructions as +, -, *.
 template <class T>
 inline T wrapping_add(T a, T b) {
-  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
-  else return a + b;
+  return T(Wrapping<T>(a) + Wrapping<T>(b));
 }
 template <class T>
 inline T wrapping_sub(T a, T b) {
-  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
-  else return a - b;
+  return T(Wrapping<T>(a) - Wrapping<T>(b));
 }
 template <class T>
 inline T wrapping_mul(T a, T b) {
-  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
-  else return a * b;
+  return T(Wrapping<T>(a) * Wrapping<T>(b));
 }
 
 /// out[i] = f(x[i])

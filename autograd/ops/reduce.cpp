@@ -2,6 +2,7 @@
 // Their backwards spread the gradient back over the reduced dim: evenly for sum and mean; for max and
 // min evenly over the tied extremes of a whole tensor, or to the selected element along a dim.
 #include "autograd/check.h"
+#include "autograd/kernels/elementwise.h"
 #include "autograd/kernels/reduce.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
@@ -26,13 +27,15 @@ Tensor spread(const Tensor& dy, const Shape& x_shape, int64_t dim) {
 
 // ---- sum ---------------------------------------------------------------------
 // y = sum_i x_i                dx_i = dy
+// An int64 sum that overflows wraps around modulo 2^64 (two's complement), as PyTorch's and NumPy's do:
+// it is added up in uint64, where wrapping is defined, so the result is exact modulo 2^64 in any order.
 Tensor sum(const Tensor& x) {
   Tensor y = empty({}, x.dtype());
   dispatch_all(x.dtype(), [&]<class T> {
     if constexpr (std::is_same_v<T, int64_t>) {
-      int64_t total = 0;
-      for (int64_t i = 0; i < x.numel(); ++i) total += x.data<T>()[i];
-      y.data<T>()[0] = total;
+      uint64_t total = 0;
+      for (int64_t i = 0; i < x.numel(); ++i) total += uint64_t(x.data<T>()[i]);
+      y.data<T>()[0] = int64_t(total);
     } else {
       y.data<T>()[0] = kernels::sum_all(x.data<T>(), x.numel());
     }
@@ -47,7 +50,11 @@ Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
   dim = normalize_dim(dim, x.dim(), "sum");
   const DimSplit s = split_at(x.shape(), dim);
   Tensor y = empty(reduced_shape(x.shape(), dim, keepdim), x.dtype());
-  dispatch_all(x.dtype(), [&]<class T> { kernels::sum_dim(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner); });
+  dispatch_all(x.dtype(), [&]<class T> {
+    using W = kernels::Wrapping<T>;  // int64 summed as uint64: wraps like sum(x)
+    kernels::sum_dim(reinterpret_cast<W*>(y.data<T>()), reinterpret_cast<const W*>(x.data<T>()), s.outer, s.size,
+                     s.inner);
+  });
   return record("sum", {x}, y, {}, [shape = x.shape(), dim](const Node&, const Tensor& dy) {
     return Grads{spread(dy, shape, dim)};
   });

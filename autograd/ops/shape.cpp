@@ -121,7 +121,11 @@ Tensor reduce_to(const Tensor& dy, const Shape& shape) {
   SG_CHECK(broadcast_shapes(shape, dy.shape(), "reduce_to") == dy.shape(),
            "reduce_to: {} is not a broadcast of {}", dy.shape(), shape);
   Tensor y = empty(shape, dy.dtype());
-  dispatch_all(dy.dtype(), [&]<class T> { kernels::reduce_to(y.data<T>(), dy.data<T>(), dy.shape(), shape); });
+  dispatch_all(dy.dtype(), [&]<class T> {
+    using W = kernels::Wrapping<T>;  // int64 summed as uint64: wraps around like sum
+    kernels::reduce_to(reinterpret_cast<W*>(y.data<T>()), reinterpret_cast<const W*>(dy.data<T>()), dy.shape(),
+                       shape);
+  });
   return record("reduce_to", {dy}, y, {}, [from = dy.shape()](const Node&, const Tensor& g) {
     return Grads{broadcast_to(g, from)};
   });

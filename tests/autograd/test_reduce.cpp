@@ -284,6 +284,25 @@ BOOST_AUTO_TEST_CASE(int64_sum_is_exact) {
   BOOST_TEST(sg::sum(sg::eq(labels, 1.0)).data<int64_t>()[0] == 2);
 }
 
+BOOST_AUTO_TEST_CASE(int64_sums_wrap_around_as_in_pytorch) {
+  // PyTorch and NumPy wrap an int64 sum that overflows around modulo 2^64. Here it is done without
+  // signed overflow, which is undefined (the sanitizer build's UBSan stops on it).
+  const int64_t max = std::numeric_limits<int64_t>::max(), min = std::numeric_limits<int64_t>::min();
+  const Tensor x = sg::tensor(std::vector<int64_t>{max, 1, min, -1}, {2, 2});
+  BOOST_TEST(sg::sum(x).item<int64_t>() == -1);  // max + 1 wraps to min, min + min to 0: exact in the end
+  BOOST_TEST(sg::sum(sg::tensor(std::vector<int64_t>{max, max}, {2})).item<int64_t>() == -2);
+  BOOST_TEST(sg::sum(x, 1).to_vector<int64_t>() == std::vector<int64_t>({min, max}), boost::test_tools::per_element());
+  BOOST_TEST(sg::sum(x, 0).to_vector<int64_t>() == std::vector<int64_t>({-1, 0}), boost::test_tools::per_element());
+  BOOST_TEST(sg::reduce_to(x, {2, 1}).to_vector<int64_t>() == std::vector<int64_t>({min, max}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::reduce_to(x, {1, 2}).to_vector<int64_t>() == std::vector<int64_t>({-1, 0}),
+             boost::test_tools::per_element());
+  // rows wide enough to be added whole (the kernel's other path)
+  const Tensor wide = sg::full({3, 200}, double(int64_t(1) << 62), kInt64);
+  BOOST_TEST(sg::sum(wide, 0).to_vector<int64_t>() == std::vector<int64_t>(200, min + (int64_t(1) << 62)),
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(argmax_works_on_int64_and_float32) {
   const Tensor labels = sg::tensor(std::vector<int64_t>{3, 9, 4, 9}, {2, 2});
   BOOST_TEST(sg::argmax(labels, 1).to_vector<int64_t>() == std::vector<int64_t>({1, 1}), boost::test_tools::per_element());
