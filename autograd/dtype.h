@@ -50,6 +50,23 @@ constexpr Dtype dtype_of() {
 std::ostream& operator<<(std::ostream& os, Dtype dtype);
 
 void throw_dtype_error(std::string_view op, Dtype dtype);  // in tensor.cpp: keeps <stdexcept> out of here
+[[noreturn]] void throw_int64_conversion_error(std::string_view op, double value);  // in tensor.cpp too
+
+/// True when v truncated toward zero lies in int64's range: exactly when the C++ cast to int64 is defined
+/// (NaN and the infinities are not). Both bounds, -2^63 and 2^63, are exact in float and double.
+template <class F>
+constexpr bool fits_int64(F v) {
+  return v >= F(-0x1p63) && v < F(0x1p63);
+}
+
+/// value as an element of type T: for int64 truncated toward zero, and refused, naming op, where the cast
+/// would be undefined (NaN, the infinities, beyond int64's range); PyTorch leaves those results undefined.
+template <class T>
+T element_from(double value, std::string_view op) {
+  if constexpr (std::is_same_v<T, int64_t>)
+    if (!fits_int64(value)) [[unlikely]] throw_int64_conversion_error(op, value);
+  return static_cast<T>(value);
+}
 
 /// Calls fn.template operator()<T>() with T = float or double; int64 is refused with op's name.
 ///   dispatch(x.dtype(), "relu", [&]<class T> { kernels::relu_forward(y.data<T>(), ...); });

@@ -33,10 +33,11 @@ Tensor allocate(const Shape& shape, Dtype dtype, std::string_view op) {
   return Tensor(std::move(impl));
 }
 
-// Each factory checks the sizes itself, so a bad one is reported under the name the user called.
+// Each factory checks the sizes and the value itself, so a bad one is reported under the name the user
+// called.
 Tensor filled(const Shape& shape, double value, Dtype dtype, std::string_view op) {
   Tensor t = allocate(shape, dtype, op);
-  dispatch_all(dtype, [&]<class T> { std::fill_n(t.data<T>(), t.numel(), T(value)); });
+  dispatch_all(dtype, [&]<class T> { std::fill_n(t.data<T>(), t.numel(), element_from<T>(value, op)); });
   return t;
 }
 }  // namespace
@@ -63,6 +64,11 @@ Tensor arange(double start, double end, double step, Dtype dtype) {
            "tensor can hold", start, end, step, count, kMaxNumel);
   Tensor t = allocate({int64_t(count)}, dtype, "arange");
   dispatch_all(dtype, [&]<class T> {
+    // The values grow monotonically: if the first and the last fit in T, all do.
+    if (t.numel() > 0) {
+      (void)element_from<T>(start, "arange");
+      (void)element_from<T>(start + double(t.numel() - 1) * step, "arange");
+    }
     for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(start + double(i) * step);
   });
   return t;
@@ -113,7 +119,7 @@ Tensor tensor(const NestedList& values, Dtype dtype) {
   Tensor t = allocate(values.shape(), dtype, "tensor");
   const std::span<const double> v = values.values();
   dispatch_all(dtype, [&]<class T> {
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(v[i]);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = element_from<T>(v[i], "tensor");
   });
   return t;
 }

@@ -1,6 +1,7 @@
 // Tensor: storage, accessors, conversions, the autograd fields, and in-place updates.
 #include "autograd/tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,10 @@ namespace sg {
 
 void throw_dtype_error(std::string_view op, Dtype dtype) {
   fail("{}: expected a float32 or float64 tensor, got {}", op, dtype);
+}
+
+void throw_int64_conversion_error(std::string_view op, double value) {
+  fail("{}: cannot convert {} to int64 (only finite values in [-2^63, 2^63) can be)", op, value);
 }
 
 std::ostream& operator<<(std::ostream& os, Dtype dtype) { return os << dtype_name(dtype); }
@@ -45,6 +50,14 @@ double Tensor::item() const {
   return dispatch_all(dtype(), [&]<class T> { return double(data<T>()[0]); });
 }
 
+// Not through item(): an int64 as a double loses its low bits, and INT64_MAX rounds to 2^63, which
+// does not convert back.
+int64_t Tensor::item_int64() const {
+  if (dtype() != kInt64) return element_from<int64_t>(item(), "item");
+  SG_CHECK(numel() == 1, "item: expected a one-element tensor, got shape {}", shape());
+  return data<int64_t>()[0];
+}
+
 namespace {
 int64_t flat_index(const Shape& shape, std::initializer_list<int64_t> index, const char* op) {
   SG_CHECK(int64_t(index.size()) == shape.size(), "{}: expected {} indices for shape {}, got {}", op,
@@ -66,8 +79,27 @@ double Tensor::at(std::initializer_list<int64_t> index) const {
 }
 
 // ---- conversions ----
+namespace {
+// A float that is NaN, infinite or beyond int64's range has no int64 value: the C++ cast is undefined
+// (x86 gives INT64_MIN), and PyTorch leaves the result undefined. Refused here, naming the first one.
+void check_int64_convertible(const Tensor& x, Dtype target, const char* op) {
+  if (target != kInt64 || !is_floating(x.dtype())) return;
+  dispatch(x.dtype(), op, [&]<class T> {
+    const T* v = x.data<T>();
+    bool all_fit = true;  // no early exit: the scan vectorises, and a bad value is the rare case
+    for (int64_t i = 0; i < x.numel(); ++i) all_fit &= fits_int64(v[i]);
+    if (all_fit) return;
+    const int64_t i = std::find_if(v, v + x.numel(), [](T e) { return !fits_int64(e); }) - v;
+    fail("{}: cannot convert {} (element {} of a {} tensor of shape {}) to int64 (only finite values in "
+         "[-2^63, 2^63) can be)",
+         op, v[i], i, x.dtype(), x.shape());
+  });
+}
+}  // namespace
+
 Tensor Tensor::to(Dtype target) const {
   if (target == dtype()) return *this;
+  check_int64_convertible(*this, target, "to");
   Tensor out = empty(shape(), target);
   dispatch_all(dtype(), [&]<class S> {
     dispatch_all(target, [&]<class D> {
@@ -229,14 +261,14 @@ Tensor& Tensor::mul_(double value) {
 // (converting it would be undefined behaviour).
 Tensor& Tensor::fill_(double value) {
   check_in_place("fill_");
-  SG_CHECK(dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63),
-           "fill_: value cannot be converted to type int64 without overflow, got {}", value);
+  if (dtype() == kInt64) (void)element_from<int64_t>(value, "fill_");
   update_in_place(*this, [value](auto a) { return decltype(a)(value); });
   return *this;
 }
 Tensor& Tensor::copy_(const Tensor& other) {
   check_in_place("copy_");
   SG_CHECK(other.shape() == shape(), "copy_: shapes must match, got {} into {}", other.shape(), shape());
+  check_int64_convertible(other, dtype(), "copy_");
   const Tensor converted = other.to(dtype());
   update_in_place(*this, converted, "copy_", [](auto, auto b) { return b; });
   return *this;
@@ -244,9 +276,7 @@ Tensor& Tensor::copy_(const Tensor& other) {
 Tensor& Tensor::set_(std::initializer_list<int64_t> index, double value) {
   check_in_place("set_");
   const int64_t i = flat_index(shape(), index, "set_");
-  SG_CHECK(dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63),
-           "set_: value cannot be converted to type int64 without overflow, got {}", value);
-  dispatch_all(dtype(), [&]<class T> { data<T>()[i] = T(value); });
+  dispatch_all(dtype(), [&]<class T> { data<T>()[i] = element_from<T>(value, "set_"); });
   ++impl().storage->version;
   return *this;
 }

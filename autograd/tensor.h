@@ -91,7 +91,13 @@ class Tensor {
   /// The only element of a one-element tensor, as double (or as T with item<T>()).
   double item() const;
   template <class T>
-  T item() const { return static_cast<T>(item()); }
+  T item() const {
+    if constexpr (std::is_integral_v<T>) return static_cast<T>(item_int64());
+    else return static_cast<T>(item());
+  }
+  /// The only element as int64: exact for an int64 tensor; a float one is truncated toward zero, and
+  /// refused when NaN, infinite or beyond int64's range.
+  int64_t item_int64() const;
   /// The element at a full index: x.at({1, 2}); bounds-checked, negative indices count from the end.
   double at(std::initializer_list<int64_t> index) const;
   /// All elements in row-major order.

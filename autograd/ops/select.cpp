@@ -32,6 +32,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
   SG_CHECK(broadcast_shapes(x.shape(), mask.shape(), "masked_fill") == x.shape(),
            "masked_fill: mask must broadcast to x, got x {} and mask {}", x.shape(), mask.shape());
+  if (x.dtype() == kInt64) (void)element_from<int64_t>(value, "masked_fill");
   return where(mask, full({}, value, x.dtype()), x);
 }
 

@@ -122,6 +122,18 @@ BOOST_AUTO_TEST_CASE(arange_refuses_more_elements_than_a_tensor_can_hold) {
   BOOST_TEST(throws_with([] { (void)sg::arange(0, 0x1p61, 1, kInt64); }, {"arange:", "too large"}));
 }
 
+BOOST_AUTO_TEST_CASE(arange_refuses_int64_values_beyond_int64) {
+  // the last value, 2^63 + 3072, has no int64 value (the first ones have)
+  BOOST_TEST(throws_with([] { (void)sg::arange(0x1p63 - 4096, 0x1p63 + 4096, 1024, kInt64); },
+                         {"arange: cannot convert 9.22337203685478e+18 to int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::arange(-0x1p64, -0x1p63, 0x1p62, kInt64); }, {"arange:", "int64"}));
+  const int64_t top = std::numeric_limits<int64_t>::max() - 1023;  // 2^63 - 1024, a double exactly
+  BOOST_TEST(sg::arange(0x1p63 - 3072, 0x1p63, 1024, kInt64).to_vector<int64_t>() ==
+                 std::vector<int64_t>({top - 2048, top - 1024, top}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::arange(-0x1p63, -0x1p63 + 2048, 2048, kInt64).item<int64_t>() == std::numeric_limits<int64_t>::min());
+}
+
 // ---- sizes that overflow -----------------------------------------------------------------
 // A product of sizes beyond int64 (or beyond the bytes memory can address) must be refused before
 // anything is allocated: wrapped, it gave a tiny buffer that the fill then overran.
@@ -214,6 +226,48 @@ BOOST_AUTO_TEST_CASE(to_converts_between_dtypes) {
   BOOST_TEST(x.to(kFloat64).is_same(x));
   const Tensor labels = sg::tensor(std::vector<int64_t>{3, -4}, {2});
   BOOST_TEST(labels.to(kFloat32).to_vector<float>() == std::vector<float>({3.0f, -4.0f}), boost::test_tools::per_element());
+}
+
+// NaN, the infinities and values beyond int64 have no int64 value (a C++ cast is undefined; x86 gave
+// INT64_MIN): each conversion refuses them, naming the op and the value.
+BOOST_AUTO_TEST_CASE(to_int64_refuses_nan_inf_and_values_out_of_range) {
+  BOOST_TEST(throws_with([] { (void)sg::tensor({1.0, NAN, 3.0}).to(kInt64); },
+                         {"to: cannot convert nan", "element 1", "[3]", "int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({-INFINITY}, kFloat64).to(kInt64); }, {"to:", "-inf", "int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({0x1p63}, kFloat64).to(kInt64); }, {"to:", "9.223372036854776e+18"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({1e19f}).to(kInt64); }, {"to:", "int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({2.0, 1e300}, kFloat64).to_vector<int64_t>(); }, {"1e+300"}));
+  // the edges that do fit: -2^63 exactly, and the largest double below 2^63
+  const auto edges = sg::tensor({-0x1p63, 0x1.fffffffffffffp62, -1.9}, kFloat64).to(kInt64).to_vector<int64_t>();
+  BOOST_TEST(edges == std::vector<int64_t>({std::numeric_limits<int64_t>::min(), 9223372036854774784, -1}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sg::tensor({-0x1p63f}).to(kInt64).item<int64_t>() == std::numeric_limits<int64_t>::min());
+}
+
+BOOST_AUTO_TEST_CASE(every_way_into_int64_refuses_nan_naming_the_op) {
+  Tensor i = sg::zeros({2}, kInt64);
+  BOOST_TEST(throws_with([&] { i.copy_(sg::tensor({1.0, NAN})); }, {"copy_: cannot convert nan", "int64"}));
+  BOOST_TEST(i.to_vector<int64_t>() == std::vector<int64_t>({0, 0}), boost::test_tools::per_element());  // untouched
+  BOOST_TEST(throws_with([&] { i.fill_(NAN); }, {"fill_: cannot convert nan to int64"}));
+  BOOST_TEST(throws_with([&] { i.set_({0}, INFINITY); }, {"set_: cannot convert inf to int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::full({2}, NAN, kInt64); }, {"full: cannot convert nan to int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::full_like(i, -1e20); }, {"full_like: cannot convert -1e+20 to int64"}));
+  BOOST_TEST(throws_with([] { (void)sg::scalar_tensor(INFINITY, kInt64); }, {"scalar_tensor: cannot convert inf"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({1.0, NAN}, kInt64); }, {"tensor: cannot convert nan to int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::masked_fill(i, sg::ones({2}, kInt64), NAN); }, {"masked_fill:", "nan"}));
+  BOOST_TEST(throws_with([] { (void)sg::tensor({NAN}).item<int64_t>(); }, {"item: cannot convert nan to int64"}));
+  BOOST_TEST(i.to_vector<int64_t>() == std::vector<int64_t>({0, 0}), boost::test_tools::per_element());
+  // what does fit is truncated toward zero, as a C++ cast (and PyTorch) does
+  BOOST_TEST(sg::full({1}, -2.75, kInt64).item<int64_t>() == -2);
+  BOOST_TEST(sg::tensor({2.9}).item<int64_t>() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(item_of_an_int64_tensor_is_exact_at_the_extremes) {
+  // Through a double, INT64_MAX became 2^63, whose conversion back is undefined; 2^53 + 1 lost its 1.
+  const int64_t max = std::numeric_limits<int64_t>::max(), odd = (int64_t(1) << 53) + 1;
+  BOOST_TEST(sg::tensor(std::vector<int64_t>{max}, {}).item<int64_t>() == max);
+  BOOST_TEST(sg::tensor(std::vector<int64_t>{odd}, {1}).item<int64_t>() == odd);
+  BOOST_TEST(sg::tensor(std::vector<int64_t>{-7}, {}).item<int>() == -7);
 }
 
 BOOST_AUTO_TEST_CASE(to_passes_the_gradient_back_in_the_source_dtype) {
