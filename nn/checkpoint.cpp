@@ -104,12 +104,13 @@ Entry parse_entry(const std::string& file, const std::string& name, const json& 
   const std::vector<uint64_t> sizes = parse_sizes(file, name, "shape", value["shape"]);
   if (sizes.size() > size_t(Shape::kMaxRank))
     fail_io("{}: tensor \"{}\": shape has {} dims, more than the {} supported", file, name, sizes.size(), Shape::kMaxRank);
-  // Both the byte count and the product of the non-zero sizes must fit: strides multiply the sizes even
-  // when another size is 0, so [0, 2^62, 2^62] is as unusable as [2^62, 2^62].
+  // Both the byte count and the product of the non-zero sizes must fit, the latter within what a tensor
+  // may hold (kMaxNumel): strides multiply the sizes even when another size is 0, so [0, 2^62, 2^62] is
+  // as unusable as [2^62, 2^62].
   uint64_t bytes = element_size(entry.dtype), span = 1;
   for (uint64_t s : sizes) {
     if (__builtin_mul_overflow(bytes, s, &bytes) || __builtin_mul_overflow(span, std::max<uint64_t>(s, 1), &span) ||
-        span > uint64_t(INT64_MAX))
+        span > uint64_t(kMaxNumel))
       fail_io("{}: tensor \"{}\": shape {} is too large", file, name, value["shape"].dump());
     entry.shape.push_back(int64_t(s));
   }
