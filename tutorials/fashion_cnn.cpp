@@ -39,6 +39,7 @@
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
+#include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
 
@@ -120,16 +121,17 @@ Evaluation evaluate(OneFilterCNN& model, const sg::datasets::Dataset& data) {
   return {double(correct) / double(data.size()), dead / double(data.size() * kConvSize * kConvSize)};
 }
 
-// Trains with per-sample SGD as the notebook did; prints each epoch as the notebook did, plus the dead
-// fraction and the test accuracy, and adds a row to `history` for each; returns the final test accuracy.
-double train(OneFilterCNN& model, const sg::datasets::Dataset& train_set, const sg::datasets::Dataset& test_set,
-             const sg::tutorial::Options& options, sg::tutorial::History& history) {
+// Trains run `run` with per-sample SGD as the notebook did, from where --resume left it; prints each epoch
+// as the notebook did, plus the dead fraction and the test accuracy, and adds a row to `history` for each.
+void train(const std::string& run, OneFilterCNN& model, const sg::datasets::Dataset& train_set,
+           const sg::datasets::Dataset& test_set, const sg::tutorial::Options& options, sg::tutorial::History& history,
+           sg::tutorial::Resumable& resumable) {
   sg::optim::SGD optimizer(model.parameters(), {.lr = options.lr});
   // The notebook takes the images in order, one at a time, every epoch.
   sg::datasets::DataLoader loader(train_set, {.batch_size = options.batch_size});
-  double test_accuracy = 0;
+  const int done = resumable.resume(run, model, optimizer, history);
   const auto start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = done + 1; epoch <= options.epochs; ++epoch) {
     sg::tutorial::ProgressBar bar(epoch, options.epochs, loader.size());
     int64_t step = 0;
     double dead = 0;
@@ -148,16 +150,16 @@ double train(OneFilterCNN& model, const sg::datasets::Dataset& train_set, const 
     }
     bar.finish();
     dead /= double(train_set.size() * kConvSize * kConvSize);
-    test_accuracy = evaluate(model, test_set).accuracy;
+    const double test_accuracy = evaluate(model, test_set).accuracy;
     const double moved = sg::abs(model.filter - filter_before).max().item();
     fmt::print("   Epoch {}/{} - Loss: {:.4f} - Accuracy: {:.2f}% - dead ReLU outputs: {:.1f}% - filter moved {:.2g}"
                " - test accuracy: {:.2f}%\n",
                epoch, options.epochs, bar.mean_loss(), 100 * bar.accuracy(), 100 * dead, moved, 100 * test_accuracy);
     history.add({bar.mean_loss(), bar.accuracy(), test_accuracy, dead});
+    resumable.epoch_done(epoch);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("   trained in {:.1f} s on {} threads\n", seconds, sg::get_num_threads());
-  return test_accuracy;
 }
 
 // Row 1: the input images; row 2: their activation maps (23 x 23); row 3: the pooled maps (11 x 11),
@@ -194,7 +196,7 @@ int main(int argc, char** argv) {
          "add the per-position bias in the forward pass (false: leave it out, as the notebook's code did)");
     sg::tutorial::parse(argc, argv, "fashion_cnn",
                         "one 6x6 conv filter on Fashion-MNIST (notebook 000): how an exact gradient lets a ReLU filter die, and a fix",
-                        options, own, {.resume = false});  // two short runs: no training checkpoints
+                        options, own);
     if (fix != "leaky_relu" && fix != "small_init")
       sg::tutorial::usage_error(fmt::format("--fix must be leaky_relu or small_init, got {}", fix));
     if (!(small_scale > 0)) sg::tutorial::usage_error(fmt::format("--small-scale must be positive, got {}", small_scale));
@@ -255,12 +257,14 @@ int main(int argc, char** argv) {
                options.epochs, train_size, options.lr);
     const std::vector<std::string> columns{"train_loss", "train_accuracy", "test_accuracy", "dead_fraction"};
     sg::tutorial::History relu_history(columns), fixed_history(columns);
-    const double relu_accuracy = train(model, train_set, test_set, options, relu_history);
+    // With --checkpoint-every, each run is a phase with its own checkpoint (see tutorials/common/resume.h).
+    sg::tutorial::Resumable resumable(options, "fashion_cnn");
+    train("relu", model, train_set, test_set, options, relu_history, resumable);
 
     // 7. Predictions (cells 15, 17, 18): the class is the argmax of the output.
     const Evaluation relu_eval = evaluate(model, test_set);
     fmt::print("7. test accuracy with exact gradients: {:.2f}%, with {:.1f}% of the ReLU outputs dead (the notebook,\n"
-               "   whose inexact backward kept its filter learning: 68.18%).\n", 100 * relu_accuracy, 100 * relu_eval.dead);
+               "   whose inexact backward kept its filter learning: 68.18%).\n", 100 * relu_eval.accuracy, 100 * relu_eval.dead);
     if (conv_bias)
       fmt::print("   The live outputs are mostly background, where the image is 0 and the output is the bias alone:\n"
                  "   the bias draws the garment's silhouette (see fashion_cnn_relu_maps.png); the filter has little say.\n");
@@ -280,7 +284,8 @@ int main(int argc, char** argv) {
     }
     fmt::print("8. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
-    const double fixed_accuracy = train(fixed, train_set, test_set, options, fixed_history);
+    train("fixed", fixed, train_set, test_set, options, fixed_history, resumable);
+    const double fixed_accuracy = evaluate(fixed, test_set).accuracy;
     // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(fixed, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
@@ -294,7 +299,7 @@ int main(int argc, char** argv) {
                                 {initial_filter, relu_filter, fixed.filter.reshape({kFilter, kFilter})}, 3, 16);
     fmt::print("   pictures: fashion_cnn_filters.png (initial, exact-ReLU run, fixed run), fashion_cnn_{{relu,fixed}}_{{inputs,maps,pooled}}.png in {}\n",
                options.out);
-    fmt::print("   exact ReLU: {:.2f}%   fixed ({}): {:.2f}%   the notebook: 68.18%\n", 100 * relu_accuracy, fix,
+    fmt::print("   exact ReLU: {:.2f}%   fixed ({}): {:.2f}%   the notebook: 68.18%\n", 100 * relu_eval.accuracy, fix,
                100 * fixed_accuracy);
     fmt::print("test accuracy: {:.4f}\n", fixed_accuracy);
     return 0;

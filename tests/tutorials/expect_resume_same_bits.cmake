@@ -1,7 +1,17 @@
-# cmake -DPROGRAM=... -DNAME=... -DARGS=a;b -DWORK=dir -P expect_resume_same_bits.cmake
-# Two epochs in one run, and one epoch plus one resumed from its checkpoint in two runs, end with the
-# same model, byte for byte, and the same curves. Resuming with another setting is refused.
+# cmake -DPROGRAM=... -DNAME=... -DARGS=a;b -DWORK=dir [-DCHECKPOINT=file -DEPOCHS=n -DFIRST=n -DDONE=n
+#       -DLONGER_REFUSED=regex] -P expect_resume_same_bits.cmake
+# EPOCHS (2) epochs in one run, and a run of FIRST (1) epochs with --checkpoint-every DONE (1) whose
+# checkpoint CHECKPOINT (<NAME>_checkpoint.safetensors, in its --out) is resumed to EPOCHS, end with the
+# same model, byte for byte, and the same curves (every CSV file). Resuming with another setting
+# is refused, and so is, with LONGER_REFUSED (the error's regex), resuming to one epoch more.
 file(REMOVE_RECURSE "${WORK}")
+foreach(default "CHECKPOINT;${NAME}_checkpoint.safetensors" "EPOCHS;2" "FIRST;1" "DONE;1")
+  list(GET default 0 variable)
+  list(GET default 1 value)
+  if(NOT DEFINED ${variable})
+    set(${variable} "${value}")
+  endif()
+endforeach()
 function(run label expected_rc)
   execute_process(COMMAND "${PROGRAM}" ${ARGS} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
   if(NOT rc EQUAL expected_rc)
@@ -11,15 +21,15 @@ function(run label expected_rc)
   set(stderr "${stderr}" PARENT_SCOPE)
 endfunction()
 
-run("2 epochs" 0 --epochs 2 --out "${WORK}/straight" --save "${WORK}/straight/model.safetensors")
-run("1 epoch with --checkpoint-every 1" 0 --epochs 1 --checkpoint-every 1 --out "${WORK}/first")
-set(checkpoint "${WORK}/first/${NAME}_checkpoint.safetensors")
+run("${EPOCHS} epochs" 0 --epochs ${EPOCHS} --out "${WORK}/straight" --save "${WORK}/straight/model.safetensors")
+run("${FIRST} epochs with --checkpoint-every ${DONE}" 0 --epochs ${FIRST} --checkpoint-every ${DONE} --out "${WORK}/first")
+set(checkpoint "${WORK}/first/${CHECKPOINT}")
 if(NOT EXISTS "${checkpoint}")
   message(FATAL_ERROR "no ${checkpoint}\n${stdout}")
 endif()
-run("resumed for epoch 2" 0 --epochs 2 --resume "${checkpoint}" --out "${WORK}/resumed"
+run("resumed to epoch ${EPOCHS}" 0 --epochs ${EPOCHS} --resume "${checkpoint}" --out "${WORK}/resumed"
     --save "${WORK}/resumed/model.safetensors")
-if(NOT stdout MATCHES "resumed from [^\n]*: 1 of 2 epochs done")
+if(NOT stdout MATCHES "resumed from [^\n]*${CHECKPOINT}: ${DONE} of ${EPOCHS} epochs done")
   message(FATAL_ERROR "the resumed run does not say where it carries on from:\n${stdout}")
 endif()
 file(SHA256 "${WORK}/straight/model.safetensors" straight)
@@ -27,13 +37,27 @@ file(SHA256 "${WORK}/resumed/model.safetensors" resumed)
 if(NOT straight STREQUAL resumed)
   message(FATAL_ERROR "the resumed run's model differs from the uninterrupted run's")
 endif()
-file(READ "${WORK}/straight/${NAME}_curves.csv" straight_curves)
-file(READ "${WORK}/resumed/${NAME}_curves.csv" resumed_curves)
-if(NOT straight_curves STREQUAL resumed_curves)
-  message(FATAL_ERROR "the curves differ:\n${straight_curves}\nresumed:\n${resumed_curves}")
+file(GLOB curves RELATIVE "${WORK}/straight" "${WORK}/straight/*.csv")
+if(curves STREQUAL "")
+  message(FATAL_ERROR "no curves in ${WORK}/straight")
+endif()
+foreach(csv IN LISTS curves)
+  file(READ "${WORK}/straight/${csv}" straight_curves)
+  file(READ "${WORK}/resumed/${csv}" resumed_curves)
+  if(NOT straight_curves STREQUAL resumed_curves)
+    message(FATAL_ERROR "${csv} differs:\n${straight_curves}\nresumed:\n${resumed_curves}")
+  endif()
+endforeach()
+
+run("resumed with another --seed" 1 --epochs ${EPOCHS} --seed 12345 --resume "${checkpoint}" --out "${WORK}/other")
+if(NOT stderr MATCHES "^error: [^\n]*${CHECKPOINT}: written with --seed 0, this run has --seed 12345")
+  message(FATAL_ERROR "resuming with another --seed must be refused, naming both values; got:\n${stderr}")
 endif()
 
-run("resumed with another --seed" 1 --epochs 2 --seed 12345 --resume "${checkpoint}" --out "${WORK}/other")
-if(NOT stderr MATCHES "^error: [^\n]*${NAME}_checkpoint.safetensors: written with --seed 0, this run has --seed 12345")
-  message(FATAL_ERROR "resuming with another --seed must be refused, naming both values; got:\n${stderr}")
+if(DEFINED LONGER_REFUSED)
+  math(EXPR longer "${EPOCHS} + 1")
+  run("resumed to epoch ${longer}" 1 --epochs ${longer} --resume "${checkpoint}" --out "${WORK}/longer")
+  if(NOT stderr MATCHES "^error: [^\n]*${CHECKPOINT}: ${LONGER_REFUSED}")
+    message(FATAL_ERROR "resuming to --epochs ${longer} must be refused; got:\n${stderr}")
+  endif()
 endif()
