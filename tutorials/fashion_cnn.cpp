@@ -162,6 +162,38 @@ void train(const std::string& run, OneFilterCNN& model, const sg::datasets::Data
   fmt::print("   trained in {:.1f} s on {} threads\n", seconds, sg::get_num_threads());
 }
 
+// --save keeps both runs' models in one file, each under its run's name ("relu.filter", "fixed.fc.weight"),
+// as torch.save({"relu": relu.state_dict(), "fixed": fixed.state_dict()}) would; --load restores both.
+void save_models(const OneFilterCNN& relu, const OneFilterCNN& fixed, const std::string& file,
+                 const sg::nn::Metadata& metadata) {
+  std::vector<sg::nn::NamedTensor> tensors;
+  for (const auto& [run, model] : {std::pair{"relu.", &relu}, std::pair{"fixed.", &fixed}})
+    for (const auto& [name, t] : sg::nn::state_dict(*model)) tensors.emplace_back(run + name, t);
+  sg::nn::save_tensors(tensors, file, metadata);
+}
+
+// The --load file, read whole before any training: both runs' models and nothing else.
+sg::nn::TensorFile read_models(const std::string& file) {
+  sg::nn::TensorFile models = sg::nn::load_tensors(file);
+  size_t relu = 0, fixed = 0;
+  for (const auto& [name, _] : models.tensors) {
+    relu += name.starts_with("relu.");
+    fixed += name.starts_with("fixed.");
+  }
+  if (relu == 0 || fixed == 0 || relu + fixed != models.tensors.size())
+    sg::fail_io("{}: expected both runs' models, relu.* and fixed.*, and nothing else (as --save writes)", file);
+  return models;
+}
+
+void load_model(OneFilterCNN& model, const std::string& run, const sg::nn::TensorFile& models,
+                const std::string& file) {
+  std::vector<sg::nn::NamedTensor> tensors;
+  for (const auto& [name, t] : models.tensors)
+    if (name.starts_with(run + ".")) tensors.emplace_back(name.substr(run.size() + 1), t);
+  sg::nn::load_state_dict(model, tensors, file);
+  fmt::print("   {} model loaded from {}\n", run, file);
+}
+
 // Row 1: the input images; row 2: their activation maps (23 x 23); row 3: the pooled maps (11 x 11),
 // each row its own PNG since the sizes differ.
 void save_feature_maps(OneFilterCNN& model, const sg::datasets::Dataset& data, const std::string& prefix) {
@@ -221,8 +253,10 @@ int main(int argc, char** argv) {
     // 2. Convolution layer (cell 9). The model, with the notebook's initialisation. The notebook calls
     //    scipy's correlate2d(image, filter, "valid") per image; sg::correlate2d is the same op, and
     //    sg::conv2d on a batch gives the same numbers, which is what the model uses.
+    const sg::nn::TensorFile loaded = options.load.empty() ? sg::nn::TensorFile{} : read_models(options.load);
     sg::manual_seed(options.seed);
     OneFilterCNN model("relu", 1.0, conv_bias);
+    if (!options.load.empty()) load_model(model, "relu", loaded, options.load);
     const sg::Tensor first = train_set.images().narrow(0, 0, 1);
     {
       sg::NoGradGuard no_grad;
@@ -278,17 +312,14 @@ int main(int argc, char** argv) {
     //      still receives a gradient there, but only a hundredth of it: 68.3 %, barely better.
     sg::manual_seed(options.seed);
     OneFilterCNN fixed(fix == "leaky_relu" ? "leaky_relu" : "relu", fix == "small_init" ? small_scale : 1.0, conv_bias);
-    if (!options.load.empty()) {
-      sg::nn::load(fixed, options.load);
-      fmt::print("   loaded {}\n", options.load);
-    }
+    if (!options.load.empty()) load_model(fixed, "fixed", loaded, options.load);
     fmt::print("8. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
     train("fixed", fixed, train_set, test_set, options, fixed_history, resumable);
     const double fixed_accuracy = evaluate(fixed, test_set).accuracy;
-    // The model first: a picture that cannot be written must not cost the training.
+    // The models first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
-      sg::nn::save(fixed, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
+      save_models(model, fixed, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
       fmt::print("   saved {}\n", options.save);
     }
     fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves"),
