@@ -414,6 +414,19 @@ Metadata load(Module& module, const std::filesystem::path& path) {
 
 std::vector<NamedTensor> state_dict(const Module& module) { return module_tensors(module); }
 
+std::vector<NamedTensor> with_prefix(const std::string& prefix, const std::vector<NamedTensor>& tensors) {
+  std::vector<NamedTensor> out;
+  for (const auto& [name, t] : tensors) out.emplace_back(prefix + name, t);
+  return out;
+}
+
+std::vector<NamedTensor> under_prefix(const std::string& prefix, const std::vector<NamedTensor>& tensors) {
+  std::vector<NamedTensor> out;
+  for (const auto& [name, t] : tensors)
+    if (name.starts_with(prefix)) out.emplace_back(name.substr(prefix.size()), t);
+  return out;
+}
+
 void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, const std::string& source) {
   const std::vector<NamedTensor> targets = module_tensors(module);
   std::vector<std::pair<std::string, std::pair<Shape, Dtype>>> expected;

@@ -54,6 +54,10 @@ std::vector<NamedTensor> state_dict(const Module& module);
 /// Restores a module from such tensors, as load(module, path) does from a file: all or nothing, and
 /// `source` (a file name) heads every error message.
 void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, const std::string& source);
+/// Several state dicts in one file: each name with `prefix` put before it ("model.weight"), and back,
+/// the tensors whose names start with `prefix`, with it taken off.
+std::vector<NamedTensor> with_prefix(const std::string& prefix, const std::vector<NamedTensor>& tensors);
+std::vector<NamedTensor> under_prefix(const std::string& prefix, const std::vector<NamedTensor>& tensors);
 /// The tensors save(optimizer) writes, as PyTorch's optimizer.state_dict().
 std::vector<NamedTensor> state_dict(const optim::Optimizer& optimizer);
 /// Restores an optimizer from such tensors, as load(optimizer, path) does from a file.

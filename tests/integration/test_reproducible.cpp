@@ -59,19 +59,6 @@ struct Run {
   }
 };
 
-// `tensors` with `prefix` put before each name, and back: several state dicts in one file.
-std::vector<nn::NamedTensor> prefixed(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
-  std::vector<nn::NamedTensor> out;
-  for (const auto& [name, t] : tensors) out.emplace_back(prefix + name, t);
-  return out;
-}
-std::vector<nn::NamedTensor> under(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
-  std::vector<nn::NamedTensor> out;
-  for (const auto& [name, t] : tensors)
-    if (name.starts_with(prefix)) out.emplace_back(name.substr(prefix.size()), t);
-  return out;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(reproducible)
@@ -138,8 +125,8 @@ BOOST_AUTO_TEST_CASE(a_one_file_checkpoint_with_the_generator_state_resumes_drop
   {
     Run first(4, true);
     first.train_until(0, k);
-    std::vector<nn::NamedTensor> all = prefixed("model.", nn::state_dict(*first.model));
-    for (auto& t : prefixed("optimizer.", nn::state_dict(*first.opt))) all.push_back(std::move(t));
+    std::vector<nn::NamedTensor> all = nn::with_prefix("model.", nn::state_dict(*first.model));
+    for (auto& t : nn::with_prefix("optimizer.", nn::state_dict(*first.opt))) all.push_back(std::move(t));
     all.emplace_back("rng_state", get_rng_state());
     nn::save_tensors(all, scratch("dropout_k.safetensors"), {{"step", std::to_string(k)}});
   }
@@ -147,9 +134,9 @@ BOOST_AUTO_TEST_CASE(a_one_file_checkpoint_with_the_generator_state_resumes_drop
     Run resumed(99, true);
     resumed.loader = Run(4).loader;
     const nn::TensorFile file = nn::load_tensors(scratch("dropout_k.safetensors"));
-    nn::load_state_dict(*resumed.model, under("model.", file.tensors), "dropout_k.safetensors");
-    nn::load_state_dict(*resumed.opt, under("optimizer.", file.tensors), "dropout_k.safetensors");
-    if (restore_generator) set_rng_state(under("rng_state", file.tensors).at(0).second);
+    nn::load_state_dict(*resumed.model, nn::under_prefix("model.", file.tensors), "dropout_k.safetensors");
+    nn::load_state_dict(*resumed.opt, nn::under_prefix("optimizer.", file.tensors), "dropout_k.safetensors");
+    if (restore_generator) set_rng_state(nn::under_prefix("rng_state", file.tensors).at(0).second);
     resumed.train_until(std::stoll(file.metadata.at("step")), n);
     nn::save(*resumed.model, scratch("dropout_resumed.safetensors"));
     const bool same = read_bytes(scratch("dropout_resumed.safetensors")) == read_bytes(scratch("dropout_straight.safetensors"));
@@ -159,7 +146,7 @@ BOOST_AUTO_TEST_CASE(a_one_file_checkpoint_with_the_generator_state_resumes_drop
   // The parts check what they restore, naming the file: a model of another shape is refused.
   nn::Linear other(3, 2);
   BOOST_TEST(testing::throws_with<std::runtime_error>(
-      [&] { nn::load_state_dict(other, under("model.", nn::load_tensors(scratch("dropout_k.safetensors")).tensors), "dropout_k.safetensors"); },
+      [&] { nn::load_state_dict(other, nn::under_prefix("model.", nn::load_tensors(scratch("dropout_k.safetensors")).tensors), "dropout_k.safetensors"); },
       {"dropout_k.safetensors", "missing key(s): weight, bias"}));
 }
 

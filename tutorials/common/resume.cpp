@@ -28,19 +28,6 @@ constexpr const char* kSettingPrefix = "setting.";
 // "relu." for phase relu; nothing for the one phase of a program of one model.
 std::string prefix_of(const std::string& phase) { return phase.empty() ? "" : phase + "."; }
 
-std::vector<nn::NamedTensor> prefixed(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
-  std::vector<nn::NamedTensor> out;
-  for (const auto& [name, t] : tensors) out.emplace_back(prefix + name, t);
-  return out;
-}
-
-std::vector<nn::NamedTensor> under(const std::string& prefix, const std::vector<nn::NamedTensor>& tensors) {
-  std::vector<nn::NamedTensor> out;
-  for (const auto& [name, t] : tensors)
-    if (name.starts_with(prefix)) out.emplace_back(name.substr(prefix.size()), t);
-  return out;
-}
-
 const Tensor* find(const std::vector<nn::NamedTensor>& tensors, const std::string& name) {
   for (const auto& [n, t] : tensors)
     if (n == name) return &t;
@@ -79,8 +66,8 @@ void Resumable::epoch_done(int epoch) {
   std::vector<std::string> names;
   for (const Phase& phase : phases_) {
     const std::string prefix = prefix_of(phase.name);
-    for (auto& t : prefixed(prefix + "model.", nn::state_dict(phase.model))) tensors.push_back(std::move(t));
-    for (auto& t : prefixed(prefix + "optimizer.", nn::state_dict(phase.optimizer))) tensors.push_back(std::move(t));
+    for (auto& t : nn::with_prefix(prefix + "model.", nn::state_dict(phase.model))) tensors.push_back(std::move(t));
+    for (auto& t : nn::with_prefix(prefix + "optimizer.", nn::state_dict(phase.optimizer))) tensors.push_back(std::move(t));
     const auto& rows = phase.history.rows();
     const size_t columns = phase.history.columns().size();
     std::vector<double> values;
@@ -182,8 +169,8 @@ int Resumable::resume() {
   const int epoch = in_progress ? saved.epoch : options_.epochs;
   if (rows != epoch) fail_io("{}: expected a {}history of {} epochs, got {}", file, prefix, epoch, rows);
 
-  nn::load_state_dict(phase.model, under(prefix + "model.", saved.file.tensors), file);
-  nn::load_state_dict(phase.optimizer, under(prefix + "optimizer.", saved.file.tensors), file);
+  nn::load_state_dict(phase.model, nn::under_prefix(prefix + "model.", saved.file.tensors), file);
+  nn::load_state_dict(phase.optimizer, nn::under_prefix(prefix + "optimizer.", saved.file.tensors), file);
   if (in_progress) {
     try {
       set_rng_state(*find(saved.file.tensors, "rng_state"));
