@@ -123,10 +123,11 @@ Evaluation evaluate(OneFilterCNN& model, const sg::datasets::Dataset& data) {
 
 // Trains run `run` with per-sample SGD as the notebook did, from where --resume left it; prints each epoch
 // as the notebook did, plus the dead fraction and the test accuracy, and adds a row to `history` for each.
-void train(const std::string& run, OneFilterCNN& model, const sg::datasets::Dataset& train_set,
+// The optimizer lives with its model, not here: the checkpoints of the second run hold the first run's
+// optimizer state too, so `resumable` reads it after this call has returned.
+void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimizer, const sg::datasets::Dataset& train_set,
            const sg::datasets::Dataset& test_set, const sg::tutorial::Options& options, sg::tutorial::History& history,
            sg::tutorial::Resumable& resumable) {
-  sg::optim::SGD optimizer(model.parameters(), {.lr = options.lr});
   // The notebook takes the images in order, one at a time, every epoch.
   sg::datasets::DataLoader loader(train_set, {.batch_size = options.batch_size});
   const int done = resumable.resume(run, model, optimizer, history);
@@ -293,7 +294,8 @@ int main(int argc, char** argv) {
     sg::tutorial::History relu_history(columns), fixed_history(columns);
     // With --checkpoint-every, each run is a phase with its own checkpoint (see tutorials/common/resume.h).
     sg::tutorial::Resumable resumable(options, "fashion_cnn");
-    train("relu", model, train_set, test_set, options, relu_history, resumable);
+    sg::optim::SGD relu_optimizer(model.parameters(), {.lr = options.lr});
+    train("relu", model, relu_optimizer, train_set, test_set, options, relu_history, resumable);
 
     // 7. Predictions (cells 15, 17, 18): the class is the argmax of the output.
     const Evaluation relu_eval = evaluate(model, test_set);
@@ -315,7 +317,8 @@ int main(int argc, char** argv) {
     if (!options.load.empty()) load_model(fixed, "fixed", loaded, options.load);
     fmt::print("8. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
-    train("fixed", fixed, train_set, test_set, options, fixed_history, resumable);
+    sg::optim::SGD fixed_optimizer(fixed.parameters(), {.lr = options.lr});
+    train("fixed", fixed, fixed_optimizer, train_set, test_set, options, fixed_history, resumable);
     const double fixed_accuracy = evaluate(fixed, test_set).accuracy;
     // The models first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
