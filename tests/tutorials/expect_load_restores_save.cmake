@@ -2,12 +2,10 @@
 # What --save writes, --load restores whole: a run of no epochs from a saved file, with another --seed,
 # saves the same tensors (names, shapes and bytes; only the metadata's epoch count differs) and reports
 # the same test accuracy. NAMES: tensors the file must hold (a program of several models saves each).
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
 file(REMOVE_RECURSE "${WORK}")
 function(run label)
-  execute_process(COMMAND "${PROGRAM}" ${ARGS} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "${label}: expected exit code 0, got ${rc}\n${stdout}${stderr}")
-  endif()
+  run_program("${label}" 0 "${PROGRAM}" ${ARGS} ${ARGN})
   string(REGEX MATCH "test accuracy: [^\n]*\n$" last "${stdout}")
   set(last "${last}" PARENT_SCOPE)
 endfunction()

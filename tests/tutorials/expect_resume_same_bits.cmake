@@ -4,6 +4,7 @@
 # checkpoint CHECKPOINT (<NAME>_checkpoint.safetensors, in its --out) is resumed to EPOCHS, end with the
 # same model, byte for byte, and the same curves (every CSV file). Resuming with another setting
 # is refused, and so is, with LONGER_REFUSED (the error's regex), resuming to one epoch more.
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
 file(REMOVE_RECURSE "${WORK}")
 foreach(default "CHECKPOINT;${NAME}_checkpoint.safetensors" "EPOCHS;2" "FIRST;1" "DONE;1")
   list(GET default 0 variable)
@@ -13,10 +14,7 @@ foreach(default "CHECKPOINT;${NAME}_checkpoint.safetensors" "EPOCHS;2" "FIRST;1"
   endif()
 endforeach()
 function(run label expected_rc)
-  execute_process(COMMAND "${PROGRAM}" ${ARGS} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
-  if(NOT rc EQUAL expected_rc)
-    message(FATAL_ERROR "${label}: expected exit code ${expected_rc}, got ${rc}\n${stdout}${stderr}")
-  endif()
+  run_program("${label}" ${expected_rc} "${PROGRAM}" ${ARGS} ${ARGN})
   set(stdout "${stdout}" PARENT_SCOPE)
   set(stderr "${stderr}" PARENT_SCOPE)
 endfunction()

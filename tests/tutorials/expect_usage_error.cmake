@@ -2,6 +2,7 @@
 # Every bad command line must print what is wrong, naming the option, then the usage, and end with exit
 # code 2 (not 0, not 1, not a crash). Each entry: the argument, then a regex its error line must match.
 # A stray argument is one too: ignored, "-epochs 5" or "5" would train with the defaults.
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
 set(cases
   "--no-such-option" "unrecognised option '--no-such-option'"
   "--epochs=abc" "'abc'.*'--epochs'"
@@ -27,14 +28,7 @@ foreach(i RANGE 0 ${last} 2)
   math(EXPR j "${i} + 1")
   list(GET cases ${i} bad)
   list(GET cases ${j} expected)
-  execute_process(COMMAND "${PROGRAM}" ${bad} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "${bad}: expected exit code 2, got ${rc}\n${out}${err}")
-  endif()
-  if(NOT "${err}" MATCHES "^error: [^\n]*${expected}")
-    message(FATAL_ERROR "${bad}: expected an error line matching \"${expected}\", got:\n${err}")
-  endif()
-  if(NOT "${err}" MATCHES "Usage: ${NAME}")
-    message(FATAL_ERROR "${bad}: expected the usage on stderr, got:\n${err}")
-  endif()
+  run_program("${bad}" 2 "${PROGRAM}" ${bad})
+  expect_match("${bad}" "${stderr}" "^error: [^\n]*${expected}")
+  expect_match("${bad}: the usage on stderr" "${stderr}" "Usage: ${NAME}")
 endforeach()
