@@ -4,8 +4,10 @@
 //   W3  a LeNet-like CNN, batch 64, SGD with momentum, one epoch of MNIST, then test accuracy
 //   W4  forward + backward of one op on tiny tensors: the framework's own overhead, in ns per op
 //   W5  sgemm at square sizes and at the products W2 and W3 run, transposes included
+//   W6  a CIFAR-shaped CNN with batch norm, batch 128, generated data, and the share of its step spent in GEMM
+//   peak  the machine's float32 FMA peak (GFLOP/s) at the thread count, to read W5's and W6's GFLOP/s by
 //   cores  what a second thread adds on this machine right now, to read the 2-thread figures by
-// Usage: bench_workloads --workload W1..W5|cores --threads N [--repeats 5] [--data-dir DIR]
+// Usage: bench_workloads --workload W1..W6|peak|cores --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
 
@@ -179,6 +181,91 @@ void w5(int repeats, int threads) {
   }
 }
 
+// W6: 3x32x32 images, conv 3->32 3x3 pad 1, batch norm, relu, pool 2, conv 32->64 3x3 pad 1, batch norm,
+// relu, pool 2, linear 4096 -> 128, relu, linear 128 -> 10; batch 128, SGD momentum 0.9 lr 0.01, on
+// generated data (the shapes decide the speed, not the pictures). Besides samples/s it reports the GEMM
+// share: the products one step runs (conv2d's per-image products, linear's three), timed alone with the
+// same kernel, over the step's time.
+void w6(int repeats, int threads) {
+  constexpr int64_t kBatch = 128, kSteps = 8;
+  sg::manual_seed(0);
+  const sg::Tensor images = sg::randn({kSteps * kBatch, 3, 32, 32});
+  std::vector<int64_t> label_values(kSteps * kBatch);
+  for (size_t i = 0; i < label_values.size(); ++i) label_values[i] = int64_t(i * 7 % 10);
+  const sg::Tensor labels = sg::tensor(label_values, {kSteps * kBatch});
+  nn::Sequential model(nn::Conv2d(3, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(), nn::MaxPool2d(2),
+                       nn::Conv2d(32, 64, 3, {.padding = 1}), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2),
+                       nn::Flatten(), nn::Linear(64 * 8 * 8, 128), nn::ReLU(), nn::Linear(128, 10));
+  sg::optim::SGD opt(model.parameters(), {.lr = 0.01, .momentum = 0.9});
+  const double seconds = median_seconds(repeats, [&] {
+    for (int64_t step = 0; step < kSteps; ++step) {
+      opt.zero_grad();
+      nn::cross_entropy(model.forward(images.narrow(0, step * kBatch, kBatch)), labels.narrow(0, step * kBatch, kBatch))
+          .backward();
+      opt.step();
+    }
+  });
+  const double step_seconds = seconds / kSteps;
+  // (M, K, N, trans_a, trans_b, times per step): per image for the convolutions (the first has no input
+  // gradient: its input is data), once per step for the dense layers.
+  struct Product {
+    int64_t M, K, N;
+    bool trans_a, trans_b;
+    int64_t times;
+  };
+  const std::vector<Product> products{
+      {32, 27, 1024, false, false, kBatch},   // conv1 forward: w (O, CK) col (CK, L)
+      {27, 1024, 32, false, true, kBatch},    // conv1 weight gradient: col dy^T
+      {64, 288, 256, false, false, kBatch},   // conv2 forward
+      {288, 64, 256, true, false, kBatch},    // conv2 input gradient: w^T dy
+      {288, 256, 64, false, true, kBatch},    // conv2 weight gradient
+      {kBatch, 4096, 128, false, true, 1},    // fc1 forward: x W^T
+      {kBatch, 128, 4096, false, false, 1},   // fc1 input gradient: dy W
+      {128, kBatch, 4096, true, false, 1}};   // fc1 weight gradient: dy^T x
+  double flops = 0;
+  const double gemm_seconds = median_seconds(repeats, [&] {
+    flops = 0;
+    for (const auto& [M, K, N, trans_a, trans_b, times] : products) {
+      const sg::Tensor a = sg::randn({M * K}), b = sg::randn({K * N});
+      sg::Tensor c = sg::empty({M, N});
+      for (int64_t i = 0; i < times; ++i)
+        sg::kernels::gemm<float>(trans_a, trans_b, M, N, K, 1.0f, a.data<float>(), trans_a ? M : K, b.data<float>(),
+                                 trans_b ? K : N, 0.0f, c.data<float>(), N);
+      flops += 2.0 * double(M * N * K) * double(times);
+    }
+  });
+  fmt::print("{{{}, \"samples_per_second\": {:.1f}, \"seconds\": {:.4f}, \"gemm_share\": {:.3f}, \"gemm_gflops\": {:.2f}, "
+             "\"step_gflops\": {:.2f}, \"peak_rss_mb\": {:.1f}}}\n",
+             common("W6", threads), double(kSteps * kBatch) / seconds, seconds, gemm_seconds / step_seconds,
+             flops / gemm_seconds / 1e9, flops / step_seconds / 1e9, peak_rss_mb());
+}
+
+// peak: each thread runs independent chains of fused multiply-adds on vectors of floats, as wide as the
+// compiler's vector unit for this machine (-march=native); 2 flops per lane per FMA. What no kernel beats.
+void peak(int repeats, int threads) {
+  using Vec = float __attribute__((vector_size(64)));  // 16 floats: one AVX-512 register, two AVX2 ones
+  constexpr int kChains = 12;                           // enough in flight to cover the FMA latency
+  constexpr int64_t kIterations = 20'000'000;
+  std::vector<float> sink(static_cast<size_t>(threads));
+  const double seconds = median_seconds(repeats, [&] {
+    sg::parallel_for(threads, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        Vec acc[kChains];
+        const Vec x = Vec{} + 0.999999f, y = Vec{} + 1e-7f;
+        for (int c = 0; c < kChains; ++c) acc[c] = Vec{} + float(c);
+        for (int64_t i = 0; i < kIterations; ++i)
+          for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * x + y;
+        float total = 0;
+        for (int c = 0; c < kChains; ++c)
+          for (int lane = 0; lane < 16; ++lane) total += acc[c][lane];
+        sink[size_t(t)] = total;  // keeps the loop from being optimised away
+      }
+    });
+  });
+  const double flops = 2.0 * 16 * kChains * double(kIterations) * threads;
+  fmt::print("{{{}, \"gflops\": {:.2f}, \"check\": {:.3g}}}\n", common("peak", threads), flops / seconds / 1e9, sink[0]);
+}
+
 // cores: a virtual machine's second core may be a whole core, a share of one, or busy elsewhere, and
 // that changes from one minute to the next; W2's and W3's 2-thread figures can only be read next to it.
 // Two measures. Compute: each thread multiplies its own 128 x 128 matrices (in cache, nothing shared)
@@ -229,7 +316,7 @@ int main(int argc, char** argv) {
   int threads = 1, repeats = 5;
   po::options_description options("bench_workloads options");
   options.add_options()("help,h", "print this help")
-      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5 or cores")
+      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, peak or cores")
       ("threads", po::value(&threads)->default_value(1), "kernel threads")
       ("repeats", po::value(&repeats)->default_value(5), "runs; the median is reported")
       ("data-dir", po::value(&data_dir), "datasets folder (default: $SG_DATA_DIR or datasets/data)");
@@ -254,6 +341,8 @@ int main(int argc, char** argv) {
     else if (workload == "W3") w3(dir, repeats, threads);
     else if (workload == "W4") w4(repeats, threads);
     else if (workload == "W5") w5(repeats, threads);
+    else if (workload == "W6") w6(repeats, threads);
+    else if (workload == "peak") peak(repeats, threads);
     else if (workload == "cores") cores(repeats);
     else {
       std::cerr << "error: unknown workload " << workload << "\n" << options;

@@ -8,7 +8,7 @@ With --busy, it first starts one process that spins on a core (the browser, buil
 learner's laptop) and ends it when done, so the figures show what each framework gives on a machine where
 a core is taken; results go to bench/results_busy.jsonl then.
 
-Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5] [--busy]
+Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5,W6] [--busy]
 """
 import argparse
 import json
@@ -28,7 +28,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6")
     parser.add_argument("--busy", action="store_true", help="keep one core busy with a spinning process meanwhile")
     args = parser.parse_args()
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
@@ -46,6 +46,10 @@ def main():
 def compare(args):
     ours = os.path.join(args.build, "bench", "bench_workloads")
     rows = []
+    for threads in (1, 2):  # the machine's FMA peak, to read the GFLOP/s figures by
+        (peak,) = run(["env", f"OMP_NUM_THREADS={threads}", ours, "--workload", "peak", "--threads", str(threads)])
+        rows.append(peak)
+        print(f"{'machine peak t=' + str(threads):60s} {peak['gflops']:.1f} GFLOP/s (float32 FMA)")
     for workload in args.workloads.split(","):
         for threads in (1, 2):
             env_threads = ["env", f"OMP_NUM_THREADS={threads}"]
@@ -62,7 +66,8 @@ def compare(args):
             for m in mine:
                 key = {k: m[k] for k in ("shape", "trans", "op", "size", "variant") if k in m}  # which row of W4, W5
                 t = next((r for r in theirs if all(r.get(k) == v for k, v in key.items())), None)
-                for field in ("samples_per_second", "seconds_per_epoch", "test_accuracy", "gflops", "ns_per_op", "peak_rss_mb"):
+                for field in ("samples_per_second", "seconds_per_epoch", "test_accuracy", "gflops", "ns_per_op", "gemm_share",
+                              "gemm_gflops", "step_gflops", "peak_rss_mb"):
                     if field in m:
                         label = f"{workload} t={threads} {field} " + " ".join(str(v) for v in key.values())
                         if t and field in t:

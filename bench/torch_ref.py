@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The benchmark workloads W1-W5, run the same way in PyTorch, for a side-by-side ratio.
+"""The benchmark workloads W1-W6, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W4|W5 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6 --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
@@ -166,9 +166,30 @@ def w5(repeats):
     return results
 
 
+def w6(repeats):
+    """A CIFAR-shaped CNN with batch norm, batch 128, SGD momentum 0.9 lr 0.01, on generated data: 8 steps."""
+    batch, steps = 128, 8
+    torch.manual_seed(0)
+    images = torch.randn(steps * batch, 3, 32, 32)
+    labels = torch.tensor([i * 7 % 10 for i in range(steps * batch)])
+    model = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(64 * 8 * 8, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def run():
+        for step in range(steps):
+            opt.zero_grad()
+            F.cross_entropy(model(images[step * batch:(step + 1) * batch]), labels[step * batch:(step + 1) * batch]).backward()
+            opt.step()
+
+    seconds, _ = timed(run, repeats)
+    return {"samples_per_second": steps * batch / seconds, "seconds": seconds}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
@@ -179,7 +200,10 @@ def main():
         for row in (w4 if args.workload == "W4" else w5)(args.repeats):
             print(json.dumps({**common, **row}))
     else:
-        result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
+        if args.workload == "W6":
+            result = w6(args.repeats)
+        else:
+            result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({**common, **result}))
 
