@@ -36,6 +36,7 @@
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
+#include "tutorials/common/hand_backward_000.h"
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
@@ -304,9 +305,30 @@ int main(int argc, char** argv) {
     if (conv_bias)
       fmt::print("   The live outputs are mostly background, where the image is 0 and the output is the bias alone:\n"
                  "   the bias draws the garment's silhouette (see fashion_cnn_relu_maps.png); the filter has little say.\n");
+    // 8. The notebook's backward (cells 9-13) against autograd's, on the model just trained, in float64:
+    //    its code as it wrote it, the same code corrected, and autograd (see
+    //    tutorials/common/hand_backward_000.cpp). Its conv backward takes the gradient at the ReLU's output
+    //    for the one at its input, and its max pool sends a window's gradient to every tied maximum.
+    //    Together they let a window the ReLU clipped whole (four tied zeros) send its gradient to all four
+    //    positions and on to the filter: the notebook's filter kept learning where ours, dead, does not.
+    //    (Before training the filter answers cloth mostly with positive numbers, the clipped windows lie on
+    //    the background, where the image is 0, and only the bias shows the bug.) The image is the first
+    //    whose true class gets a probability in (1e-3, 0.99): elsewhere the weights, tens apart, leave no
+    //    gradient, or the notebook's 1e-7 in -y / (p + 1e-7) swamps it.
+    {
+      const auto check = sg::tutorial::check_backward_000(
+          {.filter = model.filter, .bias = conv_bias ? model.bias : sg::Tensor(), .fc_weight = model.fc->weight,
+           .fc_bias = model.fc->bias},
+          train_set.images(), train_set.labels());
+      fmt::print("8. backward of training image {} (true class probability {:.3g}), float64\n", check.sample,
+                 check.true_class_probability);
+      sg::tutorial::print_backward_table(check.rows);
+      for (const std::string& note : check.notes) fmt::print("   {}\n", note);
+    }
+
     const sg::Tensor relu_filter = model.filter.reshape({kFilter, kFilter}).clone();
 
-    // 8. The fix, a second run from the same seed:
+    // 9. The fix, a second run from the same seed:
     //    - small_init (the default): the filter starts with std --small-scale (0.1) instead of 1, so its
     //      first responses are small beside the N(0, 1) bias and the first large steps do not drive it
     //      negative on every garment. Measured: 73.6 % against the notebook's 68.18 %.
@@ -315,7 +337,7 @@ int main(int argc, char** argv) {
     sg::manual_seed(options.seed);
     OneFilterCNN fixed(fix == "leaky_relu" ? "leaky_relu" : "relu", fix == "small_init" ? small_scale : 1.0, conv_bias);
     if (!options.load.empty()) load_model(fixed, "fixed", loaded, options.load);
-    fmt::print("8. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
+    fmt::print("9. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
     sg::optim::SGD fixed_optimizer(fixed.parameters(), {.lr = options.lr});
     train("fixed", fixed, fixed_optimizer, train_set, test_set, options, fixed_history, resumable);

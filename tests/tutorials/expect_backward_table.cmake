@@ -1,0 +1,27 @@
+# cmake -DPROGRAM=... -DARGS=a;b -DOUT=dir "-DROWS=filter=0.1;bias=0.01" -P expect_backward_table.cmake
+# Runs a tutorial and reads its backward table (tutorials/common/backward_table.cpp): each row named in
+# ROWS must show the notebook's code as written at least FLOOR from autograd, and the corrected code
+# below 1e-12.
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND "${PROGRAM}" ${ARGS} --out "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} exited with ${rc}")
+endif()
+set(number "[0-9]\\.[0-9][0-9]e[-+][0-9][0-9]")
+foreach(row IN LISTS ROWS)
+  string(REPLACE "=" ";" row "${row}")
+  list(GET row 0 name)
+  list(GET row 1 floor)
+  if(NOT out MATCHES "\n   ${name} +(${number}) +(${number})  ")
+    message(FATAL_ERROR "no row for ${name} in the backward table")
+  endif()
+  set(as_written "${CMAKE_MATCH_1}")
+  set(corrected "${CMAKE_MATCH_2}")
+  if(NOT corrected LESS 1e-12)
+    message(FATAL_ERROR "${name}: the corrected backward is ${corrected} from autograd, expected below 1e-12")
+  endif()
+  if(NOT as_written GREATER_EQUAL floor)
+    message(FATAL_ERROR "${name}: the notebook's backward as written is ${as_written} from autograd, expected at least ${floor}: the lesson is gone")
+  endif()
+endforeach()
