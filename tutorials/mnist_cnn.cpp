@@ -20,6 +20,7 @@
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
+#include "tutorials/common/hand_backward_004.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
@@ -41,6 +42,11 @@ int main(int argc, char** argv) {
     sg::tutorial::parse(argc, argv, "mnist_cnn", "conv 3x3 -> max pool -> softmax on raw MNIST (notebook 004)",
                         options, own);
     if (log_every < 1) sg::tutorial::usage_error("--log-every must be >= 1");
+    if (options.batch_size > 1 && options.lr == 0.005)
+      fmt::print("note: each step averages the gradients of {0} images, so with the notebook's lr 0.005 an epoch\n"
+                 "      takes {0} times fewer steps of the same size, and the model barely moves; the lr that\n"
+                 "      matches the notebook's one-image steps grows with the batch: --lr {1:g}\n",
+                 options.batch_size, 0.005 * double(options.batch_size));
 
     // 1. Read the raw IDX files. The notebook skipped the 16-byte header unread and trusted its n; our
     //    reader checks the magic number and the sizes the header declares before reading a pixel.
@@ -110,7 +116,20 @@ int main(int argc, char** argv) {
       fmt::print("\n");
     }
 
-    // 5. Train: per-sample SGD, lr 0.005, the order shuffled each epoch. One step is forward, loss,
+    // 5. The notebook's three backprops on training image 0, in float64, three ways: as it wrote them, the
+    //    same code corrected, and autograd (tutorials/common/hand_backward_004.cpp). MaxPool2.backprop is
+    //    the one with a bug: its loop over a window's pixels is indented one level too little, so it runs
+    //    after the loop over the windows has ended, on the last window alone.
+    {
+      const auto [image, label] = train.get(0);
+      fmt::print("5. backprop of training image 0 (label {}), float64\n", label);
+      sg::tutorial::print_backward_table(sg::tutorial::check_backward_004(
+          {.filters = model.at<sg::nn::Conv2d>(0).weight, .weight = model.at<sg::nn::Linear>(3).weight,
+           .bias = model.at<sg::nn::Linear>(3).bias},
+          image.unsqueeze(0), label));
+    }
+
+    // 6. Train: per-sample SGD, lr 0.005, the order shuffled each epoch. One step is forward, loss,
     //    backward, update: the notebook's train() with its three backprop calls replaced by backward().
     sg::optim::SGD optimizer(model.parameters(), {.lr = options.lr});
     sg::datasets::DataLoader loader(train, {.batch_size = options.batch_size, .shuffle = true, .seed = options.seed});
@@ -121,7 +140,7 @@ int main(int argc, char** argv) {
       return std::pair{sg::nn::cross_entropy(logits, test.labels()).item(),
                        double(count_correct(logits, test.labels())) / double(test.size())};
     };
-    fmt::print("5. training {} epochs on {} images, lr {}, batch {}, {} threads\n", options.epochs, train_size,
+    fmt::print("6. training {} epochs on {} images, lr {}, batch {}, {} threads\n", options.epochs, train_size,
                options.lr, options.batch_size, sg::get_num_threads());
     sg::tutorial::Resumable resumable(options, "mnist_cnn", model, optimizer, history);
     const int done = resumable.resume();
@@ -146,11 +165,14 @@ int main(int argc, char** argv) {
         window_loss += loss.item() * double(n);
         window_correct += correct;
         window_samples += n;
-        if (step % log_every == 0) {
+        // The last step of an epoch is logged too, over the steps since the last line.
+        if (step % log_every == 0 || step == int64_t(loader.size())) {
           // Accuracy over the window as a percentage (the notebook printed the count of 100, the same).
-          bar.note(fmt::format("[Step {}] Past {} steps: Average Loss {:.3f} | Accuracy: {:.0f}%", step, log_every,
-                               window_loss / double(window_samples),
-                               100.0 * double(window_correct) / double(window_samples)));
+          // Its counter, reset every step, held only the last step's count: that is what it printed.
+          bar.note(fmt::format("[Step {}] Past {} steps: Average Loss {:.3f} | Accuracy: {:.0f}% (the notebook's "
+                               "counter: {}%)",
+                               step, (step - 1) % log_every + 1, window_loss / double(window_samples),
+                               100.0 * double(window_correct) / double(window_samples), correct));
           window_loss = 0;
           window_correct = window_samples = 0;  // the fix: the accuracy counter resets with the loss
         }
@@ -169,7 +191,7 @@ int main(int argc, char** argv) {
     }
     if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_curves"));
 
-    // 6. Test on the next images, as the notebook's last cell.
+    // 7. Test on the next images, as the notebook's last cell.
     const auto [test_loss, test_accuracy] = evaluate();
     fmt::print("\n--- Testing the CNN ---\nTest Loss: {:.4f}\nTest Accuracy: {:.4f}\n", test_loss, test_accuracy);
     fmt::print("test accuracy: {:.4f}\n", test_accuracy);

@@ -1,0 +1,102 @@
+// Notebook 004's backprop, layer by layer, with plain loops in float64; legend: x the image (28, 28),
+// F the filters (8, 3, 3), c = conv(x, F) (8, 26, 26), pooled (8, 13, 13) the 2x2 maxima of c,
+// z = W pooled + b (10), p = softmax(z), loss = -log p[t].
+#include "tutorials/common/hand_backward_004.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sg::tutorial {
+
+namespace {
+
+constexpr int64_t kSide = 28, kF = 8, kConv = 26, kPool = 13, kClasses = 10, kFeatures = kF * kPool * kPool;
+
+struct Grads {
+  std::vector<double> filters, weight, bias;
+};
+
+// as_written: the notebook's MaxPool2.backprop, whose loop over a window's pixels sits after the loop
+// over the windows, so it runs once, on the last window (12, 12), and marks every tied maximum there.
+Grads backward(const std::vector<double>& x, const std::vector<double>& f, const std::vector<double>& w,
+               const std::vector<double>& b, int64_t label, bool as_written) {
+  std::vector<double> c(kF * kConv * kConv, 0.0), pooled(kFeatures), p(kClasses);
+  for (int64_t k = 0; k < kF; ++k)
+    for (int64_t i = 0; i < kConv; ++i)
+      for (int64_t j = 0; j < kConv; ++j)
+        for (int64_t a = 0; a < 3; ++a)
+          for (int64_t e = 0; e < 3; ++e) c[(k * kConv + i) * kConv + j] += x[(i + a) * kSide + j + e] * f[(k * 3 + a) * 3 + e];
+  for (int64_t k = 0; k < kF; ++k)
+    for (int64_t i = 0; i < kPool; ++i)
+      for (int64_t j = 0; j < kPool; ++j) {
+        double best = -INFINITY;
+        for (int64_t a = 0; a < 2; ++a)
+          for (int64_t e = 0; e < 2; ++e) best = std::max(best, c[(k * kConv + 2 * i + a) * kConv + 2 * j + e]);
+        pooled[(k * kPool + i) * kPool + j] = best;
+      }
+  double top = -INFINITY, sum = 0;
+  for (int64_t o = 0; o < kClasses; ++o) {
+    p[o] = b[o];
+    for (int64_t d = 0; d < kFeatures; ++d) p[o] += w[o * kFeatures + d] * pooled[d];
+    top = std::max(top, p[o]);
+  }
+  for (double& v : p) sum += v = std::exp(v - top);
+  for (double& v : p) v /= sum;
+  // Softmax.backprop, right as written: dL/dz = (-1 / p[t]) dp[t]/dz = p - onehot(t).
+  Grads g{.filters = std::vector<double>(kF * 9, 0.0), .weight = std::vector<double>(kClasses * kFeatures),
+          .bias = std::vector<double>(kClasses)};
+  std::vector<double> dpooled(kFeatures, 0.0);
+  for (int64_t o = 0; o < kClasses; ++o) {
+    g.bias[o] = p[o] - (o == label);
+    for (int64_t d = 0; d < kFeatures; ++d) {
+      g.weight[o * kFeatures + d] = g.bias[o] * pooled[d];
+      dpooled[d] += w[o * kFeatures + d] * g.bias[o];
+    }
+  }
+  // MaxPool2.backprop: the gradient of each window to its maximum (the first, as max_pool2d's backward).
+  std::vector<double> dc(c.size(), 0.0);
+  for (int64_t k = 0; k < kF; ++k)
+    for (int64_t i = as_written ? kPool - 1 : 0; i < kPool; ++i)
+      for (int64_t j = as_written ? kPool - 1 : 0; j < kPool; ++j) {
+        bool routed = false;
+        for (int64_t a = 0; a < 2; ++a)
+          for (int64_t e = 0; e < 2; ++e) {
+            const int64_t at = (k * kConv + 2 * i + a) * kConv + 2 * j + e;
+            if (c[at] == pooled[(k * kPool + i) * kPool + j] && (as_written || !routed)) {
+              dc[at] = dpooled[(k * kPool + i) * kPool + j];
+              routed = true;
+            }
+          }
+      }
+  // Conv3x3.backprop, right as written: fwd c[k, i, j] = sum_ae x[i+a, j+e] F[k, a, e]  =>
+  // dF[k, a, e] += x[i+a, j+e] dc[k, i, j].
+  for (int64_t k = 0; k < kF; ++k)
+    for (int64_t i = 0; i < kConv; ++i)
+      for (int64_t j = 0; j < kConv; ++j)
+        for (int64_t a = 0; a < 3; ++a)
+          for (int64_t e = 0; e < 3; ++e)
+            g.filters[(k * 3 + a) * 3 + e] += x[(i + a) * kSide + j + e] * dc[(k * kConv + i) * kConv + j];
+  return g;
+}
+
+}  // namespace
+
+std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label) {
+  auto leaf = [](const Tensor& t) { return t.to(kFloat64).detach().requires_grad_(); };
+  const Tensor f = leaf(weights.filters), w = leaf(weights.weight), b = leaf(weights.bias);
+  const Tensor x = image.to(kFloat64);
+  const Tensor logits = linear(max_pool2d(conv2d(x, f), {.kernel_size = 2}).flatten(1), w, b);
+  nn::cross_entropy(logits, tensor(std::vector<int64_t>{label}, {1})).backward();
+
+  const std::vector<double> xv = x.to_vector<double>(), fv = f.to_vector<double>(), wv = w.to_vector<double>(),
+                            bv = b.to_vector<double>();
+  const Grads as_written = backward(xv, fv, wv, bv, label, true), corrected = backward(xv, fv, wv, bv, label, false);
+  return {{"conv.weight", max_abs_diff(as_written.filters, f.grad()), max_abs_diff(corrected.filters, f.grad()),
+           "MaxPool2.backprop's pixel loop runs after its window loop: only window (12, 12) passes a gradient"},
+          {"fc.weight", max_abs_diff(as_written.weight, w.grad()), max_abs_diff(corrected.weight, w.grad()),
+           "none: Softmax.backprop is right (rounding only)"},
+          {"fc.bias", max_abs_diff(as_written.bias, b.grad()), max_abs_diff(corrected.bias, b.grad()),
+           "none: Softmax.backprop is right (rounding only)"}};
+}
+
+}  // namespace sg::tutorial
