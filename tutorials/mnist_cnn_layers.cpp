@@ -25,6 +25,7 @@
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
+#include "tutorials/common/hand_backward_002.h"
 #include "tutorials/common/images.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
@@ -210,6 +211,19 @@ int main(int argc, char** argv) {
                  model.at<sg::nn::Conv2d>(0).weight.grad().shape(),
                  sg::abs(model.at<sg::nn::Conv2d>(0).weight.grad()).max().item());
       model.zero_grad();
+
+      // The notebook's back_props on the same image, in float64, three ways: as it wrote them, the same
+      // code corrected, and autograd (tutorials/common/hand_backward_002.cpp). MaxPool.back_prop returns
+      // its gradient on the grid it padded, 17x17, and Conv2D.back_prop reads the top-left 15x15 of it as
+      // its own output's: every conv output gets the gradient of the one up and to the left. And a window
+      // of equal values, common on the flat background, gives the gradient to each of them.
+      const auto check = sg::tutorial::check_backward_002(
+          {.filters = model.at<sg::nn::Conv2d>(0).weight, .weight = model.at<sg::nn::Linear>(3).weight,
+           .bias = model.at<sg::nn::Linear>(3).bias},
+          image.unsqueeze(0), label);
+      fmt::print("   the notebook's back_prop on this image, float64\n");
+      sg::tutorial::print_backward_table(check.rows);
+      fmt::print("   {}\n", check.note);
     }
 
     // 6. Train: 4 epochs, each on 500 images drawn at random from the whole training set (the notebook
