@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
     //      cross-entropy: dh3 = (a3 - Y) / m
     //      MSE:           dh3 = J^T (a3 - Y) / m, J the softmax Jacobian diag(a3) - a3 a3^T
     //    then for each layer: dW = dh^T a_prev, db = sum over the batch of dh, da_prev = dh W,
-    //    dh_prev = da_prev * activation'(h_prev).
+    //    dh_prev = da_prev * activation'(h_prev). With --activation leaky_relu (the notebook's "relu") it
+    //    also measures the notebook's relu backward, which keeps the plain relu's derivative.
     model.zero_grad();
     loss.backward();
     {
@@ -192,6 +193,17 @@ int main(int argc, char** argv) {
       fmt::print("6. backward by hand vs autograd, largest difference:\n"
                  "   dW3 {:.3g}  db3 {:.3g}  dW2 {:.3g}  db2 {:.3g}  dW1 {:.3g}  db1 {:.3g}\n",
                  diffs[0], diffs[1], diffs[2], diffs[3], diffs[4], diffs[5]);
+      // The notebook's "relu" is leaky in its forward, but ActivationBackward's np.where(Z > 0, 1, 0)
+      // gives a slope of 0, not 0.01, where h < 0: the gradient of every negative unit is dropped.
+      if (activation == "leaky_relu") {
+        const sg::Tensor notebook_dh2 = sg::matmul(dh3, fc3.weight) * sg::gt(h2, 0.0);
+        const sg::Tensor notebook_dh1 = sg::matmul(notebook_dh2, fc2.weight) * sg::gt(h1, 0.0);
+        fmt::print("   the notebook's relu backward under its leaky forward is off by: dW2 {:.3g}  dW1 {:.3g}"
+                   " (largest |dW1| {:.3g})\n",
+                   max_abs_diff(sg::matmul(notebook_dh2.t(), a1), fc2.weight.grad()),
+                   max_abs_diff(sg::matmul(notebook_dh1.t(), x), fc1.weight.grad()),
+                   sg::abs(fc1.weight.grad()).max().item());
+      }
     }
     model.zero_grad();
 
