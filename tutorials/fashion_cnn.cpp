@@ -141,7 +141,6 @@ void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimize
     for (const auto& [images, labels] : loader) {
       const auto o = model.run(images);
       const sg::Tensor loss = loss_fn(o.logits, labels);
-      // images and labels are structured bindings, which clang 14 cannot capture by name: init-captures can
       sg::tutorial::check_loss(loss, epoch, ++step,
                                [&, &images = images, &labels = labels] { return loss_fn(model(images), labels); });
       optimizer.zero_grad();
@@ -225,8 +224,8 @@ int main(int argc, char** argv) {
     own.add_options()
         ("fix", po::value(&fix)->default_value(fix),
          "the second run's fix for the dying filter: leaky_relu, or small_init (the filter drawn with std --small-scale)")
-        ("small-scale", po::value(&small_scale)->default_value(small_scale), "the filter's initial std for --fix small_init")
-        ("conv-bias", po::value(&conv_bias)->default_value(conv_bias),
+        ("small-scale", po::value(&small_scale)->default_value(small_scale, fmt::format("{}", small_scale)), "the filter's initial std for --fix small_init")
+        ("conv-bias", po::value(&conv_bias)->default_value(conv_bias, "true"),
          "add the per-position bias in the forward pass (false: leave it out, as the notebook's code did)");
     sg::tutorial::parse(argc, argv, "fashion_cnn",
                         "one 6x6 conv filter on Fashion-MNIST (notebook 000): how an exact gradient lets a ReLU filter die, and a fix",

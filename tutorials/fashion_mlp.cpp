@@ -243,7 +243,6 @@ int main(int argc, char** argv) {
         const sg::Tensor xb = images.flatten(1);
         const sg::Tensor logits = model(xb);
         const sg::Tensor batch_loss = loss_fn(logits, labels);
-        // labels is a structured binding, which clang 14 cannot capture by name: an init-capture can
         sg::tutorial::check_loss(batch_loss, epoch, ++step, [&, &labels = labels] { return loss_fn(model(xb), labels); });
         optimizer.zero_grad();
         batch_loss.backward();

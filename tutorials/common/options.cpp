@@ -79,7 +79,7 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   common.add_options()
       ("help,h", "print this help and exit")
       ("epochs", po::value(&options.epochs)->default_value(options.epochs), "passes over the training data")
-      ("lr", po::value(&options.lr)->default_value(options.lr), "learning rate")
+      ("lr", po::value(&options.lr)->default_value(options.lr, fmt::format("{}", options.lr)), "learning rate")
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "samples per step")
       ("train-size", po::value(&options.train_size)->default_value(options.train_size), "training samples used")
       ("test-size", po::value(&options.test_size)->default_value(options.test_size), "test samples used")
