@@ -2,12 +2,11 @@
 # Runs a tutorial and reads its backward table (tutorials/common/backward_table.cpp): each row named in
 # ROWS must show the notebook's code as written at least FLOOR from autograd, and the corrected code
 # below 1e-12.
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
 file(REMOVE_RECURSE "${OUT}")
-execute_process(COMMAND "${PROGRAM}" ${ARGS} --out "${OUT}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-message("${out}${err}")
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "${PROGRAM} exited with ${rc}")
-endif()
+run_program("${PROGRAM}" 0 "${PROGRAM}" ${ARGS} --out "${OUT}")
+set(out "${stdout}")
+message("${out}${stderr}")
 set(number "[0-9]\\.[0-9][0-9]e[-+][0-9][0-9]")
 foreach(row IN LISTS ROWS)
   string(REPLACE "=" ";" row "${row}")
