@@ -133,8 +133,13 @@ std::string Module::name() const {
 // A container prints as its bare name (its children have their own rows); a leaf as "Name()".
 std::string Module::repr() const { return children_.empty() ? name() + "()" : name(); }
 
+// A module with children lists its own parameters too, one row each, so that the rows under it add up to
+// its count; a leaf's parameters are its row.
 void Module::summary_rows(const std::string& label, int depth, std::vector<std::array<std::string, 2>>& rows) const {
   rows.push_back({std::string(2 * depth, ' ') + label + repr(), std::to_string(parameter_count())});
+  if (!children_.empty())
+    for (const auto& [name, p] : parameters_)
+      rows.push_back({fmt::format("{}{} {}", std::string(2 * depth + 2, ' '), name, p.shape()), std::to_string(p.numel())});
   for (const auto& [name, child] : children_) child->summary_rows("(" + name + ") ", depth + 1, rows);
 }
 

@@ -1,5 +1,7 @@
 // Module: registration by name and order, dotted names, train/eval, zero_grad, to(dtype), Sequential,
 // the summary, and a custom module written the way a user would.
+#include <sstream>
+
 #include "tests/testing.h"
 
 #include "scratchgrad/nn.h"
@@ -124,6 +126,28 @@ BOOST_AUTO_TEST_CASE(summary_lists_each_layer_with_its_parameter_count_and_the_t
   os << model;
   BOOST_TEST(os.str() == text);
   BOOST_TEST(TwoLayer().name() == "TwoLayer");
+}
+
+// TwoLayer holds 2 + 15 + 6 = 23 parameters, 2 of them ("scale") its own: a summary that listed only
+// the children would show rows adding up to 21 under a total of 23.
+BOOST_AUTO_TEST_CASE(summary_lists_parameters_registered_on_a_module_with_children) {
+  const std::string text = TwoLayer().summary();
+  BOOST_TEST_MESSAGE(text);
+  std::istringstream lines(text);
+  std::string line;
+  int64_t children_sum = 0, total = -1;
+  bool scale_row = false;
+  while (std::getline(lines, line)) {
+    const size_t last_space = line.find_last_of(' ');
+    if (line.starts_with("  ") && !line.starts_with("   ")) children_sum += std::stoll(line.substr(last_space + 1));
+    if (line.starts_with("  scale [2] ") && line.ends_with(" 2")) scale_row = true;
+    if (line.starts_with("total")) total = std::stoll(line.substr(last_space + 1));
+  }
+  BOOST_TEST(scale_row, "no row for scale [2] with 2 parameters:\n" << text);
+  BOOST_TEST(total == 23);
+  BOOST_TEST(children_sum == total, "the rows under TwoLayer add up to " << children_sum << ", not " << total);
+  // A leaf's parameters are its own row: Linear gets no weight and bias rows.
+  BOOST_TEST(nn::Sequential(nn::Linear(4, 3)).summary().find("weight") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(registering_a_name_twice_is_refused) {
