@@ -160,7 +160,7 @@ void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimize
     resumable.epoch_done(epoch);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("   trained in {:.1f} s on {} threads\n", seconds, sg::get_num_threads());
+  fmt::print("   trained in {:.1f} s on {}\n", seconds, sg::tutorial::thread_count());
 }
 
 // --save keeps both runs' models in one file, each under its run's name ("relu.filter", "fixed.fc.weight"),

@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
       resumable.epoch_done(epoch);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("   trained in {:.1f} s on {} threads\n", seconds, sg::get_num_threads());
+    fmt::print("   trained in {:.1f} s on {}\n", seconds, sg::tutorial::thread_count());
     // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}, {"seed", std::to_string(options.seed)}});

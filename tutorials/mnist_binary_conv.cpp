@@ -294,8 +294,8 @@ int main(int argc, char** argv) {
     sg::optim::SGD optimizer(model.parameters(), {.lr = options.lr});
     sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
     double test_accuracy = 0;
-    fmt::print("11. {} steps of full-batch gradient descent, lr {}, {} threads\n", options.epochs, options.lr,
-               sg::get_num_threads());
+    fmt::print("11. {} steps of full-batch gradient descent, lr {}, {}\n", options.epochs, options.lr,
+               sg::tutorial::thread_count());
     sg::tutorial::Resumable resumable(options, "mnist_binary_conv", model, optimizer, history);
     const int done = resumable.resume();
     for (int step = done + 1; step <= options.epochs; ++step) {

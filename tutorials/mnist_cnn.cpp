@@ -140,8 +140,8 @@ int main(int argc, char** argv) {
       return std::pair{sg::nn::cross_entropy(logits, test.labels()).item(),
                        double(count_correct(logits, test.labels())) / double(test.size())};
     };
-    fmt::print("6. training {} epochs on {} images, lr {}, batch {}, {} threads\n", options.epochs, train_size,
-               options.lr, options.batch_size, sg::get_num_threads());
+    fmt::print("6. training {} epochs on {} images, lr {}, batch {}, {}\n", options.epochs, train_size,
+               options.lr, options.batch_size, sg::tutorial::thread_count());
     sg::tutorial::Resumable resumable(options, "mnist_cnn", model, optimizer, history);
     const int done = resumable.resume();
     loader.set_epoch(done);
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
       resumable.epoch_done(epoch);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("   trained in {:.1f} s ({} threads)\n", seconds, sg::get_num_threads());
+    fmt::print("   trained in {:.1f} s ({})\n", seconds, sg::tutorial::thread_count());
     // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}});

@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
       return double(count_correct(model.forward(test.images()), test.labels())) / double(test.size());
     };
     sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
-    fmt::print("6. training {} epochs on {} random training images each, lr {}, batch {}, {} threads\n", options.epochs,
-               train_size, options.lr, options.batch_size, sg::get_num_threads());
+    fmt::print("6. training {} epochs on {} random training images each, lr {}, batch {}, {}\n", options.epochs,
+               train_size, options.lr, options.batch_size, sg::tutorial::thread_count());
     sg::tutorial::Resumable resumable(options, "mnist_cnn_layers", model, optimizer, history);
     const int done = resumable.resume();
     loader.set_epoch(done);
@@ -284,7 +284,7 @@ int main(int argc, char** argv) {
       history.add({bar.mean_loss(), bar.accuracy(), evaluate()});
       resumable.epoch_done(epoch);
     }
-    fmt::print("   trained in {:.2f} s ({} threads)\n", ms_since(train_start) / 1000.0, sg::get_num_threads());
+    fmt::print("   trained in {:.2f} s ({})\n", ms_since(train_start) / 1000.0, sg::tutorial::thread_count());
     // The model first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}});

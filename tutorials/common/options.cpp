@@ -66,6 +66,11 @@ std::string value_text(const boost::any& value) {
 
 }  // namespace
 
+std::string thread_count() {
+  const int n = sg::get_num_threads();
+  return fmt::format("{} thread{}", n, n == 1 ? "" : "s");
+}
+
 void usage_error(const std::string& message) {
   std::cerr << "error: " << message << "\n\n" << usage_text;
   std::exit(2);

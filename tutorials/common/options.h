@@ -50,6 +50,9 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
            const boost::program_options::options_description& own = boost::program_options::options_description(),
            const Uses& uses = {});
 
+/// The kernels' thread count as a reader says it: "1 thread", "2 threads".
+std::string thread_count();
+
 /// For checks after parsing (an unknown activation name, say): prints message and usage, exits 2.
 [[noreturn]] void usage_error(const std::string& message);
 
