@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/ranges.h>
+
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/curves.h"
@@ -175,6 +177,13 @@ Grads notebook_as_written(const Plain& p, const Forward& fw, double lr) {
   return r;
 }
 
+// Whether feature d of the (N, 1728) features takes one value in every image.
+bool same_in_every_image(const std::vector<double>& s, int64_t N, int64_t d) {
+  for (int64_t n = 1; n < N; ++n)
+    if (s[size_t(n * kFeatures + d)] != s[size_t(d)]) return false;
+  return true;
+}
+
 double largest_difference(const std::vector<double>& a, const sg::Tensor& b) {
   const std::vector<double> bv = b.to_vector<double>();
   double worst = 0;
@@ -268,8 +277,17 @@ int main(int argc, char** argv) {
     fmt::print("10. gradients by hand (plain loops, float64) and by autograd\n   loss by hand {:.12f}, by autograd {:.12f}\n",
                fw.loss, loss.item());
     fmt::print("   {:>6} {:>22} {:>22}\n", "dL/dwo", "by hand", "autograd");
-    for (int64_t d : {int64_t(0), int64_t(1), int64_t(2), int64_t(300), int64_t(1000), kFeatures - 1})
+    std::vector<int64_t> blank;  // rows shown whose feature is sigmoid(0) = 0.5 in every image
+    for (int64_t d : {int64_t(0), int64_t(1), int64_t(2), int64_t(300), int64_t(1000), kFeatures - 1}) {
       fmt::print("   {:>6} {:>22.15f} {:>22.15f}\n", d, hand.dwo[size_t(d)], dwo.at({d, 0}));
+      if (same_in_every_image(fw.s, train_size, d) && fw.s[size_t(d)] == 0.5) blank.push_back(d);
+    }
+    // A feature the same in every image adds the same amount to every z, and the standardisation takes
+    // any shift the whole batch shares away: the loss does not depend on that feature's weight.
+    if (!blank.empty())
+      fmt::print("   (rows {} are 0: their 5x5 patch, at the edge of the image, is blank in all {} images, so the\n"
+                 "   feature is sigmoid(0) = 0.5 in each, and the standardisation removes what every image shares)\n",
+                 fmt::join(blank, ", "), train_size);
     for (int64_t k = 0; k < kFilters; ++k) {
       fmt::print("   dL/dfilter {}, by hand | autograd\n", k + 1);
       for (int64_t a = 0; a < kK; ++a) {
