@@ -82,28 +82,28 @@ struct Forward {
 };
 
 Forward forward_by_hand(const Plain& p) {
-  Forward r{.s = std::vector<double>(size_t(p.N * kFeatures)), .out = std::vector<double>(size_t(p.N)),
-            .zn = std::vector<double>(size_t(p.N))};
-  std::vector<double> z(size_t(p.N), 0.0);
+  Forward r{.s = std::vector<double>(p.N * kFeatures), .out = std::vector<double>(p.N),
+            .zn = std::vector<double>(p.N)};
+  std::vector<double> z(p.N, 0.0);
   for (int64_t n = 0; n < p.N; ++n)
     for (int64_t k = 0; k < kFilters; ++k)
       for (int64_t i = 0; i < kOut; ++i)
         for (int64_t j = 0; j < kOut; ++j) {
           double c = 0;  // cell 10: (patch * filter).sum()
           for (int64_t a = 0; a < kK; ++a)
-            for (int64_t b = 0; b < kK; ++b) c += p.x[size_t((n * kSide + i + a) * kSide + j + b)] * p.f[size_t((k * kK + a) * kK + b)];
+            for (int64_t b = 0; b < kK; ++b) c += p.x[(n * kSide + i + a) * kSide + j + b] * p.f[(k * kK + a) * kK + b];
           const int64_t d = (k * kOut + i) * kOut + j;
-          r.s[size_t(n * kFeatures + d)] = 1.0 / (1.0 + std::exp(-c));
-          z[size_t(n)] += r.s[size_t(n * kFeatures + d)] * p.wo[size_t(d)];  // cell 11: wo.T . features
+          r.s[n * kFeatures + d] = 1.0 / (1.0 + std::exp(-c));
+          z[n] += r.s[n * kFeatures + d] * p.wo[d];  // cell 11: wo.T . features
         }
   double mean = 0, var = 0;
   for (double v : z) mean += v / double(p.N);
   for (double v : z) var += (v - mean) * (v - mean) / double(p.N);
   r.sigma = std::sqrt(var);
   for (int64_t n = 0; n < p.N; ++n) {
-    r.zn[size_t(n)] = (z[size_t(n)] - mean) / r.sigma;
-    r.out[size_t(n)] = 1.0 / (1.0 + std::exp(-r.zn[size_t(n)]));
-    r.loss += (p.y[size_t(n)] - r.out[size_t(n)]) * (p.y[size_t(n)] - r.out[size_t(n)]) / 2;  // cell 12
+    r.zn[n] = (z[n] - mean) / r.sigma;
+    r.out[n] = 1.0 / (1.0 + std::exp(-r.zn[n]));
+    r.loss += (p.y[n] - r.out[n]) * (p.y[n] - r.out[n]) / 2;  // cell 12
   }
   return r;
 }
@@ -116,22 +116,22 @@ struct Grads {
 Grads hand_gradients(const Plain& p, const Forward& fw) {
   const int64_t N = p.N;
   // cell 12: dL/dout = -(y - out); dout/dzn = out (1 - out)
-  std::vector<double> g(static_cast<size_t>(N));  // dL/dzn
+  std::vector<double> g(N);  // dL/dzn
   for (int64_t n = 0; n < N; ++n)
-    g[size_t(n)] = -(p.y[size_t(n)] - fw.out[size_t(n)]) * fw.out[size_t(n)] * (1 - fw.out[size_t(n)]);
+    g[n] = -(p.y[n] - fw.out[n]) * fw.out[n] * (1 - fw.out[n]);
   // fix 1, the step the notebook skipped: zn = (z - mean z) / sigma, so
   // dL/dz_n = (g_n - mean(g) - zn_n * mean(g * zn)) / sigma
   double g_mean = 0, gzn_mean = 0;
   for (int64_t n = 0; n < N; ++n) {
-    g_mean += g[size_t(n)] / double(N);
-    gzn_mean += g[size_t(n)] * fw.zn[size_t(n)] / double(N);
+    g_mean += g[n] / double(N);
+    gzn_mean += g[n] * fw.zn[n] / double(N);
   }
-  std::vector<double> dz(static_cast<size_t>(N));
-  for (int64_t n = 0; n < N; ++n) dz[size_t(n)] = (g[size_t(n)] - g_mean - fw.zn[size_t(n)] * gzn_mean) / fw.sigma;
-  Grads r{.dwo = std::vector<double>(size_t(kFeatures), 0.0), .df = std::vector<double>(size_t(kFilters * kK * kK), 0.0)};
+  std::vector<double> dz(N);
+  for (int64_t n = 0; n < N; ++n) dz[n] = (g[n] - g_mean - fw.zn[n] * gzn_mean) / fw.sigma;
+  Grads r{.dwo = std::vector<double>(kFeatures, 0.0), .df = std::vector<double>(kFilters * kK * kK, 0.0)};
   // cell 13: z_n = sum_d s[n, d] wo[d]  =>  dL/dwo[d] = sum_n s[n, d] dL/dz_n
   for (int64_t n = 0; n < N; ++n)
-    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[size_t(d)] += fw.s[size_t(n * kFeatures + d)] * dz[size_t(n)];
+    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[d] += fw.s[n * kFeatures + d] * dz[n];
   // cells 14-15, per image (fix 3), with the wo of the forward pass (fix 2), indexed filter-major (fix 4):
   // dL/dc[n, d] = dL/dz_n * wo[d] * s (1 - s);   c[n, k, i, j] = sum_ab x[n, i+a, j+b] f[k, a, b]
   //   =>  dL/df[k, a, b] = sum_n sum_ij x[n, i+a, j+b] dL/dc[n, k, i, j]
@@ -140,11 +140,11 @@ Grads hand_gradients(const Plain& p, const Forward& fw) {
       for (int64_t i = 0; i < kOut; ++i)
         for (int64_t j = 0; j < kOut; ++j) {
           const int64_t d = (k * kOut + i) * kOut + j;
-          const double s = fw.s[size_t(n * kFeatures + d)];
-          const double dc = dz[size_t(n)] * p.wo[size_t(d)] * s * (1 - s);
+          const double s = fw.s[n * kFeatures + d];
+          const double dc = dz[n] * p.wo[d] * s * (1 - s);
           for (int64_t a = 0; a < kK; ++a)
             for (int64_t b = 0; b < kK; ++b)
-              r.df[size_t((k * kK + a) * kK + b)] += p.x[size_t((n * kSide + i + a) * kSide + j + b)] * dc;
+              r.df[(k * kK + a) * kK + b] += p.x[(n * kSide + i + a) * kSide + j + b] * dc;
         }
   return r;
 }
@@ -152,17 +152,17 @@ Grads hand_gradients(const Plain& p, const Forward& fw) {
 // The same cells exactly as the notebook wrote them, bugs included (see the top of the file).
 Grads notebook_as_written(const Plain& p, const Forward& fw, double lr) {
   const int64_t N = p.N;
-  std::vector<double> g(static_cast<size_t>(N));
+  std::vector<double> g(N);
   for (int64_t n = 0; n < N; ++n)
-    g[size_t(n)] = -(p.y[size_t(n)] - fw.out[size_t(n)]) * fw.out[size_t(n)] * (1 - fw.out[size_t(n)]);
-  Grads r{.dwo = std::vector<double>(size_t(kFeatures), 0.0), .df = std::vector<double>(size_t(kFilters * kK * kK), 0.0)};
+    g[n] = -(p.y[n] - fw.out[n]) * fw.out[n] * (1 - fw.out[n]);
+  Grads r{.dwo = std::vector<double>(kFeatures, 0.0), .df = std::vector<double>(kFilters * kK * kK, 0.0)};
   for (int64_t n = 0; n < N; ++n)  // no standardisation term
-    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[size_t(d)] += fw.s[size_t(n * kFeatures + d)] * g[size_t(n)];
-  std::vector<double> e(size_t(kFeatures), 0.0);  // averaged over images, with the updated wo
+    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[d] += fw.s[n * kFeatures + d] * g[n];
+  std::vector<double> e(kFeatures, 0.0);  // averaged over images, with the updated wo
   for (int64_t n = 0; n < N; ++n)
     for (int64_t d = 0; d < kFeatures; ++d) {
-      const double s = fw.s[size_t(n * kFeatures + d)];
-      e[size_t(d)] += (p.wo[size_t(d)] - lr * r.dwo[size_t(d)]) * g[size_t(n)] * s * (1 - s) / double(N);
+      const double s = fw.s[n * kFeatures + d];
+      e[d] += (p.wo[d] - lr * r.dwo[d]) * g[n] * s * (1 - s) / double(N);
     }
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < kFilters; ++k)
@@ -171,8 +171,8 @@ Grads notebook_as_written(const Plain& p, const Forward& fw, double lr) {
           double t = 0;
           for (int64_t i = 0; i < kOut; ++i)
             for (int64_t j = 0; j < kOut; ++j)  // np.resize to (24, 24, 3): position-major
-              t += p.x[size_t((n * kSide + i + a) * kSide + j + b)] * e[size_t((i * kOut + j) * kFilters + k)];
-          r.df[size_t((k * kK + a) * kK + b)] += t / double(N);
+              t += p.x[(n * kSide + i + a) * kSide + j + b] * e[(i * kOut + j) * kFilters + k];
+          r.df[(k * kK + a) * kK + b] += t / double(N);
         }
   return r;
 }
@@ -180,7 +180,7 @@ Grads notebook_as_written(const Plain& p, const Forward& fw, double lr) {
 // Whether feature d of the (N, 1728) features takes one value in every image.
 bool same_in_every_image(const std::vector<double>& s, int64_t N, int64_t d) {
   for (int64_t n = 1; n < N; ++n)
-    if (s[size_t(n * kFeatures + d)] != s[size_t(d)]) return false;
+    if (s[n * kFeatures + d] != s[d]) return false;
   return true;
 }
 
@@ -279,8 +279,8 @@ int main(int argc, char** argv) {
     fmt::print("   {:>6} {:>22} {:>22}\n", "dL/dwo", "by hand", "autograd");
     std::vector<int64_t> blank;  // rows shown whose feature is sigmoid(0) = 0.5 in every image
     for (int64_t d : {int64_t(0), int64_t(1), int64_t(2), int64_t(300), int64_t(1000), kFeatures - 1}) {
-      fmt::print("   {:>6} {:>22.15f} {:>22.15f}\n", d, hand.dwo[size_t(d)], dwo.at({d, 0}));
-      if (same_in_every_image(fw.s, train_size, d) && fw.s[size_t(d)] == 0.5) blank.push_back(d);
+      fmt::print("   {:>6} {:>22.15f} {:>22.15f}\n", d, hand.dwo[d], dwo.at({d, 0}));
+      if (same_in_every_image(fw.s, train_size, d) && fw.s[d] == 0.5) blank.push_back(d);
     }
     // A feature the same in every image adds the same amount to every z, and the standardisation takes
     // any shift the whole batch shares away: the loss does not depend on that feature's weight.
@@ -292,7 +292,7 @@ int main(int argc, char** argv) {
       fmt::print("   dL/dfilter {}, by hand | autograd\n", k + 1);
       for (int64_t a = 0; a < kK; ++a) {
         std::string row = "   ";
-        for (int64_t b = 0; b < kK; ++b) row += fmt::format(" {:10.6f}", hand.df[size_t((k * kK + a) * kK + b)]);
+        for (int64_t b = 0; b < kK; ++b) row += fmt::format(" {:10.6f}", hand.df[(k * kK + a) * kK + b]);
         row += "  |";
         for (int64_t b = 0; b < kK; ++b) row += fmt::format(" {:10.6f}", df.at({k, 0, a, b}));
         fmt::print("{}\n", row);
