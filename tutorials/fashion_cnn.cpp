@@ -233,6 +233,7 @@ int main(int argc, char** argv) {
     if (fix != "leaky_relu" && fix != "small_init")
       sg::tutorial::usage_error(fmt::format("--fix must be leaky_relu or small_init, got {}", fix));
     if (!(small_scale > 0)) sg::tutorial::usage_error(fmt::format("--small-scale must be positive, got {}", small_scale));
+    sg::tutorial::note_batch_lr(options, 0.01);
 
     // 1. Input data (cells 2-3): the first 5,000 training images to train on, the next 5,000 to test on,
     //    as the notebook did (it never touches the test split), pixels / 255.

@@ -42,11 +42,7 @@ int main(int argc, char** argv) {
     sg::tutorial::parse(argc, argv, "mnist_cnn", "conv 3x3 -> max pool -> softmax on raw MNIST (notebook 004)",
                         options, own);
     if (log_every < 1) sg::tutorial::usage_error("--log-every must be >= 1");
-    if (options.batch_size > 1 && options.lr == 0.005)
-      fmt::print("note: each step averages the gradients of {0} images, so with the notebook's lr 0.005 an epoch\n"
-                 "      takes {0} times fewer steps of the same size, and the model barely moves; the lr that\n"
-                 "      matches the notebook's one-image steps grows with the batch: --lr {1:g}\n",
-                 options.batch_size, 0.005 * double(options.batch_size));
+    sg::tutorial::note_batch_lr(options, 0.005);
 
     // 1. Read the raw IDX files. The notebook skipped the 16-byte header unread and trusted its n; our
     //    reader checks the magic number and the sizes the header declares before reading a pixel.

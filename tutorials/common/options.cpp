@@ -66,6 +66,14 @@ std::string value_text(const boost::any& value) {
 
 }  // namespace
 
+void note_batch_lr(const Options& options, double notebook_lr) {
+  if (options.batch_size == 1 || options.lr != notebook_lr) return;
+  fmt::print("note: each step averages the gradients of {0} images, so with the notebook's lr {1:g} an epoch\n"
+             "      takes {0} times fewer steps of the same size, and the model barely moves; the lr that\n"
+             "      matches the notebook's one-image steps grows with the batch: --lr {2:g}\n",
+             options.batch_size, notebook_lr, notebook_lr * double(options.batch_size));
+}
+
 std::string thread_count() {
   const int n = sg::get_num_threads();
   return fmt::format("{} thread{}", n, n == 1 ? "" : "s");

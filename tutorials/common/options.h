@@ -50,6 +50,11 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
            const boost::program_options::options_description& own = boost::program_options::options_description(),
            const Uses& uses = {});
 
+/// For a notebook that trained one image per step with lr `notebook_lr`: when --batch-size is above 1
+/// and --lr is still that lr, prints a note that the lr matching the notebook's steps grows with the
+/// batch, and which it is.
+void note_batch_lr(const Options& options, double notebook_lr);
+
 /// The kernels' thread count as a reader says it: "1 thread", "2 threads".
 std::string thread_count();
 
