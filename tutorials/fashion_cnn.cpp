@@ -3,8 +3,9 @@
 //
 // The notebook builds a tiny CNN by hand: one 6x6 filter (scipy's correlate2d, "valid"), ReLU, 2x2 max
 // pool, dense 121 -> 10 with softmax, trained one image at a time with lr 0.01 for 20 epochs on
-// train[:5000], tested on train[5000:10000]: 68.18 %. Here the same network is an nn::Module whose
-// backward comes from autograd, and the numbered steps follow the notebook's cells.
+// train[:5000], tested on train[5000:10000]: 68.18 %. Here the same network is an nn::Module
+// (tutorials/common/one_filter_cnn.h) whose backward comes from autograd, and the numbered steps follow
+// the notebook's cells.
 //
 // The lesson: the notebook's hand-written convolution backward forgets the ReLU its forward applied,
 // and its max-pool backward sends the gradient to every tied maximum of a window (four zeros tie). So its
@@ -38,6 +39,8 @@
 #include "tutorials/common/guard.h"
 #include "tutorials/common/hand_backward_000.h"
 #include "tutorials/common/images.h"
+#include "tutorials/common/model_set.h"
+#include "tutorials/common/one_filter_cnn.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
@@ -46,48 +49,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int64_t kClasses = 10, kFilter = 6, kConvSize = 28 - kFilter + 1 /* 23 */, kPooled = kConvSize / 2 /* 11 */;
-
-// The notebook's network: conv (one 6x6 filter) + per-position bias -> activation -> max pool 2 ->
-// dense 121 -> 10. Softmax lives in the loss.
-class OneFilterCNN : public sg::nn::Module {
- public:
-  // activation: "relu" (the notebook's) or "leaky_relu"; filter_scale: the filter's initial std.
-  OneFilterCNN(std::string activation, double filter_scale, bool add_bias)
-      : activation(std::move(activation)), add_bias(add_bias) {
-    // The notebook's initialisation, in its order: filter ~ N(0, 1), bias ~ N(0, 1) for each of the
-    // 23 x 23 output positions, dense weights ~ N(0, 1), dense biases ~ U[0, 1).
-    filter = register_parameter("filter", sg::randn({1, 1, kFilter, kFilter}) * filter_scale);
-    bias = register_parameter("bias", sg::randn({kConvSize, kConvSize}));
-    fc = register_module("fc", sg::nn::Linear(kPooled * kPooled, kClasses));
-    sg::nn::init::normal_(fc->weight, 0.0, 1.0);
-    sg::nn::init::uniform_(fc->bias, 0.0, 1.0);
-  }
-
-  struct Outputs {
-    sg::Tensor pre;     // (N, 1, 23, 23) filter response + bias, before the activation
-    sg::Tensor maps;    // (N, 1, 23, 23) after the activation
-    sg::Tensor pooled;  // (N, 1, 11, 11)
-    sg::Tensor logits;  // (N, 10)
-  };
-  Outputs run(const sg::Tensor& images) {
-    Outputs o;
-    // conv2d on (N, 1, 28, 28) with a (1, 1, 6, 6) weight is scipy's correlate2d(image, filter, "valid")
-    // for each image (step 2 checks it). Bug fixed: the notebook never added its bias in the forward.
-    o.pre = add_bias ? sg::conv2d(images, filter) + bias : sg::conv2d(images, filter);
-    o.maps = activation == "relu" ? sg::relu(o.pre) : sg::leaky_relu(o.pre, 0.01);
-    // 23 is odd: the pool drops the last row and column, as the notebook's 23 // 2 did.
-    o.pooled = sg::max_pool2d(o.maps, {.kernel_size = {2, 2}});
-    o.logits = (*fc)(o.pooled.flatten(1));
-    return o;
-  }
-  sg::Tensor forward(const sg::Tensor& images) override { return run(images).logits; }
-
-  std::string activation;
-  bool add_bias;
-  sg::Tensor filter, bias;
-  std::shared_ptr<sg::nn::Linear> fc;
-};
+using sg::tutorial::Evaluation, sg::tutorial::OneFilterCNN, sg::tutorial::evaluate, sg::tutorial::one_filter_loss;
+constexpr int64_t kClasses = OneFilterCNN::kClasses, kFilter = OneFilterCNN::kFilter, kConvSize = OneFilterCNN::kConvSize;
 
 // (1, 1, 23, 23), as NumPy prints a shape.
 std::string tuple(const sg::Tensor& t) { return fmt::format("({})", fmt::join(t.shape().vec(), ", ")); }
@@ -97,29 +60,6 @@ std::string one_hot_text(int64_t label) {
   std::string text;
   for (int64_t c = 0; c < kClasses; ++c) text += c == label ? "1" : "0";
   return fmt::format("[{}]", fmt::join(text, " "));
-}
-
-// The notebook's loss: cross-entropy divided by num_samples = 10, which is the number of classes (its
-// loss gradient divides by the same 10). Kept, so that lr 0.01 takes the notebook's step.
-sg::Tensor loss_fn(const sg::Tensor& logits, const sg::Tensor& labels) {
-  return sg::nn::cross_entropy(logits, labels) / double(kClasses);
-}
-
-struct Evaluation {
-  double accuracy, dead;  // dead: fraction of conv outputs <= 0 (ReLU passes no gradient there)
-};
-
-Evaluation evaluate(OneFilterCNN& model, const sg::datasets::Dataset& data) {
-  sg::NoGradGuard no_grad;
-  int64_t correct = 0;
-  double dead = 0;
-  for (int64_t start = 0; start < data.size(); start += 500) {
-    const int64_t n = std::min<int64_t>(500, data.size() - start);
-    const auto o = model.run(data.images().narrow(0, start, n));
-    correct += int64_t(sg::eq(sg::argmax(o.logits, 1), data.labels().narrow(0, start, n)).sum().item());
-    dead += sg::le(o.pre, sg::zeros({1})).sum().item();
-  }
-  return {double(correct) / double(data.size()), dead / double(data.size() * kConvSize * kConvSize)};
 }
 
 // Trains run `run` with per-sample SGD as the notebook did, from where --resume left it; prints each epoch
@@ -140,9 +80,9 @@ void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimize
     const sg::Tensor filter_before = model.filter.clone();
     for (const auto& [images, labels] : loader) {
       const auto o = model.run(images);
-      const sg::Tensor loss = loss_fn(o.logits, labels);
+      const sg::Tensor loss = one_filter_loss(o.logits, labels);
       sg::tutorial::check_loss(loss, epoch, ++step,
-                               [&, &images = images, &labels = labels] { return loss_fn(model(images), labels); });
+                               [&, &images = images, &labels = labels] { return one_filter_loss(model(images), labels); });
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -161,55 +101,6 @@ void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimize
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("   trained in {:.1f} s on {}\n", seconds, sg::tutorial::thread_count());
-}
-
-// --save keeps both runs' models in one file, each under its run's name ("relu.filter", "fixed.fc.weight"),
-// as torch.save({"relu": relu.state_dict(), "fixed": fixed.state_dict()}) would; --load restores both.
-void save_models(const OneFilterCNN& relu, const OneFilterCNN& fixed, const std::string& file,
-                 const sg::nn::Metadata& metadata) {
-  std::vector<sg::nn::NamedTensor> tensors;
-  for (const auto& [run, model] : {std::pair{"relu.", &relu}, std::pair{"fixed.", &fixed}})
-    for (const auto& [name, t] : sg::nn::state_dict(*model)) tensors.emplace_back(run + name, t);
-  sg::nn::save_tensors(tensors, file, metadata);
-}
-
-// The --load file, read whole before any training: both runs' models and nothing else.
-sg::nn::TensorFile read_models(const std::string& file) {
-  sg::nn::TensorFile models = sg::nn::load_tensors(file);
-  size_t relu = 0, fixed = 0;
-  for (const auto& [name, _] : models.tensors) {
-    relu += name.starts_with("relu.");
-    fixed += name.starts_with("fixed.");
-  }
-  if (relu == 0 || fixed == 0 || relu + fixed != models.tensors.size())
-    sg::fail_io("{}: expected both runs' models, relu.* and fixed.*, and nothing else (as --save writes)", file);
-  return models;
-}
-
-void load_model(OneFilterCNN& model, const std::string& run, const sg::nn::TensorFile& models,
-                const std::string& file) {
-  std::vector<sg::nn::NamedTensor> tensors;
-  for (const auto& [name, t] : models.tensors)
-    if (name.starts_with(run + ".")) tensors.emplace_back(name.substr(run.size() + 1), t);
-  sg::nn::load_state_dict(model, tensors, file);
-  fmt::print("   {} model loaded from {}\n", run, file);
-}
-
-// Row 1: the input images; row 2: their activation maps (23 x 23); row 3: the pooled maps (11 x 11),
-// each row its own PNG since the sizes differ.
-void save_feature_maps(OneFilterCNN& model, const sg::datasets::Dataset& data, const std::string& prefix) {
-  sg::NoGradGuard no_grad;
-  const int64_t n = std::min<int64_t>(8, data.size());
-  const auto o = model.run(data.images().narrow(0, 0, n));
-  std::vector<sg::Tensor> inputs, maps, pooled;
-  for (int64_t i = 0; i < n; ++i) {
-    inputs.push_back(data.images().narrow(0, i, 1).reshape({28, 28}));
-    maps.push_back(o.maps.narrow(0, i, 1).reshape({kConvSize, kConvSize}));
-    pooled.push_back(o.pooled.narrow(0, i, 1).reshape({kPooled, kPooled}));
-  }
-  sg::tutorial::save_png_grid(prefix + "_inputs.png", inputs, 8, 4);
-  sg::tutorial::save_png_grid(prefix + "_maps.png", maps, 8, 4);
-  sg::tutorial::save_png_grid(prefix + "_pooled.png", pooled, 8, 8);
 }
 
 }  // namespace
@@ -255,10 +146,10 @@ int main(int argc, char** argv) {
     // 2. Convolution layer (cell 9). The model, with the notebook's initialisation. The notebook calls
     //    scipy's correlate2d(image, filter, "valid") per image; sg::correlate2d is the same op, and
     //    sg::conv2d on a batch gives the same numbers, which is what the model uses.
-    const sg::nn::TensorFile loaded = options.load.empty() ? sg::nn::TensorFile{} : read_models(options.load);
+    const sg::nn::TensorFile loaded = options.load.empty() ? sg::nn::TensorFile{} : sg::tutorial::read_models(options.load, {"relu", "fixed"});
     sg::manual_seed(options.seed);
     OneFilterCNN model("relu", 1.0, conv_bias);
-    if (!options.load.empty()) load_model(model, "relu", loaded, options.load);
+    if (!options.load.empty()) sg::tutorial::load_model(model, "relu", loaded, options.load);
     const sg::Tensor first = train_set.images().narrow(0, 0, 1);
     {
       sg::NoGradGuard no_grad;
@@ -282,8 +173,8 @@ int main(int argc, char** argv) {
                tuple(o.pooled.flatten(1)), tuple(o.logits));
     fmt::print("{}", model.summary());
 
-    // 5. Cross-entropy loss (cell 13), divided by 10 as the notebook did (see loss_fn).
-    fmt::print("5. loss of the first image before training: {:.4f}\n", loss_fn(o.logits, train_set.labels().narrow(0, 0, 1)).item());
+    // 5. Cross-entropy loss (cell 13), divided by 10 as the notebook did (see one_filter_loss).
+    fmt::print("5. loss of the first image before training: {:.4f}\n", one_filter_loss(o.logits, train_set.labels().narrow(0, 0, 1)).item());
     const sg::Tensor initial_filter = model.filter.reshape({kFilter, kFilter}).clone();
 
     // 6. Training (cells 14, 16), with exact gradients: per-sample SGD, lr 0.01. Watch the dead
@@ -336,7 +227,7 @@ int main(int argc, char** argv) {
     //      still receives a gradient there, but only a hundredth of it: 68.3 %, barely better.
     sg::manual_seed(options.seed);
     OneFilterCNN fixed(fix == "leaky_relu" ? "leaky_relu" : "relu", fix == "small_init" ? small_scale : 1.0, conv_bias);
-    if (!options.load.empty()) load_model(fixed, "fixed", loaded, options.load);
+    if (!options.load.empty()) sg::tutorial::load_model(fixed, "fixed", loaded, options.load);
     fmt::print("9. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
     sg::optim::SGD fixed_optimizer(fixed.parameters(), {.lr = options.lr});
@@ -344,13 +235,13 @@ int main(int argc, char** argv) {
     const double fixed_accuracy = evaluate(fixed, test_set).accuracy;
     // The models first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
-      save_models(model, fixed, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
+      sg::tutorial::save_models({{"relu", &model}, {"fixed", &fixed}}, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
       fmt::print("   saved {}\n", options.save);
     }
     fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves"),
                fixed_history.save(options.out, "fashion_cnn_fixed_curves"));
-    save_feature_maps(model, test_set, options.out + "/fashion_cnn_relu");
-    save_feature_maps(fixed, test_set, options.out + "/fashion_cnn_fixed");
+    sg::tutorial::save_feature_maps(model, test_set, options.out + "/fashion_cnn_relu");
+    sg::tutorial::save_feature_maps(fixed, test_set, options.out + "/fashion_cnn_fixed");
     sg::tutorial::save_png_grid(options.out + "/fashion_cnn_filters.png",
                                 {initial_filter, relu_filter, fixed.filter.reshape({kFilter, kFilter})}, 3, 16);
     fmt::print("   pictures: fashion_cnn_filters.png (initial, exact-ReLU run, fixed run), fashion_cnn_{{relu,fixed}}_{{inputs,maps,pooled}}.png in {}\n",
