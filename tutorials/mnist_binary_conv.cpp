@@ -3,11 +3,12 @@
 // The notebook builds the smallest CNN there is: 200 MNIST digits, the label "is the digit above 4?",
 // three 5x5 filters and a sigmoid, one dense weight per feature to a single sigmoid output, and a squared
 // error. It then derives every gradient by hand, cell by cell, for one step of gradient descent. Here
-// autograd computes them; we also redo the notebook's derivation with plain loops, in float64, and check
-// that both agree to rounding error. Then we train for a few full-batch steps.
+// autograd computes them (the network: tutorials/common/binary_conv_net.h); we also redo the notebook's
+// derivation with plain loops, in float64, and check that both agree to rounding error. Then we train
+// for a few full-batch steps.
 //
-// Bugs of the notebook's derivation, fixed in hand_gradients() below (notebook_as_written() keeps them,
-// to show what each costs):
+// Bugs of the notebook's derivation, fixed in hand_gradients() (notebook_as_written() keeps them, to
+// show what each costs; both in tutorials/common/hand_backward_003.cpp):
 //   - The forward pass standardises the dense output, (z - mean z) / std z, but the backward pass skips
 //     that step: the gradient of the standardisation is missing.
 //   - wo is updated (cell 13) before the filters' gradient is computed from it (cell 14): the chain rule
@@ -33,163 +34,14 @@
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
+#include "tutorials/common/hand_backward_003.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
 
-constexpr int64_t kFilters = 3, kK = 5, kSide = 28, kOut = kSide - kK + 1;  // kOut = 24 positions a side
-constexpr int64_t kFeatures = kFilters * kOut * kOut;                          // 3 * 576 = 1728
-
-// The network as a module: two parameters, and a forward pass of five ops. Every tensor is float64.
-class BinaryConvNet : public sg::nn::Module {
- public:
-  BinaryConvNet() {
-    // Drawn in the notebook's order: filters, then wo, both uniform in [0, 1).
-    filters = register_parameter("filters", sg::nn::init::uniform_(sg::empty({kFilters, 1, kK, kK}, sg::kFloat64)));
-    wo = register_parameter("wo", sg::nn::init::uniform_(sg::empty({kFeatures, 1}, sg::kFloat64)));
-  }
-  /// images (N, 1, 28, 28) -> out (N, 1), the probability that the digit is above 4.
-  sg::Tensor forward(const sg::Tensor& images) override {
-    const sg::Tensor features = sg::sigmoid(sg::conv2d(images, filters)).flatten(1);  // (N, 1728)
-    const sg::Tensor z = sg::matmul(features, wo);                                     // (N, 1)
-    const sg::Tensor centered = z - z.mean();
-    const sg::Tensor standardised = centered / sg::sqrt((centered * centered).mean());  // np.std: divides by N
-    return sg::sigmoid(standardised);
-  }
-  std::string name() const override { return "BinaryConvNet"; }
-
-  sg::Tensor filters, wo;  // filters (3, 1, 5, 5), wo (1728, 1)
-};
-
-// L = sum_n (y_n - out_n)^2 / 2, the notebook's `error`, summed over the images.
-sg::Tensor half_squared_error(const sg::Tensor& out, const sg::Tensor& y) {
-  return sg::nn::mse_loss(out, y, sg::nn::Reduction::Sum) * 0.5;
-}
-
-// ---- the notebook's derivation, with plain loops ------------------------------------------------
-// x: (N, 28, 28), y: (N), f: (3, 5, 5), wo: (1728), features indexed d = k*576 + i*24 + j.
-struct Plain {
-  int64_t N;
-  std::vector<double> x, y, f, wo;
-};
-
-struct Forward {
-  std::vector<double> s, out;  // s: (N, 1728) sigmoid of the convolution, out: (N)
-  std::vector<double> zn;      // (N) standardised dense output
-  double sigma = 0, loss = 0;
-};
-
-Forward forward_by_hand(const Plain& p) {
-  Forward r{.s = std::vector<double>(p.N * kFeatures), .out = std::vector<double>(p.N),
-            .zn = std::vector<double>(p.N)};
-  std::vector<double> z(p.N, 0.0);
-  for (int64_t n = 0; n < p.N; ++n)
-    for (int64_t k = 0; k < kFilters; ++k)
-      for (int64_t i = 0; i < kOut; ++i)
-        for (int64_t j = 0; j < kOut; ++j) {
-          double c = 0;  // cell 10: (patch * filter).sum()
-          for (int64_t a = 0; a < kK; ++a)
-            for (int64_t b = 0; b < kK; ++b) c += p.x[(n * kSide + i + a) * kSide + j + b] * p.f[(k * kK + a) * kK + b];
-          const int64_t d = (k * kOut + i) * kOut + j;
-          r.s[n * kFeatures + d] = 1.0 / (1.0 + std::exp(-c));
-          z[n] += r.s[n * kFeatures + d] * p.wo[d];  // cell 11: wo.T . features
-        }
-  double mean = 0, var = 0;
-  for (double v : z) mean += v / double(p.N);
-  for (double v : z) var += (v - mean) * (v - mean) / double(p.N);
-  r.sigma = std::sqrt(var);
-  for (int64_t n = 0; n < p.N; ++n) {
-    r.zn[n] = (z[n] - mean) / r.sigma;
-    r.out[n] = 1.0 / (1.0 + std::exp(-r.zn[n]));
-    r.loss += (p.y[n] - r.out[n]) * (p.y[n] - r.out[n]) / 2;  // cell 12
-  }
-  return r;
-}
-
-struct Grads {
-  std::vector<double> dwo, df;  // (1728), (3, 5, 5)
-};
-
-// The chain rule as the notebook wrote it, cell by cell, with its bugs fixed.
-Grads hand_gradients(const Plain& p, const Forward& fw) {
-  const int64_t N = p.N;
-  // cell 12: dL/dout = -(y - out); dout/dzn = out (1 - out)
-  std::vector<double> g(N);  // dL/dzn
-  for (int64_t n = 0; n < N; ++n)
-    g[n] = -(p.y[n] - fw.out[n]) * fw.out[n] * (1 - fw.out[n]);
-  // fix 1, the step the notebook skipped: zn = (z - mean z) / sigma, so
-  // dL/dz_n = (g_n - mean(g) - zn_n * mean(g * zn)) / sigma
-  double g_mean = 0, gzn_mean = 0;
-  for (int64_t n = 0; n < N; ++n) {
-    g_mean += g[n] / double(N);
-    gzn_mean += g[n] * fw.zn[n] / double(N);
-  }
-  std::vector<double> dz(N);
-  for (int64_t n = 0; n < N; ++n) dz[n] = (g[n] - g_mean - fw.zn[n] * gzn_mean) / fw.sigma;
-  Grads r{.dwo = std::vector<double>(kFeatures, 0.0), .df = std::vector<double>(kFilters * kK * kK, 0.0)};
-  // cell 13: z_n = sum_d s[n, d] wo[d]  =>  dL/dwo[d] = sum_n s[n, d] dL/dz_n
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[d] += fw.s[n * kFeatures + d] * dz[n];
-  // cells 14-15, per image (fix 3), with the wo of the forward pass (fix 2), indexed filter-major (fix 4):
-  // dL/dc[n, d] = dL/dz_n * wo[d] * s (1 - s);   c[n, k, i, j] = sum_ab x[n, i+a, j+b] f[k, a, b]
-  //   =>  dL/df[k, a, b] = sum_n sum_ij x[n, i+a, j+b] dL/dc[n, k, i, j]
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < kFilters; ++k)
-      for (int64_t i = 0; i < kOut; ++i)
-        for (int64_t j = 0; j < kOut; ++j) {
-          const int64_t d = (k * kOut + i) * kOut + j;
-          const double s = fw.s[n * kFeatures + d];
-          const double dc = dz[n] * p.wo[d] * s * (1 - s);
-          for (int64_t a = 0; a < kK; ++a)
-            for (int64_t b = 0; b < kK; ++b)
-              r.df[(k * kK + a) * kK + b] += p.x[(n * kSide + i + a) * kSide + j + b] * dc;
-        }
-  return r;
-}
-
-// The same cells exactly as the notebook wrote them, bugs included (see the top of the file).
-Grads notebook_as_written(const Plain& p, const Forward& fw, double lr) {
-  const int64_t N = p.N;
-  std::vector<double> g(N);
-  for (int64_t n = 0; n < N; ++n)
-    g[n] = -(p.y[n] - fw.out[n]) * fw.out[n] * (1 - fw.out[n]);
-  Grads r{.dwo = std::vector<double>(kFeatures, 0.0), .df = std::vector<double>(kFilters * kK * kK, 0.0)};
-  for (int64_t n = 0; n < N; ++n)  // no standardisation term
-    for (int64_t d = 0; d < kFeatures; ++d) r.dwo[d] += fw.s[n * kFeatures + d] * g[n];
-  std::vector<double> e(kFeatures, 0.0);  // averaged over images, with the updated wo
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t d = 0; d < kFeatures; ++d) {
-      const double s = fw.s[n * kFeatures + d];
-      e[d] += (p.wo[d] - lr * r.dwo[d]) * g[n] * s * (1 - s) / double(N);
-    }
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < kFilters; ++k)
-      for (int64_t a = 0; a < kK; ++a)
-        for (int64_t b = 0; b < kK; ++b) {
-          double t = 0;
-          for (int64_t i = 0; i < kOut; ++i)
-            for (int64_t j = 0; j < kOut; ++j)  // np.resize to (24, 24, 3): position-major
-              t += p.x[(n * kSide + i + a) * kSide + j + b] * e[(i * kOut + j) * kFilters + k];
-          r.df[(k * kK + a) * kK + b] += t / double(N);
-        }
-  return r;
-}
-
-// Whether feature d of the (N, 1728) features takes one value in every image.
-bool same_in_every_image(const std::vector<double>& s, int64_t N, int64_t d) {
-  for (int64_t n = 1; n < N; ++n)
-    if (s[n * kFeatures + d] != s[d]) return false;
-  return true;
-}
-
-double largest_difference(const std::vector<double>& a, const sg::Tensor& b) {
-  const std::vector<double> bv = b.to_vector<double>();
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - bv[i]));
-  return worst;
-}
+using namespace sg::tutorial::binary_conv;
 
 // Value counts, largest first, as pandas' value_counts() printed them.
 void print_counts(const sg::Tensor& labels) {
