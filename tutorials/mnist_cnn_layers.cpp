@@ -27,26 +27,17 @@
 #include "tutorials/common/guard.h"
 #include "tutorials/common/hand_backward_002.h"
 #include "tutorials/common/images.h"
+#include "tutorials/common/layer_pictures.h"
+#include "tutorials/common/layer_timing.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using sg::tutorial::Clock, sg::tutorial::ms_since, sg::tutorial::name_width, sg::tutorial::print_timing;
 
 int64_t count_correct(const sg::Tensor& logits, const sg::Tensor& labels) {
   return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
-}
-
-// The (C, H, W) maps of a (1, C, H, W) tensor as C separate (H, W) tensors, for the PNG writer.
-std::vector<sg::Tensor> maps_of(const sg::Tensor& x) {
-  std::vector<sg::Tensor> maps;
-  for (int64_t c = 0; c < x.size(1); ++c) maps.push_back(x.narrow(1, c, 1).reshape({x.size(2), x.size(3)}));
-  return maps;
 }
 
 // The notebook's `O = (I - F + 2P) / S + 1`, printed with its numbers.
@@ -54,49 +45,6 @@ int64_t output_size(const char* layer, int64_t in, int64_t filter, int64_t paddi
   const int64_t out = (in - filter + 2 * padding) / stride + 1;
   fmt::print("   {}: O = ({} - {} + 2*{}) / {} + 1 = {}\n", layer, in, filter, padding, stride, out);
   return out;
-}
-
-// The width of the widest layer description, to line up the columns of the timing tables.
-int name_width(const sg::nn::Sequential& model) {
-  size_t width = 30;
-  for (size_t i = 0; i < model.size(); ++i) width = std::max(width, model[i].repr().size());
-  return int(width);
-}
-
-// Runs a Sequential on one image, printing each layer's output shape and forward time; returns the
-// outputs. The notebook's "Example outputs" cell timed its three forward_props the same way.
-std::vector<sg::Tensor> forward_timed(sg::nn::Sequential& model, const sg::Tensor& image) {
-  std::vector<sg::Tensor> outputs{image};
-  for (size_t i = 0; i < model.size(); ++i) {
-    const auto start = Clock::now();
-    outputs.push_back(model[i].forward(outputs.back()));
-    const double ms = ms_since(start);
-    fmt::print("   {:<{}}  output {:<16} forward  {:7.3f} ms\n", model[i].repr(), name_width(model),
-               fmt::format("{}", outputs.back().shape()), ms);
-  }
-  return outputs;
-}
-
-// Forward, shapes and pictures of one digit through the trained model: the notebook's
-// cnn_predict_show_inner_workings, which plotted the conv maps over the pooled maps.
-void show_inner_workings(sg::nn::Sequential& model, const sg::datasets::Dataset& test, int64_t index,
-                         const std::string& out) {
-  sg::NoGradGuard no_grad;
-  if (index >= test.size()) {
-    fmt::print("   (test image {} is not in this data; showing {} instead)\n", index, index % test.size());
-    index %= test.size();
-  }
-  const auto [image, label] = test.get(index);
-  const sg::Tensor x = image.unsqueeze(0);
-  const sg::Tensor conv = model[0].forward(x), pooled = model[1].forward(conv);
-  const sg::Tensor probs = sg::softmax(model[3].forward(model[2].forward(pooled)), 1);
-  const std::string stem = fmt::format("{}/test_{}", out, index);
-  sg::tutorial::save_png(stem + "_digit.png", image.reshape({28, 28}), 8);
-  sg::tutorial::save_png_grid(stem + "_conv.png", maps_of(conv), 8, 8);
-  sg::tutorial::save_png_grid(stem + "_pool.png", maps_of(pooled), 8, 15);
-  fmt::print("   test image {} (label {}): {}_digit.png, its 8 feature maps {} in {}_conv.png,\n"
-             "   its 8 pooled maps {} in {}_pool.png\n   Softmax layer output: {}\n   Prediction = {}\n",
-             index, label, stem, conv.shape(), stem, pooled.shape(), stem, probs, int64_t(probs.argmax().item()));
 }
 
 int main(int argc, char** argv) {
@@ -118,16 +66,8 @@ int main(int argc, char** argv) {
     const sg::datasets::MNIST full_test(data_dir, sg::datasets::Split::Test, {.scale = sg::datasets::Scale::Centered});
     fmt::print("1. {}\n   {}\n   Train images shape: {}\n   Testing images shape: {}\n", train.description(),
                full_test.description(), train.images().shape(), full_test.images().shape());
-    {
-      std::vector<sg::Tensor> first;
-      std::string labels;
-      for (int64_t i = 0; i < 10; ++i) {
-        first.push_back(train.get(i).image.reshape({28, 28}));
-        labels += fmt::format(" {}", train.get(i).label);
-      }
-      sg::tutorial::save_png_grid(options.out + "/first_digits.png", first, 5, 4);
-      fmt::print("   the first 10 training digits in {}/first_digits.png, labels:{}\n", options.out, labels);
-    }
+    const std::string labels = sg::tutorial::save_first_digits(train, 10, options.out);
+    fmt::print("   the first 10 training digits in {}/first_digits.png, labels:{}\n", options.out, labels);
 
     // 2. The layers and the notebook's output size formula O = (I - F + 2P) / S + 1.
     fmt::print("2. output sizes of the model's layers\n");
@@ -148,9 +88,9 @@ int main(int argc, char** argv) {
       sg::nn::init::zeros_(example.at<sg::nn::Linear>(3).bias);
       const auto [image, label] = train.get(7);
       fmt::print("3. example layers on training image 7 (label {})\n", label);
-      const std::vector<sg::Tensor> outs = forward_timed(example, image.unsqueeze(0));
-      sg::tutorial::save_png_grid(options.out + "/example_conv.png", maps_of(outs[1]), 10, 8);
-      sg::tutorial::save_png_grid(options.out + "/example_pool.png", maps_of(outs[2]), 10, 26);
+      const std::vector<sg::Tensor> outs = sg::tutorial::forward_timed(example, image.unsqueeze(0));
+      sg::tutorial::save_png_grid(options.out + "/example_conv.png", sg::tutorial::maps_of(outs[1]), 10, 8);
+      sg::tutorial::save_png_grid(options.out + "/example_pool.png", sg::tutorial::maps_of(outs[2]), 10, 26);
       const sg::Tensor probs = sg::softmax(outs.back(), 1);
       fmt::print("   maps in {0}/example_conv.png and {0}/example_pool.png\n   Softmax output: {1}\n   Prediction: {2}\n",
                  options.out, probs, int64_t(probs.argmax().item()));
@@ -186,8 +126,7 @@ int main(int argc, char** argv) {
         const auto start = Clock::now();
         outputs.push_back(model[i].forward(inputs.back()));
         const double ms = ms_since(start);
-        fmt::print("   {:<{}}  output {:<16} forward  {:7.3f} ms\n", model[i].repr(), name_width(model),
-                   fmt::format("{}", outputs.back().shape()), ms);
+        print_timing(model[i].repr(), name_width(model), "output", fmt::format("{}", outputs.back().shape()), "forward", ms);
         h = outputs.back();
       }
       // The loss gets a leaf of its own too, so that its backward is timed apart from the dense layer's.
@@ -196,16 +135,15 @@ int main(int argc, char** argv) {
       const sg::Tensor loss = sg::nn::cross_entropy(logits, sg::tensor(std::vector<int64_t>{label}, {1}));
       loss.backward();
       const double loss_ms = ms_since(start);
-      fmt::print("   {:<{}}  loss   {:<16.4f} backward {:7.3f} ms\n", "cross_entropy (softmax inside)", name_width(model),
-                 loss.item(), loss_ms);
+      print_timing("cross_entropy (softmax inside)", name_width(model), "loss", fmt::format("{:.4f}", loss.item()),
+                   "backward", loss_ms);
       sg::Tensor dy = logits.grad();
       for (size_t i = model.size(); i-- > 0;) {
         start = Clock::now();
         outputs[i].backward(dy);  // dL/d(input of layer i) lands in inputs[i].grad()
         const double ms = ms_since(start);
         dy = inputs[i].grad();
-        fmt::print("   {:<{}}  dinput {:<16} backward {:7.3f} ms\n", model[i].repr(), name_width(model),
-                   fmt::format("{}", dy.shape()), ms);
+        print_timing(model[i].repr(), name_width(model), "dinput", fmt::format("{}", dy.shape()), "backward", ms);
       }
       fmt::print("   dL/dfilters {} (the notebook's dL_dF_params), largest |value| {:.4f}\n",
                  model.at<sg::nn::Conv2d>(0).weight.grad().shape(),
@@ -302,7 +240,7 @@ int main(int argc, char** argv) {
 
     // 8. The intermediate steps of a prediction, as pictures.
     fmt::print("8. inner workings\n");
-    for (int64_t index : show) show_inner_workings(model, full_test, index, options.out);
+    for (int64_t index : show) sg::tutorial::show_inner_workings(model, full_test, index, options.out);
 
     fmt::print("test accuracy: {:.4f}\n", test_accuracy);
     return 0;
