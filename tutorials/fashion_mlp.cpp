@@ -25,6 +25,7 @@
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
+#include "tutorials/common/mlp.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
@@ -35,21 +36,7 @@ namespace {
 
 constexpr int64_t kClasses = 10;
 
-std::shared_ptr<sg::nn::Module> make_activation(const std::string& name) {
-  if (name == "sigmoid") return std::make_shared<sg::nn::Sigmoid>();
-  if (name == "relu") return std::make_shared<sg::nn::ReLU>();
-  if (name == "leaky_relu") return std::make_shared<sg::nn::LeakyReLU>();  // slope 0.01, the notebook's
-  return std::make_shared<sg::nn::Tanh>();
-}
-
-// The derivative of the hidden activation at its input h, as the notebook's ActivationBackward has it,
-// with its relu bug fixed: leaky relu's slope is 0.01 (not 0) where h < 0.
-sg::Tensor activation_derivative(const std::string& name, const sg::Tensor& h) {
-  if (name == "sigmoid") return sg::sigmoid(h) * (1.0 - sg::sigmoid(h));
-  if (name == "tanh") return 1.0 - sg::tanh(h) * sg::tanh(h);
-  if (name == "relu") return sg::gt(h, 0.0);
-  return sg::gt(h, 0.0) * 0.99 + 0.01;
-}
+using sg::tutorial::activation_derivative;
 
 double max_abs_diff(const sg::Tensor& a, const sg::Tensor& b) { return sg::abs(a - b).max().item(); }
 
@@ -113,24 +100,10 @@ int main(int argc, char** argv) {
     //    0.2300). The default here is Glorot's (xavier_uniform_), made for sigmoid and tanh: W ~ U(-a, a),
     //    a = sqrt(6 / (fan_in + fan_out)), which keeps the variance of the signal about the same from
     //    layer to layer, and zero biases. --init notebook trains from the notebook's draw instead.
-    sg::nn::Sequential model;
-    model.push_back(sg::nn::Linear(784, 64));
-    model.push_back(make_activation(activation));
-    model.push_back(sg::nn::Linear(64, 32));
-    model.push_back(make_activation(activation));
-    model.push_back(sg::nn::Linear(32, kClasses));
+    sg::nn::Sequential model = sg::tutorial::make_mlp(activation, init);  // tutorials/common/mlp.cpp
     auto& fc1 = model.at<sg::nn::Linear>(0);
     auto& fc2 = model.at<sg::nn::Linear>(2);
     auto& fc3 = model.at<sg::nn::Linear>(4);
-    for (sg::nn::Linear* layer : {&fc1, &fc2, &fc3}) {
-      if (init == "notebook") {
-        sg::nn::init::normal_(layer->weight, 0.0, 0.01);
-        sg::nn::init::normal_(layer->bias, 0.0, 1.0);
-      } else {
-        sg::nn::init::xavier_uniform_(layer->weight);
-        sg::nn::init::zeros_(layer->bias);
-      }
-    }
     fmt::print("3. model, initialised {}\n{}\n",
                init == "notebook" ? "as the notebook did: W ~ N(0, 0.01^2), b ~ N(0, 1)"
                                   : "with Glorot's xavier_uniform_: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)); b = 0",
