@@ -1,4 +1,4 @@
-# cmake -DPROGRAM=... -DNAME=... [-DRESUME=ON] -P expect_usage_error.cmake
+# cmake -DPROGRAM=... -DNAME=... [-DRESUME=ON] [-DUNLISTED=save;load] -P expect_usage_error.cmake
 # Every bad command line must print what is wrong, naming the option, then the usage, and end with exit
 # code 2 (not 0, not 1, not a crash). Each entry: the argument, then a regex its error line must match.
 # A stray argument is one too: ignored, "-epochs 5" or "5" would train with the defaults.
@@ -22,6 +22,10 @@ set(cases
 if(RESUME)
   list(APPEND cases "--checkpoint-every=-1" "--checkpoint-every must be >= 0, got -1")
 endif()
+# Options a program does not list, because it would not act on them, are refused, not ignored.
+foreach(option IN LISTS UNLISTED)
+  list(APPEND cases "--${option}=x" "unrecognised option '--${option}'")
+endforeach()
 list(LENGTH cases n)
 math(EXPR last "${n} - 1")
 foreach(i RANGE 0 ${last} 2)
