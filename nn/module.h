@@ -64,7 +64,8 @@ class Module {
   /// One line describing this module alone: "Linear(784, 10)", "Dropout(p=0.2)". Only non-default
   /// options are shown.
   virtual std::string repr() const;
-  /// The printed summary: one row per module with its parameter count, and the total.
+  /// The printed summary: one row per module with its parameter count (under a module with children,
+  /// one row per parameter registered on it too), and the total.
   std::string summary() const;
 
  protected:
