@@ -1,5 +1,5 @@
 // conv2d: forward against a direct loop written here, gradients against finite differences over the
-// grid of the issue (batch, channels, kernel shapes, stride, padding, dilation, bias), the fast kernels
+// grid below (batch, channels, kernel shapes, stride, padding, dilation, bias), the fast kernels
 // against the naive ones, shape errors, and 1 vs 2 threads.
 #include "autograd/kernels/conv.h"
 #include "tests/testing.h"
@@ -48,7 +48,7 @@ struct Case {
   bool bias;
 };
 
-// The issue's grid: every kernel shape with every stride, padding, dilation and bias choice; batch,
+// The grid: every kernel shape with every stride, padding, dilation and bias choice; batch,
 // in- and out-channels cycle through {1, 3}, {1, 3}, {1, 4} so each value meets every kernel shape.
 // Cases whose dilated kernel does not fit the padded 9x8 input are left out.
 std::vector<Case> grid(int64_t H, int64_t W) {

@@ -64,7 +64,8 @@ std::vector<double> relative_errors(const std::vector<GemmFn<T>>& fns, const Pro
   return errors;
 }
 
-// Square sizes from the issue, and rectangles mixing them (thin, flat, deep, shallow).
+// Sizes on each side of the tile and block edges (1, 7, 63, 65, 257), and rectangles mixing them (thin,
+// flat, deep, shallow).
 std::vector<Problem> problems() {
   std::vector<Problem> all;
   const std::vector<std::array<int64_t, 3>> sizes = {{1, 1, 1},    {7, 7, 7},     {63, 63, 63},  {65, 65, 65},
