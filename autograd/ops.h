@@ -49,6 +49,20 @@ Tensor relu(const Tensor& x);
 /// x for x > 0, negative_slope * x otherwise.
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 
+// ---- elementwise math, one input (ops/unary.cpp) ----
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+/// 1 / sqrt(x); inf at 0, NaN below.
+Tensor rsqrt(const Tensor& x);
+/// ln(1 + x), exact for tiny x.
+Tensor log1p(const Tensor& x);
+/// e^x - 1, exact for tiny x.
+Tensor expm1(const Tensor& x);
+/// The error function, 2 / sqrt(pi) * integral of e^(-t^2) from 0 to x.
+Tensor erf(const Tensor& x);
+/// -1, 0 or 1 by the sign of x; gradient 0. NaN at NaN, as in NumPy (PyTorch's sign gives 0 there).
+Tensor sign(const Tensor& x);
+
 // ---- comparisons and selection (ops/select.cpp): results hold 0 or 1 in the inputs' dtype ----
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

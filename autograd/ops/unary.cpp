@@ -1,6 +1,7 @@
 // Elementwise ops of one tensor (and a scalar). Each states its forward and its derivative as two small
 // formulas; `unary` runs the first over x and records the second, dx = f'(x, y) * dy, for backward.
 #include <cmath>
+#include <numbers>
 #include <type_traits>
 
 #include "autograd/check.h"
@@ -99,6 +100,47 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
                  using T = Scalar<decltype(a)>;
                  return a >= T(lo) && a <= T(hi) ? g : T(0);
                });
+}
+
+// ---- trigonometry, and logs and exponentials accurate near 0 -------------------
+// y = sin x        dx = dy * cos x
+Tensor sin(const Tensor& x) {
+  return unary("sin", x, [](auto a) { return std::sin(a); }, [](auto a, auto, auto g) { return g * std::cos(a); });
+}
+// y = cos x        dx = -dy * sin x
+Tensor cos(const Tensor& x) {
+  return unary("cos", x, [](auto a) { return std::cos(a); }, [](auto a, auto, auto g) { return -g * std::sin(a); });
+}
+// y = 1 / sqrt x   dx = -dy * x^(-3/2) / 2 = -dy * y^3 / 2      (y = inf and dx = -inf at x == 0)
+Tensor rsqrt(const Tensor& x) {
+  return unary("rsqrt", x, [](auto a) { return 1 / std::sqrt(a); },
+               [](auto, auto y, auto g) { return -g * y * y * y / 2; });
+}
+// y = ln(1 + x)    dx = dy / (1 + x)
+// Exact for tiny x, where 1 + x rounds to 1 and log(1 + x) would give 0.
+Tensor log1p(const Tensor& x) {
+  return unary("log1p", x, [](auto a) { return std::log1p(a); }, [](auto a, auto, auto g) { return g / (1 + a); });
+}
+// y = e^x - 1      dx = dy * e^x = dy * (y + 1)
+Tensor expm1(const Tensor& x) {
+  return unary("expm1", x, [](auto a) { return std::expm1(a); }, [](auto, auto y, auto g) { return g * (y + 1); });
+}
+// y = erf x        dx = dy * 2 / sqrt(pi) * e^(-x^2)
+Tensor erf(const Tensor& x) {
+  return unary("erf", x, [](auto a) { return std::erf(a); }, [](auto a, auto, auto g) {
+    using T = Scalar<decltype(a)>;
+    return g * T(2 * std::numbers::inv_sqrtpi) * std::exp(-a * a);
+  });
+}
+// y = -1, 0 or 1 by the sign of x        dx = 0
+// NaN at NaN, as in NumPy: PyTorch's sign gives 0 there, which hides the NaN. -0 gives +0, as in PyTorch.
+Tensor sign(const Tensor& x) {
+  return unary("sign", x,
+               [](auto a) {
+                 using T = Scalar<decltype(a)>;
+                 return a > 0 ? T(1) : a < 0 ? T(-1) : a == 0 ? T(0) : a;
+               },
+               [](auto, auto, auto g) { return Scalar<decltype(g)>(0); });
 }
 
 // ---- activations -------------------------------------------------------------

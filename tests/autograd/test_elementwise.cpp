@@ -100,6 +100,13 @@ const std::vector<UnaryCase> kUnaryCases = {
      [](const Tensor& x) { return sg::leaky_relu(x); }, kOffZero},
     {"leaky_relu_0_2", [](double v) { return v > 0 ? v : 0.2 * v; },
      [](const Tensor& x) { return sg::leaky_relu(x, 0.2); }, kOffZero},
+    {"sin", [](double v) { return std::sin(v); }, [](const Tensor& x) { return sg::sin(x); }},
+    {"cos", [](double v) { return std::cos(v); }, [](const Tensor& x) { return sg::cos(x); }},
+    {"rsqrt", [](double v) { return 1.0 / std::sqrt(v); }, [](const Tensor& x) { return sg::rsqrt(x); }, kPositive},
+    {"log1p", [](double v) { return std::log(1.0 + v); }, [](const Tensor& x) { return sg::log1p(x); }, {-0.9, 2.0}},
+    {"expm1", [](double v) { return std::exp(v) - 1.0; }, [](const Tensor& x) { return sg::expm1(x); }},
+    {"erf", [](double v) { return std::erf(v); }, [](const Tensor& x) { return sg::erf(x); }},
+    {"sign", [](double v) { return v > 0 ? 1.0 : -1.0; }, [](const Tensor& x) { return sg::sign(x); }, kOffZero},
 };
 
 // A few fixed values inside the case's domain, off its kinks, with both signs where allowed.
