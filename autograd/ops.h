@@ -63,6 +63,17 @@ Tensor erf(const Tensor& x);
 /// -1, 0 or 1 by the sign of x; gradient 0. NaN at NaN, as in NumPy (PyTorch's sign gives 0 there).
 Tensor sign(const Tensor& x);
 
+// ---- smooth activations (ops/unary.cpp) ----
+/// x * Phi(x), Phi the standard normal CDF; approximate = "tanh" takes PyTorch's tanh approximation.
+///   Tensor y = sg::gelu(x, "tanh");
+Tensor gelu(const Tensor& x, std::string_view approximate = "none");
+/// x * sigmoid(x) (also called swish).
+Tensor silu(const Tensor& x);
+/// ln(1 + e^(beta x)) / beta, and x itself where beta x > threshold, as in PyTorch; beta must not be 0.
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+/// x for x > 0, alpha * (e^x - 1) otherwise.
+Tensor elu(const Tensor& x, double alpha = 1.0);
+
 // ---- comparisons and selection (ops/select.cpp): results hold 0 or 1 in the inputs' dtype ----
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

@@ -19,7 +19,8 @@ namespace po = boost::program_options;
 
 // ---- a custom op: softplus(x) = log(1 + e^x), a smooth relu --------------------------------------
 // forward is computed stably as max(x, 0) + log(1 + e^-|x|); backward is the derivative we worked out
-// on paper: d/dx log(1 + e^x) = e^x / (1 + e^x) = sigmoid(x).
+// on paper: d/dx log(1 + e^x) = e^x / (1 + e^x) = sigmoid(x). (The library has its own, sg::softplus;
+// this one is written by hand to show how.)
 struct Softplus : sg::Function<Softplus> {
   static constexpr const char* name = "softplus";
   static sg::Tensor forward(sg::Context& ctx, const std::vector<sg::Tensor>& in) {
@@ -31,7 +32,7 @@ struct Softplus : sg::Function<Softplus> {
     return {dy * sg::sigmoid(ctx.saved(0))};
   }
 };
-sg::Tensor softplus(const sg::Tensor& x) { return Softplus::apply({x}); }
+sg::Tensor my_softplus(const sg::Tensor& x) { return Softplus::apply({x}); }
 
 // Points in [-1, 1]^2, labelled 1 inside the circle of radius 0.6 and 0 outside.
 std::pair<sg::Tensor, sg::Tensor> make_points(int64_t n) {
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
 
     // 7. A custom op with a hand-written backward, verified the same way.
     sg::Tensor probe = (sg::rand({3, 4}, sg::kFloat64) * 6.0 - 3.0).detach().requires_grad_();
-    const sg::GradcheckReport custom = sg::gradcheck([](const std::vector<sg::Tensor>& in) { return softplus(in[0]); }, {probe});
+    const sg::GradcheckReport custom = sg::gradcheck([](const std::vector<sg::Tensor>& in) { return my_softplus(in[0]); }, {probe});
     fmt::print("7. custom op softplus: {}\n", custom);
 
     // 8. The custom op inside a small model: 2 -> hidden -> 2, trained with plain SGD.
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
     sg::Tensor w2 = (sg::randn({2, hidden}) * std::sqrt(1.0 / double(hidden))).detach().requires_grad_();
     sg::Tensor b2 = sg::zeros({2}).requires_grad_();
     std::vector<sg::Tensor> params{w1, b1, w2, b2};
-    auto model = [&](const sg::Tensor& in) { return sg::linear(softplus(sg::linear(in, w1, b1)), w2, b2); };
+    auto model = [&](const sg::Tensor& in) { return sg::linear(my_softplus(sg::linear(in, w1, b1)), w2, b2); };
     // cross-entropy from logits: -mean over the batch of log_softmax at the true class
     auto loss_fn = [](const sg::Tensor& logits, const sg::Tensor& labels) {
       return -(sg::log_softmax(logits, 1) * sg::one_hot(labels, 2)).sum(1).mean();

@@ -168,4 +168,88 @@ Tensor leaky_relu(const Tensor& x, double s) {
                [s](auto a, auto, auto g) { return a > 0 ? g : Scalar<decltype(g)>(s) * g; });
 }
 
+// ---- gelu ----------------------------------------------------------------------
+// "none": y = x Phi(x) = x / 2 * (1 + erf(x / sqrt 2))       dx = dy * (Phi(x) + x phi(x)),
+//         phi(x) = e^(-x^2 / 2) / sqrt(2 pi), the normal density
+// "tanh": y = x / 2 * (1 + tanh u), u = sqrt(2 / pi) * (x + 0.044715 x^3)
+//         dx = dy * ((1 + tanh u) / 2 + x / 2 * (1 - tanh^2 u) * sqrt(2 / pi) * (1 + 3 * 0.044715 x^2))
+namespace {
+constexpr double kSqrtHalf = std::numbers::sqrt2 / 2, kSqrt2OverPi = std::numbers::sqrt2 * std::numbers::inv_sqrtpi;
+constexpr double kKappa = 0.044715;
+}  // namespace
+
+Tensor gelu(const Tensor& x, std::string_view approximate) {
+  SG_CHECK(approximate == "none" || approximate == "tanh", "gelu: approximate must be \"none\" or \"tanh\", got \"{}\"",
+           approximate);
+  if (approximate == "tanh")
+    return unary("gelu", x,
+                 [](auto a) {
+                   using T = Scalar<decltype(a)>;
+                   return T(0.5) * a * (1 + std::tanh(T(kSqrt2OverPi) * (a + T(kKappa) * a * a * a)));
+                 },
+                 [](auto a, auto, auto g) {
+                   using T = Scalar<decltype(a)>;
+                   const T t = std::tanh(T(kSqrt2OverPi) * (a + T(kKappa) * a * a * a));
+                   return g * (T(0.5) * (1 + t) +
+                               T(0.5) * a * (1 - t * t) * T(kSqrt2OverPi) * (1 + T(3 * kKappa) * a * a));
+                 });
+  return unary("gelu", x,
+               [](auto a) {
+                 using T = Scalar<decltype(a)>;
+                 return T(0.5) * a * (1 + std::erf(a * T(kSqrtHalf)));
+               },
+               [](auto a, auto, auto g) {
+                 using T = Scalar<decltype(a)>;
+                 const T cdf = T(0.5) * (1 + std::erf(a * T(kSqrtHalf)));
+                 const T pdf = T(kSqrtHalf * std::numbers::inv_sqrtpi) * std::exp(T(-0.5) * a * a);
+                 return g * (cdf + a * pdf);
+               });
+}
+
+// ---- silu ----------------------------------------------------------------------
+// y = x sigma(x) = x / (1 + e^-x)        dx = dy * sigma(x) * (1 + x (1 - sigma(x)))
+// Like sigmoid: float32 takes the vectorisable exp, and e^-x overflowing to inf gives y = -0, its limit.
+Tensor silu(const Tensor& x) {
+  return unary("silu", x, [](auto a) { return a / (1 + kernels::exp_of(-a)); }, [](auto a, auto, auto g) {
+    const auto s = 1 / (1 + kernels::exp_of(-a));
+    return g * s * (1 + a * (1 - s));
+  });
+}
+
+// ---- softplus ------------------------------------------------------------------
+// y = ln(1 + e^(beta x)) / beta, or x where beta x > threshold
+// dx = dy * sigma(beta x), or dy where beta x > threshold
+// Past the threshold y and x agree to rounding (and e^(beta x) could overflow), as in PyTorch. The slope
+// is written as a sigmoid rather than PyTorch's e^(beta x) / (1 + e^(beta x)), which is inf / inf = NaN
+// where e^(beta x) overflows below a high threshold; elsewhere the two agree to rounding.
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  SG_CHECK(beta != 0, "softplus: beta must not be 0 (the result would divide by it), got {}", beta);
+  return unary("softplus", x,
+               [beta, threshold](auto a) {
+                 using T = Scalar<decltype(a)>;
+                 const T z = a * T(beta);
+                 return z > T(threshold) ? a : std::log1p(std::exp(z)) / T(beta);
+               },
+               [beta, threshold](auto a, auto, auto g) {
+                 using T = Scalar<decltype(a)>;
+                 const T z = a * T(beta);
+                 return z > T(threshold) ? g : g / (1 + std::exp(-z));
+               });
+}
+
+// ---- elu -----------------------------------------------------------------------
+// y = x if x > 0, else alpha (e^x - 1)        dx = dy if x > 0, else dy * alpha * e^x    (alpha dy at x == 0)
+// e^x - 1 through expm1, exact for tiny x. A NaN takes the second branch, so its gradient is NaN, as in PyTorch.
+Tensor elu(const Tensor& x, double alpha) {
+  return unary("elu", x,
+               [alpha](auto a) {
+                 using T = Scalar<decltype(a)>;
+                 return a > 0 ? a : T(alpha) * std::expm1(a);
+               },
+               [alpha](auto a, auto, auto g) {
+                 using T = Scalar<decltype(a)>;
+                 return a > 0 ? g : g * T(alpha) * std::exp(a);
+               });
+}
+
 }  // namespace sg

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <numbers>
 #include <ostream>
 
 // GCC 12 warns falsely (-Wrestrict) inside Boost 1.74's data-driven test-name generation.
@@ -107,6 +108,16 @@ const std::vector<UnaryCase> kUnaryCases = {
     {"expm1", [](double v) { return std::exp(v) - 1.0; }, [](const Tensor& x) { return sg::expm1(x); }},
     {"erf", [](double v) { return std::erf(v); }, [](const Tensor& x) { return sg::erf(x); }},
     {"sign", [](double v) { return v > 0 ? 1.0 : -1.0; }, [](const Tensor& x) { return sg::sign(x); }, kOffZero},
+    {"gelu", [](double v) { return v * 0.5 * std::erfc(-v / std::sqrt(2.0)); }, [](const Tensor& x) { return sg::gelu(x); }},
+    {"gelu_tanh", [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v))); },
+     [](const Tensor& x) { return sg::gelu(x, "tanh"); }},
+    {"silu", [](double v) { return v * sigmoid_ref(v); }, [](const Tensor& x) { return sg::silu(x); }},
+    {"softplus", [](double v) { return std::log(1 + std::exp(v)); }, [](const Tensor& x) { return sg::softplus(x); }},
+    {"softplus_beta_2_threshold_1", [](double v) { return 2 * v > 1 ? v : std::log(1 + std::exp(2 * v)) / 2; },
+     [](const Tensor& x) { return sg::softplus(x, 2.0, 1.0); }, {-2.0, 2.0, {0.5}}},
+    {"elu", [](double v) { return v > 0 ? v : std::exp(v) - 1; }, [](const Tensor& x) { return sg::elu(x); }, kOffZero},
+    {"elu_alpha_0_5", [](double v) { return v > 0 ? v : 0.5 * (std::exp(v) - 1); },
+     [](const Tensor& x) { return sg::elu(x, 0.5); }, kOffZero},
 };
 
 // A few fixed values inside the case's domain, off its kinks, with both signs where allowed.

@@ -1,6 +1,6 @@
 // Elementwise ops against values PyTorch gives, forward and backward, at ordinary and edge points: 0 and
-// -0, tiny and large |x|, the infinities and NaN. Also: the dtypes they refuse, and the same bits on one
-// and two threads.
+// -0, tiny and large |x|, the infinities, NaN, and each side of softplus's threshold. Also: the dtypes and
+// options they refuse, and the same bits on one and two threads.
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -35,12 +35,13 @@ struct TorchCase {
 };
 std::ostream& operator<<(std::ostream& os, const TorchCase& c) { return os << c.name; }
 
-// Produced by PyTorch 1.13 in float64 (and float32 for the last list), e.g. for erf:
+// Produced by PyTorch 1.13 in float64 (and float32 for the last list), e.g. for gelu_tanh:
 //   x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
-//   y = torch.erf(x); y.backward(torch.ones_like(y))          -> y, x.grad
-//   torch.erf(torch.tensor(xs, dtype=torch.float32))           -> y32
-// with torch.sin, cos, rsqrt, log1p, expm1, erf and sign.
-// sign leaves NaN out: PyTorch gives 0 there, sg::sign NaN (sign_keeps_nan).
+//   y = torch.nn.functional.gelu(x, approximate="tanh"); y.backward(torch.ones_like(y))  -> y, x.grad
+//   torch.nn.functional.gelu(torch.tensor(xs, dtype=torch.float32), approximate="tanh")  -> y32
+// with torch.sin, cos, rsqrt, log1p, expm1, erf, sign and F.gelu, silu, softplus(beta, threshold), elu(alpha).
+// sign leaves NaN out: PyTorch gives 0 there, sg::sign NaN (sign_keeps_nan). elu leaves -1e-10 out:
+// PyTorch 1.13 takes e^x - 1 there, which keeps 8 digits, sg::elu expm1 (elu_is_exact_for_tiny_x).
 const std::vector<TorchCase> kTorchCases = {
     {"sin", [](const Tensor& x) { return sg::sin(x); },
      {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
@@ -77,6 +78,46 @@ const std::vector<TorchCase> kTorchCases = {
      {0.0, 0.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0},
      {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0},
      {0.0, 0.0, 1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0}},
+    {"gelu", [](const Tensor& x) { return sg::gelu(x); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
+     {kNan, 0.0, -0.0, 5.000000000398942e-11, -4.9999999996010574e-11, 0.34573123063700656, -0.015524163314440398, 3.699601140986134, 40.0, -0.0, kInf, kNan},
+     {kNan, 0.5, 0.5, 0.5000000000797884, 0.4999999999202115, 0.8674951246561629, -0.03761108590814519, 1.0014638872675603, 1.0, 0.0, kNan, kNan},
+     {kNan, 0.0, 0.0, 5.00000006675716e-11, -5.00000006675716e-11, 0.3457311987876892, -0.015524178743362427, 3.699601173400879, 40.0, 0.0, kInf, kNan}},
+    {"gelu_tanh", [](const Tensor& x) { return sg::gelu(x, "tanh"); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
+     {kNan, 0.0, -0.0, 5.000000000398942e-11, -4.9999999996010574e-11, 0.34571400982514394, -0.015084266089998577, 3.699728193978608, 40.0, -0.0, kInf, kNan},
+     {kNan, 0.5, 0.5, 0.5000000000797884, 0.4999999999202115, 0.8673699035346424, -0.03795157621266618, 1.0011567272357882, 1.0, 0.0, kNan, kNan},
+     {kNan, 0.0, -0.0, 5.00000006675716e-11, -5.00000006675716e-11, 0.3457140028476715, -0.015084296464920044, 3.69972825050354, 40.0, -0.0, kInf, kNan}},
+    {"silu", [](const Tensor& x) { return sg::silu(x); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
+     {kNan, 0.0, -0.0, 5.00000000025e-11, -4.9999999997500004e-11, 0.3112296656009273, -0.18964545005310887, 3.610730020754624, 40.0, -1.6993417021166355e-16, kInf, kNan},
+     {kNan, 0.5, 0.5, 0.50000000005, 0.49999999995, 0.7399611873026519, -0.09940111134152683, 1.062989139126499, 1.0, -1.6568581595637197e-16, kNan, kNan},
+     {kNan, 0.0, -0.0, 5.00000006675716e-11, -5.00000006675716e-11, 0.3112296760082245, -0.189645454287529, 3.6107301712036133, 40.0, -1.699341718629913e-16, kInf, kNan}},
+    {"softplus", [](const Tensor& x) { return sg::softplus(x); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf, 19.9, 20.0, 20.1, -20.1},
+     {kNan, 0.6931471805599453, 0.6931471805599453, 0.6931471806099453, 0.6931471805099453, 0.9740769841801067, 0.07888973429254963, 3.724422845933779, 40.0, 4.248354255291589e-18, kInf, 0.0, 19.900000002277924, 20.000000002061153, 20.1, 1.865008920163638e-09},
+     {kNan, 0.5, 0.5, 0.500000000025, 0.499999999975, 0.6224593312018546, 0.07585818002124356, 0.9758729785823308, 1.0, 4.248354255291589e-18, 1.0, 0.0, 0.9999999977220729, 0.9999999979388464, 1.0, 1.865008918424509e-09},
+     {kNan, 0.6931471824645996, 0.6931471824645996, 0.6931471824645996, 0.6931471824645996, 0.9740769863128662, 0.07888973504304886, 3.7244229316711426, 40.0, 4.24835413113866e-18, kInf, 0.0, 19.899999618530273, 20.0, 20.100000381469727, 1.8650081479165692e-09}},
+    {"softplus_beta_2_threshold_5", [](const Tensor& x) { return sg::softplus(x, 2.0, 5.0); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf, 2.4, 2.5, 2.6},
+     {kNan, 0.34657359027997264, 0.34657359027997264, 0.34657359032997265, 0.34657359022997264, 0.6566308437591114, 0.003357674244559034, 3.7, 40.0, 9.024256939227076e-36, kInf, 0.0, 2.404098033669134, 2.503357674244559, 2.6},
+     {kNan, 0.5, 0.5, 0.50000000005, 0.49999999995, 0.7310585786300049, 0.006692850924284856, 1.0, 1.0, 1.8048513878454153e-35, 1.0, 0.0, 0.9918374288468401, 0.9933071490757152, 1.0},
+     {kNan, 0.3465735912322998, 0.3465735912322998, 0.3465735912322998, 0.3465735912322998, 0.65663081407547, 0.003357674228027463, 3.700000047683716, 40.0, 9.024256642924203e-36, kInf, 0.0, 2.4040980339050293, 2.5033576488494873, 2.5999999046325684}},
+    {"softplus_beta_minus_1", [](const Tensor& x) { return sg::softplus(x, -1.0); },
+     {kNan, 0.0, -0.0, 1e-10, -1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf, -19.9, -20.1},
+     {kNan, -0.6931471805599453, -0.6931471805599453, -0.6931471805099453, -0.6931471806099453, -0.4740769841801067, -2.5788897342925496, -0.024422845933779157, -4.248354255291589e-18, -40.0, -0.0, -kInf, -19.900000002277924, -20.1},
+     {kNan, 0.5, 0.5, 0.499999999975, 0.500000000025, 0.37754066879814546, 0.9241418199787564, 0.0241270214176692, 4.248354255291589e-18, 1.0, 0.0, 1.0, 0.9999999977220729, 1.0},
+     {kNan, -0.6931471824645996, -0.6931471824645996, -0.6931471824645996, -0.6931471824645996, -0.4740769863128662, -2.578889846801758, -0.024422844871878624, -4.24835413113866e-18, -40.0, -0.0, -kInf, -19.899999618530273, -20.100000381469727}},
+    {"elu", [](const Tensor& x) { return sg::elu(x); },
+     {kNan, 0.0, -0.0, 1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
+     {kNan, 0.0, 0.0, 1e-10, 0.5, -0.9179150013761012, 3.7, 40.0, -1.0, kInf, -1.0},
+     {kNan, 1.0, 1.0, 1.0, 1.0, 0.0820849986238988, 1.0, 1.0, 4.248354255291589e-18, 1.0, 0.0},
+     {kNan, 0.0, 0.0, 1.000000013351432e-10, 0.5, -0.9179149866104126, 3.700000047683716, 40.0, -1.0, kInf, -1.0}},
+    {"elu_alpha_0_5", [](const Tensor& x) { return sg::elu(x, 0.5); },
+     {kNan, 0.0, -0.0, 1e-10, 0.5, -2.5, 3.7, 40.0, -40.0, kInf, -kInf},
+     {kNan, 0.0, 0.0, 1e-10, 0.5, -0.4589575006880506, 3.7, 40.0, -0.5, kInf, -0.5},
+     {kNan, 0.5, 0.5, 1.0, 1.0, 0.0410424993119494, 1.0, 1.0, 2.1241771276457944e-18, 1.0, 0.0},
+     {kNan, 0.0, 0.0, 1.000000013351432e-10, 0.5, -0.4589574933052063, 3.700000047683716, 40.0, -0.5, kInf, -0.5}},
 };
 
 Tensor from(const std::vector<double>& values, Dtype dtype = kFloat64) {
@@ -100,6 +141,13 @@ BOOST_DATA_TEST_CASE(forward_and_gradient_match_pytorch_at_edge_points, bdata::m
   BOOST_TEST(all_close(y32, from(c.y32), 1e-7, 2e-6));
 }
 
+// expm1(x) = x + x^2 / 2 + O(x^3): -1e-10 + 5e-21 to double precision, where e^x - 1 would give
+// -1.000000082740371e-10 (e^x rounds to the double next to 1).
+BOOST_AUTO_TEST_CASE(elu_is_exact_for_tiny_x) {
+  const Tensor y = sg::elu(sg::tensor({-1e-10}, kFloat64), 2.0);
+  BOOST_TEST(y.item() == 2 * (-1e-10 + 5e-21), boost::test_tools::tolerance(1e-15));
+}
+
 // NumPy's rule, not PyTorch's 0: a NaN stays visible. The gradient is 0 everywhere, NaN included.
 BOOST_AUTO_TEST_CASE(sign_keeps_nan) {
   for (const Dtype dtype : {kFloat32, kFloat64}) {
@@ -118,6 +166,12 @@ BOOST_AUTO_TEST_CASE(float_only_ops_refuse_int64_naming_the_op) {
     BOOST_TEST(throws_with([&] { (void)c.op(a); }, {op + ": expected a float32 or float64 tensor, got int64"}),
                c.name);
   }
+}
+
+BOOST_AUTO_TEST_CASE(gelu_and_softplus_refuse_options_they_cannot_compute) {
+  BOOST_TEST(throws_with([] { (void)sg::gelu(sg::zeros({2}), "erf"); },
+                         {"gelu: approximate must be \"none\" or \"tanh\", got \"erf\""}));
+  BOOST_TEST(throws_with([] { (void)sg::softplus(sg::zeros({2}), 0.0); }, {"softplus: beta must not be 0", "got 0"}));
 }
 
 // 96K elements, several chunks of the parallel loop and a scalar tail: 1 and 2 threads give the same bits,
