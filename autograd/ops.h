@@ -74,6 +74,12 @@ Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
 /// x for x > 0, alpha * (e^x - 1) otherwise.
 Tensor elu(const Tensor& x, double alpha = 1.0);
 
+// ---- powers with a tensor exponent (ops/binary.cpp, ops/unary.cpp) ----
+/// a ^ b, broadcast. Gradients as in PyTorch: 0 for a where b == 0, and 0 for b where a == 0 and b >= 0.
+Tensor pow(const Tensor& a, const Tensor& b);
+/// base ^ x for a scalar base; the gradient is 0 where base == 0 and x >= 0.
+Tensor pow(double base, const Tensor& x);
+
 // ---- comparisons and selection (ops/select.cpp): results hold 0 or 1 in the inputs' dtype ----
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

@@ -89,6 +89,14 @@ void map3(T* out, const T* a, const T* b, const T* c, int64_t n, F f) {
   });
 }
 
+/// out[i] = f(a[i], b[i], c[i], d[i])
+template <class T, class F>
+void map4(T* out, const T* a, const T* b, const T* c, const T* d, int64_t n, F f) {
+  parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = f(a[i], b[i], c[i], d[i]);
+  });
+}
+
 /// How each input of a broadcast op is read: its stride along every output dim, 0 where it repeats.
 struct BroadcastPlan {
   Shape out;

@@ -1,5 +1,7 @@
 // Elementwise ops of two tensors, broadcast like NumPy. The forward broadcasts; each backward hands the
 // incoming gradient through its formula and sums it back to each input's shape with reduce_to.
+#include <cmath>
+
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
 #include "autograd/node.h"
@@ -67,6 +69,33 @@ Tensor div(const Tensor& a, const Tensor& b) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     return Grads{node.needs_grad(0) ? reduce_to(div(dy, b), a.shape()) : Tensor(),
                  node.needs_grad(1) ? reduce_to(neg(div(mul(dy, a), mul(b, b))), b.shape()) : Tensor()};
+  });
+}
+
+// ---- pow -------------------------------------------------------------------
+// y = a^b          da = dy * b * a^(b-1)          db = dy * y * ln a
+// PyTorch's conventions: da = 0 where b == 0 (also at a == 0, where a^(b-1) is inf), and db = 0 where
+// a == 0 and b >= 0, where y is 0 or 1 and its one-sided slope 0 (y ln a would be NaN or -inf).
+Tensor pow(const Tensor& a, const Tensor& b) {
+  Tensor y = binary_forward<false>("pow", a, b, [](auto x, auto e) { return std::pow(x, e); });
+  return record("pow", {a, b}, y, {a, b, y}, [](const Node& node, const Tensor& dy) {
+    const Tensor &a = node.saved(0), &b = node.saved(1), &y = node.saved(2);
+    // Each gradient reads a and b at every output element: broadcast them once (no copy when the shapes match).
+    const Tensor av = broadcast_to(a, dy.shape()), bv = broadcast_to(b, dy.shape());
+    Tensor da, db;
+    dispatch(dy.dtype(), "backward", [&]<class T> {
+      if (node.needs_grad(0)) {
+        da = empty_like(dy);
+        kernels::map3(da.data<T>(), av.data<T>(), bv.data<T>(), dy.data<T>(), dy.numel(),
+                      [](T x, T e, T g) { return e == 0 ? T(0) : g * e * std::pow(x, e - 1); });
+      }
+      if (node.needs_grad(1)) {
+        db = empty_like(dy);
+        kernels::map4(db.data<T>(), av.data<T>(), bv.data<T>(), y.data<T>(), dy.data<T>(), dy.numel(),
+                      [](T x, T e, T yv, T g) { return x == 0 && e >= 0 ? T(0) : g * yv * std::log(x); });
+      }
+    });
+    return Grads{da.defined() ? reduce_to(da, a.shape()) : Tensor(), db.defined() ? reduce_to(db, b.shape()) : Tensor()};
   });
 }
 

@@ -71,6 +71,15 @@ Tensor pow(const Tensor& x, double p) {
                  return p == 0 ? T(0) : g * T(p) * std::pow(a, T(p - 1));
                });
 }
+// y = base^x       dx = dy * y * ln(base)      (0 where base == 0 and x >= 0, as in PyTorch)
+// At base 0, y is 0 for x > 0 (slope 0) and 1 at x == 0, where y * ln 0 would be NaN and -inf.
+Tensor pow(double base, const Tensor& x) {
+  return unary("pow", x, [base](auto a) { return std::pow(Scalar<decltype(a)>(base), a); },
+               [base](auto a, auto y, auto g) {
+                 using T = Scalar<decltype(a)>;
+                 return base == 0 && a >= 0 ? T(0) : g * y * std::log(T(base));
+               });
+}
 // y = e^x          dx = dy * y
 Tensor exp(const Tensor& x) {
   return unary("exp", x, [](auto a) { return std::exp(a); }, [](auto, auto y, auto g) { return g * y; });

@@ -101,6 +101,7 @@ const std::vector<UnaryCase> kUnaryCases = {
      [](const Tensor& x) { return sg::leaky_relu(x); }, kOffZero},
     {"leaky_relu_0_2", [](double v) { return v > 0 ? v : 0.2 * v; },
      [](const Tensor& x) { return sg::leaky_relu(x, 0.2); }, kOffZero},
+    {"scalar_pow", [](double v) { return std::exp(v * std::log(2.5)); }, [](const Tensor& x) { return sg::pow(2.5, x); }},
     {"sin", [](double v) { return std::sin(v); }, [](const Tensor& x) { return sg::sin(x); }},
     {"cos", [](double v) { return std::cos(v); }, [](const Tensor& x) { return sg::cos(x); }},
     {"rsqrt", [](double v) { return 1.0 / std::sqrt(v); }, [](const Tensor& x) { return sg::rsqrt(x); }, kPositive},
@@ -134,6 +135,7 @@ struct BinaryCase {
   std::function<double(double, double)> reference;
   std::function<Tensor(const Tensor&, const Tensor&)> op;
   Domain b_domain{};
+  Domain a_domain{};
 };
 std::ostream& operator<<(std::ostream& os, const BinaryCase& c) { return os << c.name; }
 
@@ -147,6 +149,8 @@ const std::vector<BinaryCase> kBinaryCases = {
      [](const Tensor& a, const Tensor& b) { return sg::maximum(a, b); }},
     {"minimum", [](double a, double b) { return a < b ? a : b; },
      [](const Tensor& a, const Tensor& b) { return sg::minimum(a, b); }},
+    {"pow", [](double a, double b) { return std::exp(b * std::log(a)); },
+     [](const Tensor& a, const Tensor& b) { return sg::pow(a, b); }, Domain{}, kPositive},
 };
 
 struct ShapePair {
@@ -204,7 +208,7 @@ BOOST_DATA_TEST_CASE(unary_keeps_scalar_tensors_zero_dimensional, bdata::make(kU
 
 BOOST_DATA_TEST_CASE(binary_forward_broadcasts_like_numpy, bdata::make(kBinaryCases) * bdata::make(kShapePairs), c,
                      shapes) {
-  const Tensor a = draw(shapes.a, {}, 21).detach(), b = draw(shapes.b, c.b_domain, 22).detach();
+  const Tensor a = draw(shapes.a, c.a_domain, 21).detach(), b = draw(shapes.b, c.b_domain, 22).detach();
   const Tensor y = c.op(a, b);
   BOOST_TEST(y.shape() == shapes.out);
   const auto av = a.to_vector<double>(), bv = b.to_vector<double>();
@@ -216,14 +220,14 @@ BOOST_DATA_TEST_CASE(binary_forward_broadcasts_like_numpy, bdata::make(kBinaryCa
 
 BOOST_DATA_TEST_CASE(binary_grad_matches_finite_differences, bdata::make(kBinaryCases) * bdata::make(kShapePairs), c,
                      shapes) {
-  const Tensor a = draw(shapes.a, {}, 31), b = draw(shapes.b, c.b_domain, 32);
+  const Tensor a = draw(shapes.a, c.a_domain, 31), b = draw(shapes.b, c.b_domain, 32);
   BOOST_TEST(passes_gradcheck([&](const std::vector<Tensor>& in) { return c.op(in[0], in[1]); }, {a, b}));
 }
 
 BOOST_DATA_TEST_CASE(binary_grad_reaches_one_side_when_the_other_is_constant, bdata::make(kBinaryCases), c) {
-  const Tensor a = draw({2, 3}, {}, 41), b = draw({3}, c.b_domain, 42).detach();
+  const Tensor a = draw({2, 3}, c.a_domain, 41), b = draw({3}, c.b_domain, 42).detach();
   BOOST_TEST(passes_gradcheck([&](const std::vector<Tensor>& in) { return c.op(in[0], in[1]); }, {a, b}));
-  const Tensor a2 = draw({2, 3}, {}, 43).detach(), b2 = draw({3}, c.b_domain, 44);
+  const Tensor a2 = draw({2, 3}, c.a_domain, 43).detach(), b2 = draw({3}, c.b_domain, 44);
   BOOST_TEST(passes_gradcheck([&](const std::vector<Tensor>& in) { return c.op(in[0], in[1]); }, {a2, b2}));
 }
 

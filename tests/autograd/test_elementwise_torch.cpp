@@ -193,4 +193,87 @@ BOOST_DATA_TEST_CASE(same_bits_on_one_and_two_threads, bdata::make(kTorchCases),
   }
 }
 
+// ---- pow with a tensor exponent ------------------------------------------------
+// From PyTorch 1.13: a, b = torch.tensor(A / B, dtype=torch.float64, requires_grad=True);
+// y = torch.pow(a, b); y.backward(torch.ones_like(y)) -> y, a.grad, b.grad. Its conventions at a == 0:
+// da = 0 where b == 0, db = 0 where b >= 0; NaN for negative bases with a fractional or any b's slope.
+BOOST_AUTO_TEST_CASE(pow_matches_pytorch_at_zero_negative_and_special_values) {
+  const std::vector<double> a = {0.0, 0.0, 0.0, 0.0, 0.0, -0.0, 2.0, -2.0, -2.0, 2.0, 0.5, kNan, 1.0, kInf, 3.0};
+  const std::vector<double> b = {2.0, 0.0, -1.0, 0.5, kNan, 3.0, 0.0, 0.5, 2.0, 3.0, -2.5, 0.0, kNan, -1.0, 1.5};
+  Tensor ta = from(a).requires_grad_(), tb = from(b).requires_grad_();
+  const Tensor y = sg::pow(ta, tb);
+  BOOST_TEST(all_close(y, from({0.0, 1.0, kInf, 0.0, kNan, -0.0, 1.0, kNan, 4.0, 8.0, 5.656854249492381, 1.0, 1.0, 0.0,
+                                5.196152422706632}),
+                       0, 1e-14));
+  y.backward(ones_like(y));
+  BOOST_TEST(all_close(ta.grad(), from({0.0, 0.0, -kInf, kInf, kNan, 0.0, 0.0, kNan, -4.0, 12.0, -28.284271247461902, 0.0,
+                                        kNan, -0.0, 2.598076211353316}),
+                       0, 1e-14));
+  BOOST_TEST(all_close(tb.grad(), from({0.0, 0.0, -kInf, 0.0, kNan, 0.0, 0.6931471805599453, kNan, kNan, 5.545177444479562,
+                                        -3.921032573874189, kNan, 0.0, kNan, 5.708556905378076}),
+                       0, 1e-14));
+}
+
+// From PyTorch 1.13: x = torch.tensor(X, dtype=torch.float64, requires_grad=True); torch.pow(base, x).
+BOOST_AUTO_TEST_CASE(pow_of_a_scalar_base_matches_pytorch) {
+  struct Row {
+    double base;
+    std::vector<double> y, dx;
+  };
+  const std::vector<double> x = {2.0, 0.0, -1.0, 0.5, -0.0, kNan, -2.5};
+  const std::vector<Row> rows = {
+      {0.0, {0.0, 1.0, kInf, 0.0, 1.0, kNan, kInf}, {0.0, 0.0, -kInf, 0.0, 0.0, kNan, -kInf}},
+      {2.5, {6.25, 1.0, 0.4, 1.5811388300841898, 1.0, kNan, 0.10119288512538814},
+       {5.72681707421347, 0.9162907318741551, 0.3665162927496621, 1.4487828558124876, 0.9162907318741551, kNan,
+        0.0927221027719992}},
+      {-2.0, {4.0, 1.0, -0.5, kNan, 1.0, kNan, kNan}, {kNan, kNan, kNan, kNan, kNan, kNan, kNan}},
+  };
+  for (const Row& row : rows) {
+    Tensor tx = from(x).requires_grad_();
+    const Tensor y = sg::pow(row.base, tx);
+    BOOST_TEST(all_close(y, from(row.y), 0, 1e-14), "base " << row.base);
+    y.backward(ones_like(y));
+    BOOST_TEST(all_close(tx.grad(), from(row.dx), 0, 1e-14), "base " << row.base);
+  }
+}
+
+// Each side's gradient is summed back to its own shape: a (2, 1) and b (3) make y (2, 3).
+BOOST_AUTO_TEST_CASE(pow_grad_sums_over_broadcast_dims) {
+  Tensor a = sg::tensor({{2.0}, {3.0}}, kFloat64).requires_grad_();
+  Tensor b = sg::tensor({0.0, 1.0, 2.0}, kFloat64).requires_grad_();
+  sg::pow(a, b).sum().backward();
+  // da_i = sum_j b_j a_i^(b_j - 1) = 0 + 1 + 2 a_i;  db_j = sum_i a_i^b_j ln a_i.
+  BOOST_TEST(all_close(a.grad(), sg::tensor({{5.0}, {7.0}}, kFloat64), 0, 1e-15));
+  const double l2 = std::log(2.0), l3 = std::log(3.0);
+  BOOST_TEST(all_close(b.grad(), sg::tensor({l2 + l3, 2 * l2 + 3 * l3, 4 * l2 + 9 * l3}, kFloat64), 0, 1e-15));
+}
+
+BOOST_AUTO_TEST_CASE(pow_refuses_int64_naming_the_op) {
+  const Tensor a = sg::tensor(std::vector<int64_t>{1, 2}, {2});
+  BOOST_TEST(throws_with([&] { (void)sg::pow(a, a); }, {"pow: expected float tensors, got int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::pow(2.0, a); }, {"pow: expected a float32 or float64 tensor, got int64"}));
+}
+
+BOOST_AUTO_TEST_CASE(pow_gives_the_same_bits_on_one_and_two_threads) {
+  std::vector<double> values(96 * 1024), exponents(1024);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = double(i % 1000) / 250.0;  // [0, 4), zeros included
+  for (size_t j = 0; j < exponents.size(); ++j) exponents[j] = -2.0 + double(j % 9) / 2.0;
+  for (const Dtype dtype : {kFloat32, kFloat64})
+    for (const Shape& b_shape : {Shape({96, 1024}), Shape({1024})}) {
+      const auto run = [&](int threads) {
+        ThreadCount count(threads);
+        Tensor a = sg::tensor(values, {96, 1024}).to(dtype).requires_grad_();
+        std::vector<double> e(size_t(b_shape.numel()));
+        for (size_t k = 0; k < e.size(); ++k) e[k] = exponents[k % exponents.size()];
+        Tensor b = sg::tensor(e, b_shape).to(dtype).requires_grad_();
+        const Tensor y = sg::pow(a, b);
+        y.backward(ones_like(y));
+        return std::vector<Tensor>{y, a.grad(), b.grad()};
+      };
+      const std::vector<Tensor> one = run(1), two = run(2);
+      for (size_t k = 0; k < one.size(); ++k)
+        BOOST_TEST(bitwise_equal(one[k], two[k]), dtype << " b " << b_shape << ", result " << k);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
