@@ -80,6 +80,36 @@ Tensor pow(const Tensor& a, const Tensor& b);
 /// base ^ x for a scalar base; the gradient is 0 where base == 0 and x >= 0.
 Tensor pow(double base, const Tensor& x);
 
+// ---- comparison operators and logic (ops/binary.cpp): 0 or 1 in the inputs' dtype, no gradient ----
+Tensor ne(const Tensor& a, double value);
+Tensor le(const Tensor& a, double value);
+Tensor ge(const Tensor& a, double value);
+/// (a != 0) and (b != 0), broadcast; any non-zero value counts as true, NaN included, as in PyTorch.
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+/// 1 where x == 0, else 0.
+Tensor logical_not(const Tensor& x);
+/// eq, ne, lt, le, gt, ge as operators: (x > 0.5) is a tensor of 0 and 1 like gt(x, 0.5), not a bool
+/// (whether two handles share one tensor is is_same).
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, double value);
+Tensor operator!=(const Tensor& a, double value);
+Tensor operator<(const Tensor& a, double value);
+Tensor operator<=(const Tensor& a, double value);
+Tensor operator>(const Tensor& a, double value);
+Tensor operator>=(const Tensor& a, double value);
+Tensor operator==(double value, const Tensor& a);
+Tensor operator!=(double value, const Tensor& a);
+Tensor operator<(double value, const Tensor& a);
+Tensor operator<=(double value, const Tensor& a);
+Tensor operator>(double value, const Tensor& a);
+Tensor operator>=(double value, const Tensor& a);
+
 // ---- comparisons and selection (ops/select.cpp): results hold 0 or 1 in the inputs' dtype ----
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

@@ -145,5 +145,43 @@ Tensor ge(const Tensor& a, const Tensor& b) { return binary_forward("ge", a, b, 
 Tensor eq(const Tensor& a, double v) { return eq(a, full({}, v, a.dtype())); }
 Tensor gt(const Tensor& a, double v) { return gt(a, full({}, v, a.dtype())); }
 Tensor lt(const Tensor& a, double v) { return lt(a, full({}, v, a.dtype())); }
+Tensor ne(const Tensor& a, double v) { return ne(a, full({}, v, a.dtype())); }
+Tensor le(const Tensor& a, double v) { return le(a, full({}, v, a.dtype())); }
+Tensor ge(const Tensor& a, double v) { return ge(a, full({}, v, a.dtype())); }
+
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, double v) { return eq(a, v); }
+Tensor operator!=(const Tensor& a, double v) { return ne(a, v); }
+Tensor operator<(const Tensor& a, double v) { return lt(a, v); }
+Tensor operator<=(const Tensor& a, double v) { return le(a, v); }
+Tensor operator>(const Tensor& a, double v) { return gt(a, v); }
+Tensor operator>=(const Tensor& a, double v) { return ge(a, v); }
+Tensor operator==(double v, const Tensor& a) { return eq(a, v); }
+Tensor operator!=(double v, const Tensor& a) { return ne(a, v); }
+Tensor operator<(double v, const Tensor& a) { return gt(a, v); }
+Tensor operator<=(double v, const Tensor& a) { return ge(a, v); }
+Tensor operator>(double v, const Tensor& a) { return lt(a, v); }
+Tensor operator>=(double v, const Tensor& a) { return le(a, v); }
+
+// ---- logic: not differentiable, 0 or 1 in the inputs' dtype; any non-zero value is true, NaN included --
+// `&` and `|` of the two tests rather than `&&` and `||`: selects the loop vectorises.
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return binary_forward("logical_and", a, b, [](auto x, auto z) { return decltype(x)((x != 0) & (z != 0)); });
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return binary_forward("logical_or", a, b, [](auto x, auto z) { return decltype(x)((x != 0) | (z != 0)); });
+}
+Tensor logical_not(const Tensor& x) {
+  Tensor y = empty_like(x);
+  dispatch_all(x.dtype(), [&]<class T> {
+    kernels::map(y.data<T>(), x.data<T>(), x.numel(), [](T v) { return T(v == 0); });
+  });
+  return y;
+}
 
 }  // namespace sg

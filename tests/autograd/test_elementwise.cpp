@@ -469,9 +469,60 @@ BOOST_AUTO_TEST_CASE(comparisons_give_zero_or_one_in_the_input_dtype) {
   BOOST_TEST(sg::eq(labels, 2.0).to_vector<int64_t>() == std::vector<int64_t>({0, 1, 1}), boost::test_tools::per_element());
 }
 
+// From PyTorch 1.13: torch.eq(a, b) ... torch.logical_or(a, b), logical_not(a), as float64, with
+// a = [nan, -1, 0, -0, 2, inf] against b = [[0], [2], [nan]] (broadcast to (3, 6)) and against 0.0 and nan.
+// NaN compares unequal to everything, and is true for the logical ops.
+BOOST_AUTO_TEST_CASE(comparison_operators_and_logic_match_pytorch) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const Tensor a = sg::tensor({nan, -1.0, 0.0, -0.0, 2.0, inf}, kFloat64);
+  const Tensor b = sg::tensor({{0.0}, {2.0}, {nan}}, kFloat64);
+  const auto rows = [](const NestedList& v) { return sg::tensor(v, kFloat64); };
+  BOOST_TEST(all_close(a == b, rows({{0, 0, 1, 1, 0, 0}, {0, 0, 0, 0, 1, 0}, {0, 0, 0, 0, 0, 0}}), 0, 0));
+  BOOST_TEST(all_close(a != b, rows({{1, 1, 0, 0, 1, 1}, {1, 1, 1, 1, 0, 1}, {1, 1, 1, 1, 1, 1}}), 0, 0));
+  BOOST_TEST(all_close(a < b, rows({{0, 1, 0, 0, 0, 0}, {0, 1, 1, 1, 0, 0}, {0, 0, 0, 0, 0, 0}}), 0, 0));
+  BOOST_TEST(all_close(a <= b, rows({{0, 1, 1, 1, 0, 0}, {0, 1, 1, 1, 1, 0}, {0, 0, 0, 0, 0, 0}}), 0, 0));
+  BOOST_TEST(all_close(a > b, rows({{0, 0, 0, 0, 1, 1}, {0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0}}), 0, 0));
+  BOOST_TEST(all_close(a >= b, rows({{0, 0, 1, 1, 1, 1}, {0, 0, 0, 0, 1, 1}, {0, 0, 0, 0, 0, 0}}), 0, 0));
+  BOOST_TEST(all_close(sg::logical_and(a, b), rows({{0, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 1, 1}, {1, 1, 0, 0, 1, 1}}), 0, 0));
+  BOOST_TEST(all_close(sg::logical_or(a, b), rows({{1, 1, 0, 0, 1, 1}, {1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1}}), 0, 0));
+  BOOST_TEST(all_close(sg::logical_not(a), rows({0, 0, 1, 1, 0, 0}), 0, 0));
+  // Against a scalar, on either side.
+  BOOST_TEST(all_close(a == 0.0, rows({0, 0, 1, 1, 0, 0}), 0, 0));
+  BOOST_TEST(all_close(a != 0.0, rows({1, 1, 0, 0, 1, 1}), 0, 0));
+  BOOST_TEST(all_close(a < 0.0, rows({0, 1, 0, 0, 0, 0}), 0, 0));
+  BOOST_TEST(all_close(a <= 0.0, rows({0, 1, 1, 1, 0, 0}), 0, 0));
+  BOOST_TEST(all_close(a > 0.0, rows({0, 0, 0, 0, 1, 1}), 0, 0));
+  BOOST_TEST(all_close(a >= 0.0, rows({0, 0, 1, 1, 1, 1}), 0, 0));
+  BOOST_TEST(all_close(0.0 > a, a < 0.0, 0, 0));
+  BOOST_TEST(all_close(0.0 >= a, a <= 0.0, 0, 0));
+  BOOST_TEST(all_close(0.0 < a, a > 0.0, 0, 0));
+  BOOST_TEST(all_close(0.0 <= a, a >= 0.0, 0, 0));
+  BOOST_TEST(all_close(0.0 == a, a == 0.0, 0, 0));
+  BOOST_TEST(all_close(0.0 != a, a != 0.0, 0, 0));
+  BOOST_TEST(all_close(sg::ne(a, nan), rows({1, 1, 1, 1, 1, 1}), 0, 0));
+  BOOST_TEST(all_close(sg::le(a, nan), rows({0, 0, 0, 0, 0, 0}), 0, 0));
+  BOOST_TEST(all_close(sg::ge(a, nan), rows({0, 0, 0, 0, 0, 0}), 0, 0));
+  // int64 stays int64: torch.logical_and(tensor([0, 3, -1]), tensor([5, 0, -2])) is [False, False, True].
+  const Tensor i = sg::tensor(std::vector<int64_t>{0, 3, -1}, {3}), j = sg::tensor(std::vector<int64_t>{5, 0, -2}, {3});
+  BOOST_TEST(sg::logical_and(i, j).to_vector<int64_t>() == std::vector<int64_t>({0, 0, 1}), boost::test_tools::per_element());
+  BOOST_TEST(sg::logical_or(i, j).to_vector<int64_t>() == std::vector<int64_t>({1, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(sg::logical_not(i).to_vector<int64_t>() == std::vector<int64_t>({1, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST((i >= 0.0).dtype() == kInt64);
+}
+
+BOOST_AUTO_TEST_CASE(logic_refuses_mixed_dtypes_and_shapes_naming_the_op) {
+  const Tensor f = sg::zeros({2}, kFloat32), d = sg::zeros({2}, kFloat64), g = sg::zeros({3}, kFloat32);
+  BOOST_TEST(throws_with([&] { (void)sg::logical_and(f, d); }, {"logical_and: dtypes must match", "float32", "float64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::logical_or(f, g); }, {"logical_or:", "[2]", "[3]"}));
+  BOOST_TEST(throws_with([&] { (void)(f < d); }, {"lt: dtypes must match", "float32", "float64"}));
+}
+
 BOOST_AUTO_TEST_CASE(comparisons_are_not_recorded) {
   Tensor a = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();
   BOOST_TEST(!sg::gt(a, 1.5).requires_grad());
+  BOOST_TEST(!(a == a).requires_grad());
+  BOOST_TEST(!sg::logical_and(a, a).requires_grad());
+  BOOST_TEST(!sg::logical_not(a).requires_grad());
 }
 
 BOOST_AUTO_TEST_CASE(incompatible_shapes_are_refused_with_op_and_shapes) {
