@@ -86,13 +86,51 @@ BOOST_AUTO_TEST_CASE(activations_match_their_formulas) {
   BOOST_TEST(nn::Softmax(1).repr() == "Softmax(dim=1)");
 }
 
+// From PyTorch 1.13, on x = [-2, -0.5, 0.5, 3] in float64: nn.GELU(), nn.GELU(approximate='tanh'), nn.SiLU(),
+// nn.Softplus(beta=2, threshold=1) (3 is past the threshold: 3 itself) and nn.ELU(alpha=0.5).
+BOOST_AUTO_TEST_CASE(smooth_activations_match_pytorch) {
+  const Tensor x = tensor({-2.0, -0.5, 0.5, 3.0}, kFloat64);
+  const auto t = [](const NestedList& v) { return tensor(v, kFloat64); };
+  BOOST_TEST(all_close(nn::GELU().forward(x),
+                       t({-0.04550026389635842, -0.15426876936299344, 0.34573123063700656, 2.99595030590511}), 0, 1e-14));
+  BOOST_TEST(all_close(nn::GELU({.approximate = "tanh"}).forward(x),
+                       t({-0.04540230591222494, -0.15428599017485606, 0.34571400982514394, 2.996362607918227}), 0, 1e-14));
+  BOOST_TEST(all_close(nn::SiLU().forward(x),
+                       t({-0.2384058440442351, -0.1887703343990727, 0.3112296656009273, 2.8577223804672998}), 0, 1e-14));
+  BOOST_TEST(all_close(nn::Softplus({.beta = 2, .threshold = 1}).forward(x),
+                       t({0.009074963958904869, 0.15663084375911143, 0.6566308437591114, 3.0}), 0, 1e-14));
+  BOOST_TEST(all_close(nn::ELU({.alpha = 0.5}).forward(x), t({-0.43233235838169365, -0.1967346701436833, 0.5, 3.0}), 0,
+                       1e-14));
+  BOOST_TEST(nn::GELU().repr() == "GELU()");
+  BOOST_TEST(nn::GELU({.approximate = "tanh"}).repr() == "GELU(approximate=tanh)");
+  BOOST_TEST(nn::SiLU().repr() == "SiLU()");
+  BOOST_TEST(nn::Softplus().repr() == "Softplus()");
+  BOOST_TEST(nn::Softplus({.beta = 2}).repr() == "Softplus(beta=2)");
+  BOOST_TEST(nn::Softplus({.threshold = 10}).repr() == "Softplus(threshold=10)");
+  BOOST_TEST(nn::Softplus({.beta = 2, .threshold = 10}).repr() == "Softplus(beta=2, threshold=10)");
+  BOOST_TEST(nn::ELU().repr() == "ELU()");
+  BOOST_TEST(nn::ELU({.alpha = 0.5}).repr() == "ELU(alpha=0.5)");
+}
+
+BOOST_AUTO_TEST_CASE(smooth_activations_refuse_int64_input_naming_the_op) {
+  const Tensor labels = tensor(std::vector<int64_t>{1, 2}, {2});
+  BOOST_TEST(throws_with([&] { nn::GELU().forward(labels); }, {"gelu: expected a float32 or float64 tensor, got int64"}));
+  BOOST_TEST(throws_with([&] { nn::SiLU().forward(labels); }, {"silu: expected a float32 or float64 tensor, got int64"}));
+  BOOST_TEST(throws_with([&] { nn::Softplus().forward(labels); }, {"softplus: expected a float32 or float64", "int64"}));
+  BOOST_TEST(throws_with([&] { nn::ELU().forward(labels); }, {"elu: expected a float32 or float64 tensor, got int64"}));
+}
+
 BOOST_AUTO_TEST_CASE(activation_grads_match_finite_differences) {
-  // Values kept away from 0, the kink of relu and leaky_relu.
+  // Values kept away from 0, the kink of relu, leaky_relu and elu, and from 0.5, where softplus with beta 2
+  // and threshold 1 turns into x.
   const Tensor x = tensor({{-1.3, -0.4, 0.2}, {0.9, 1.7, -2.2}}, kFloat64).requires_grad_();
   std::vector<std::shared_ptr<nn::Module>> layers{
       std::make_shared<nn::ReLU>(),    std::make_shared<nn::LeakyReLU>(), std::make_shared<nn::Sigmoid>(),
       std::make_shared<nn::Tanh>(),    std::make_shared<nn::Softmax>(1),  std::make_shared<nn::LogSoftmax>(1),
-      std::make_shared<nn::Flatten>()};
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::GELU>(),
+      std::make_shared<nn::GELU>(nn::GELUOptions{.approximate = "tanh"}), std::make_shared<nn::SiLU>(),
+      std::make_shared<nn::Softplus>(nn::SoftplusOptions{.beta = 2, .threshold = 1}),
+      std::make_shared<nn::ELU>(nn::ELUOptions{.alpha = 0.5})};
   for (const auto& layer : layers)
     BOOST_TEST(passes_gradcheck([&](const std::vector<Tensor>& in) { return layer->forward(in[0]); }, {x}),
                layer->repr());
@@ -273,10 +311,17 @@ BOOST_AUTO_TEST_CASE(layers_refuse_options_that_make_their_output_nan) {
   BOOST_TEST(throws_with([&] { nn::LeakyReLU({.negative_slope = nan}); },
                          {"LeakyReLU: invalid negative_slope: expected a finite value, got nan"}));
   BOOST_TEST(throws_with([&] { nn::Dropout({.p = nan}); }, {"Dropout", "[0, 1]", "got nan"}));
+  BOOST_TEST(throws_with([] { nn::GELU({.approximate = "erf"}); },
+                         {"GELU: invalid approximate: expected \"none\" or \"tanh\", got \"erf\""}));
+  BOOST_TEST(throws_with([&] { nn::Softplus({.beta = nan}); }, {"Softplus: invalid beta: expected a finite value, got nan"}));
+  BOOST_TEST(throws_with([] { nn::Softplus({.beta = 0}); }, {"Softplus: invalid beta: expected a non-zero value", "got 0"}));
+  BOOST_TEST(throws_with([] { nn::Softplus({.threshold = INFINITY}); }, {"Softplus: invalid threshold", "got inf"}));
+  BOOST_TEST(throws_with([&] { nn::ELU({.alpha = nan}); }, {"ELU: invalid alpha: expected a finite value, got nan"}));
   // The edges are fine: momentum 0 freezes the running statistics, 1 keeps only the last batch's.
   BOOST_CHECK_NO_THROW(nn::BatchNorm1d(3, {.eps = 0, .momentum = 1}));
   BOOST_CHECK_NO_THROW(nn::BatchNorm1d(3, {.momentum = 0}));
   BOOST_CHECK_NO_THROW(nn::LeakyReLU({.negative_slope = -2}));
+  BOOST_CHECK_NO_THROW(nn::Softplus({.beta = -1}));  // -softplus(-x) = log sigmoid(x)
 }
 
 BOOST_AUTO_TEST_CASE(layers_refuse_sizes_too_large_naming_the_layer_and_shape) {
