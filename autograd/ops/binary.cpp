@@ -142,12 +142,21 @@ Tensor lt(const Tensor& a, const Tensor& b) { return binary_forward("lt", a, b, 
 Tensor le(const Tensor& a, const Tensor& b) { return binary_forward("le", a, b, [](auto x, auto z) { return decltype(x)(x <= z); }); }
 Tensor gt(const Tensor& a, const Tensor& b) { return binary_forward("gt", a, b, [](auto x, auto z) { return decltype(x)(x > z); }); }
 Tensor ge(const Tensor& a, const Tensor& b) { return binary_forward("ge", a, b, [](auto x, auto z) { return decltype(x)(x >= z); }); }
-Tensor eq(const Tensor& a, double v) { return eq(a, full({}, v, a.dtype())); }
-Tensor gt(const Tensor& a, double v) { return gt(a, full({}, v, a.dtype())); }
-Tensor lt(const Tensor& a, double v) { return lt(a, full({}, v, a.dtype())); }
-Tensor ne(const Tensor& a, double v) { return ne(a, full({}, v, a.dtype())); }
-Tensor le(const Tensor& a, double v) { return le(a, full({}, v, a.dtype())); }
-Tensor ge(const Tensor& a, double v) { return ge(a, full({}, v, a.dtype())); }
+namespace {
+// An int64 tensor against a value it cannot hold (1.5, 1e30, NaN) is compared in float64, as in PyTorch,
+// not against the value truncated to an integer (labels > -1.5 must not mean labels > -1).
+Tensor compare_with_scalar(Tensor (*compare)(const Tensor&, const Tensor&), const Tensor& a, double v) {
+  const bool held_exactly = a.dtype() != kInt64 || (v == std::trunc(v) && v >= -0x1p63 && v < 0x1p63);
+  if (held_exactly) return compare(a, full({}, v, a.dtype()));
+  return compare(a.to(kFloat64), full({}, v, kFloat64)).to(kInt64);
+}
+}  // namespace
+Tensor eq(const Tensor& a, double v) { return compare_with_scalar(eq, a, v); }
+Tensor gt(const Tensor& a, double v) { return compare_with_scalar(gt, a, v); }
+Tensor lt(const Tensor& a, double v) { return compare_with_scalar(lt, a, v); }
+Tensor ne(const Tensor& a, double v) { return compare_with_scalar(ne, a, v); }
+Tensor le(const Tensor& a, double v) { return compare_with_scalar(le, a, v); }
+Tensor ge(const Tensor& a, double v) { return compare_with_scalar(ge, a, v); }
 
 Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
 Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }

@@ -105,4 +105,19 @@ BOOST_AUTO_TEST_CASE(where_refuses_shapes_that_do_not_broadcast) {
                          {"masked_fill", "[3]", "[2, 3]"}));
 }
 
+// PyTorch compares an int64 tensor with a fractional, huge or NaN scalar in floating point:
+// torch.tensor([-2, 1, 2]) > -1.5 is [False, True, True], == 1.5 all False, != nan all True.
+BOOST_AUTO_TEST_CASE(int64_against_a_scalar_it_cannot_hold_compares_in_floating_point) {
+  const Tensor labels = sg::tensor(std::vector<int64_t>{-2, 1, 2}, {3});
+  const auto values = [](const Tensor& t) { return t.to_vector<int64_t>(); };
+  BOOST_TEST(values(sg::gt(labels, -1.5)) == (std::vector<int64_t>{0, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::eq(labels, 1.5)) == (std::vector<int64_t>{0, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::lt(labels, 1.5)) == (std::vector<int64_t>{1, 1, 0}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::le(labels, -1.5)) == (std::vector<int64_t>{1, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::ge(labels, 1e30)) == (std::vector<int64_t>{0, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::ne(labels, std::nan(""))) == (std::vector<int64_t>{1, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(values(sg::eq(labels, 1.0)) == (std::vector<int64_t>{0, 1, 0}), boost::test_tools::per_element());
+  BOOST_TEST(sg::gt(labels, -1.5).dtype() == kInt64);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
