@@ -24,7 +24,7 @@ if(RESUME)
 endif()
 # Options a program does not list, because it would not act on them, are refused, not ignored.
 foreach(option IN LISTS UNLISTED)
-  list(APPEND cases "--${option}=x" "unrecognised option '--${option}'")
+  list(APPEND cases "--${option}=x" "unrecognised option '--${option}(=x)?'")
 endforeach()
 list(LENGTH cases n)
 math(EXPR last "${n} - 1")
