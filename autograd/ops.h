@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -211,6 +212,12 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dParams& params);
 /// scipy.signal.correlate2d / convolve2d on two 2-D tensors, mode "valid", "same" or "full".
 Tensor correlate2d(const Tensor& input, const Tensor& kernel, std::string_view mode = "valid");
 Tensor convolve2d(const Tensor& input, const Tensor& kernel, std::string_view mode = "valid");
+
+// ---- embedding and normalisation (ops/embedding.cpp, ops/layer_norm.cpp) ----
+/// Rows of weight (V, D) picked by int64 indices of any shape -> (..., D). Repeated indices add their
+/// gradients; the padding_idx row (negative counts from the end) gets none. An index outside [0, V) throws.
+///   Tensor vectors = sg::embedding(table, token_ids);
+Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
 
 // ---- operators ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
