@@ -218,6 +218,11 @@ Tensor convolve2d(const Tensor& input, const Tensor& kernel, std::string_view mo
 /// gradients; the padding_idx row (negative counts from the end) gets none. An index outside [0, V) throws.
 ///   Tensor vectors = sg::embedding(table, token_ids);
 Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
+/// Normalises x over its last dims (normalized_shape) to mean 0 and variance 1 (biased, eps inside the
+/// square root), then scales by weight and shifts by bias (each of normalized_shape, or undefined).
+///   Tensor h = sg::layer_norm(x, {512}, gamma, beta);
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
 
 // ---- operators ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

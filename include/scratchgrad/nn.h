@@ -13,6 +13,7 @@
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/module.h"
+#include "nn/normalization.h"
 #include "nn/optim/adam.h"
 #include "nn/optim/optimizer.h"
 #include "nn/optim/rmsprop.h"
