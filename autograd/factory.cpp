@@ -1,8 +1,11 @@
 // Making tensors: empty, constant, ranges, random, and from C++ values.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 #include "autograd/allocator.h"
 #include "autograd/check.h"
@@ -74,6 +77,38 @@ Tensor arange(double start, double end, double step, Dtype dtype) {
   return t;
 }
 
+// PyTorch's order of operations, so float32 values match it to the bit: start and end in T (for int64,
+// truncated), the step in T (double for int64), and the second half counted back from end.
+Tensor linspace(double start, double end, int64_t steps, Dtype dtype) {
+  SG_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got {}", steps);
+  SG_CHECK(std::isfinite(start) && std::isfinite(end), "linspace: expected finite start and end, got ({}, {})", start,
+           end);
+  Tensor t = allocate({steps}, dtype, "linspace");
+  dispatch_all(dtype, [&]<class T> {
+    using Step = std::conditional_t<std::is_integral_v<T>, double, T>;
+    const T first = element_from<T>(start, "linspace"), last = element_from<T>(end, "linspace");
+    T* out = t.data<T>();
+    if (steps == 1) out[0] = first;
+    if (steps <= 1) return;
+    const Step step = (Step(last) - Step(first)) / Step(steps - 1);
+    const int64_t half = steps / 2;
+    for (int64_t i = 0; i < steps; ++i)
+      out[i] = i < half ? T(Step(first) + step * Step(i)) : T(Step(last) - step * Step(steps - 1 - i));
+  });
+  return t;
+}
+
+Tensor eye(int64_t n, Dtype dtype) { return eye(n, n, dtype); }
+
+Tensor eye(int64_t n, int64_t m, Dtype dtype) {
+  SG_CHECK(n >= 0 && m >= 0, "eye: sizes must be non-negative, got n {} and m {}", n, m);
+  Tensor t = filled({n, m}, 0.0, dtype, "eye");
+  dispatch_all(dtype, [&]<class T> {
+    for (int64_t i = 0; i < std::min(n, m); ++i) t.data<T>()[i * m + i] = T(1);
+  });
+  return t;
+}
+
 // Random draws are sequential on purpose: the numbers depend on the seed alone, never on threads.
 Tensor rand(const Shape& shape, Dtype dtype) {
   Tensor t = allocate(shape, dtype, "rand");
@@ -92,6 +127,34 @@ Tensor randn(const Shape& shape, Dtype dtype) {
   Generator& g = default_generator();
   dispatch(dtype, "randn", [&]<class T> {
     for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(g.normal());
+  });
+  return t;
+}
+
+Tensor randint(int64_t high, const Shape& shape, Dtype dtype) { return randint(0, high, shape, dtype); }
+
+// high - low is taken in uint64, where it is exact for any low < high (even -2^63 to 2^63 - 1), and each
+// draw is unbiased (Generator::randint rejects the remainder).
+Tensor randint(int64_t low, int64_t high, const Shape& shape, Dtype dtype) {
+  SG_CHECK(low < high, "randint: expected low < high, got low {} and high {}", low, high);
+  Tensor t = allocate(shape, dtype, "randint");
+  Generator& g = default_generator();
+  const uint64_t range = uint64_t(high) - uint64_t(low);
+  dispatch_all(dtype, [&]<class T> {
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<T>()[i] = T(int64_t(uint64_t(low) + g.randint(range)));
+  });
+  return t;
+}
+
+// Fisher-Yates from the last position down: each of the n! orders equally likely.
+Tensor randperm(int64_t n, Dtype dtype) {
+  SG_CHECK(n >= 0, "randperm: n must be non-negative, got {}", n);
+  Tensor t = allocate({n}, dtype, "randperm");
+  Generator& g = default_generator();
+  dispatch_all(dtype, [&]<class T> {
+    T* p = t.data<T>();
+    for (int64_t i = 0; i < n; ++i) p[i] = T(i);
+    for (int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[g.randint(uint64_t(i) + 1)]);
   });
   return t;
 }

@@ -257,6 +257,18 @@ Tensor scalar_tensor(double value, Dtype dtype = kFloat32);
 /// start, start + step, ... below end: arange(5) == [0, 1, 2, 3, 4].
 Tensor arange(double end, Dtype dtype = kFloat32);
 Tensor arange(double start, double end, double step = 1.0, Dtype dtype = kFloat32);
+/// steps values from start to end inclusive, evenly spaced: linspace(0, 1, 5) == [0, 0.25, 0.5, 0.75, 1].
+/// Computed as PyTorch does: the first half counts up from start, the second down from end, so both ends
+/// are exact; for int64, start and end are truncated first and the values truncated toward zero.
+Tensor linspace(double start, double end, int64_t steps, Dtype dtype = kFloat32);
+/// The n x n identity, or n x m with ones on the main diagonal.
+Tensor eye(int64_t n, Dtype dtype = kFloat32);
+Tensor eye(int64_t n, int64_t m, Dtype dtype = kFloat32);
+/// Integers drawn uniformly from [low, high) (or [0, high)) by the global generator, int64 by default.
+Tensor randint(int64_t high, const Shape& shape, Dtype dtype = kInt64);
+Tensor randint(int64_t low, int64_t high, const Shape& shape, Dtype dtype = kInt64);
+/// A random permutation of 0 .. n - 1 (Fisher-Yates, global generator), int64 by default.
+Tensor randperm(int64_t n, Dtype dtype = kInt64);
 /// Uniform on [0, 1) from the global generator (sg::manual_seed).
 Tensor rand(const Shape& shape, Dtype dtype = kFloat32);
 Tensor rand_like(const Tensor& like);
