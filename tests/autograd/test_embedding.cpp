@@ -65,7 +65,8 @@ BOOST_AUTO_TEST_CASE(embedding_refuses_indices_out_of_range_naming_the_index_and
                          {"embedding:", "index 4 at position 1", "num_embeddings 4"}));
   BOOST_TEST(throws_with([&] { sg::embedding(w, ids({-1}, {1})); },
                          {"embedding:", "index -1 at position 0", "num_embeddings 4"}));
-  BOOST_TEST(throws_with([&] { sg::embedding(w, ids({0}, {1}), 4); }, {"embedding:", "padding_idx", "[-4, 4)", "got 4"}));
+  BOOST_TEST(throws_with([&] { sg::embedding(w, ids({0}, {1}), 4); },
+                         {"embedding:", "padding_idx", "[-4, 4)", "got 4"}));
   BOOST_TEST(throws_with([&] { sg::embedding(w, ids({0}, {1}), -5); }, {"embedding:", "padding_idx", "got -5"}));
   BOOST_TEST(throws_with([&] { sg::embedding(w, sg::zeros({2})); }, {"embedding:", "int64", "[2] float32"}));
   BOOST_TEST(throws_with([&] { sg::embedding(sg::zeros({4}), ids({0}, {1})); }, {"embedding:", "weight", "[4]"}));

@@ -100,7 +100,8 @@ BOOST_AUTO_TEST_CASE(layer_norm_refuses_shapes_dtypes_and_eps_that_do_not_fit) {
   BOOST_TEST(throws_with([&] { sg::layer_norm(x, {3}); }, {"layer_norm:", "normalized_shape [3]", "input [2, 3, 4]"}));
   BOOST_TEST(throws_with([&] { sg::layer_norm(x, {}); }, {"layer_norm:", "at least one", "normalized_shape []"}));
   BOOST_TEST(throws_with([&] { sg::layer_norm(x, {1, 2, 3, 4}); }, {"layer_norm:", "[1, 2, 3, 4]"}));
-  BOOST_TEST(throws_with([&] { sg::layer_norm(x, {4}, zeros({3})); }, {"layer_norm:", "weight", "shape [4]", "got [3] float32"}));
+  BOOST_TEST(throws_with([&] { sg::layer_norm(x, {4}, zeros({3})); },
+                         {"layer_norm:", "weight", "shape [4]", "got [3] float32"}));
   BOOST_TEST(throws_with([&] { sg::layer_norm(x, {4}, Tensor(), zeros({4}, kFloat64)); },
                          {"layer_norm:", "bias", "dtype float32", "got [4] float64"}));
   BOOST_TEST(throws_with([&] { sg::layer_norm(sg::zeros({2, 4}, kInt64), {4}); }, {"layer_norm:", "float", "int64"}));

@@ -31,8 +31,8 @@ BOOST_AUTO_TEST_CASE(embedding_forward_looks_rows_up_and_the_padding_row_gets_no
   const Tensor tokens = sg::tensor(std::vector<int64_t>{2, 0, 2, 1}, {2, 2});
   const Tensor y = embed(tokens);
   BOOST_TEST(y.shape() == Shape({2, 2, 2}));
-  BOOST_TEST(all_close(y.narrow(0, 1, 1).reshape({2, 2}), index_select(embed.weight.detach(), 0,
-                                                                       sg::tensor(std::vector<int64_t>{2, 1}, {2})), 0));
+  const Tensor rows_2_and_1 = index_select(embed.weight.detach(), 0, sg::tensor(std::vector<int64_t>{2, 1}, {2}));
+  BOOST_TEST(all_close(y.narrow(0, 1, 1).reshape({2, 2}), rows_2_and_1, 0));
   y.sum().backward();
   BOOST_TEST(all_close(embed.weight.grad(), tensor({{0.0, 0.0}, {1.0, 1.0}, {2.0, 2.0}}), 0));
 }
@@ -45,7 +45,8 @@ BOOST_AUTO_TEST_CASE(embedding_prints_its_sizes_and_padding_row) {
 BOOST_AUTO_TEST_CASE(embedding_refuses_bad_sizes_and_padding_rows) {
   BOOST_TEST(throws_with([] { nn::Embedding(0, 4); }, {"Embedding", "num_embeddings 0", "embedding_dim 4"}));
   BOOST_TEST(throws_with([] { nn::Embedding(4, -1); }, {"Embedding", "embedding_dim -1"}));
-  BOOST_TEST(throws_with([] { nn::Embedding(4, 2, {.padding_idx = 4}); }, {"Embedding", "padding_idx", "[-4, 4)", "got 4"}));
+  BOOST_TEST(throws_with([] { nn::Embedding(4, 2, {.padding_idx = 4}); },
+                         {"Embedding", "padding_idx", "[-4, 4)", "got 4"}));
   BOOST_TEST(throws_with([] { nn::Embedding(4, 2, {.padding_idx = -5}); }, {"Embedding", "padding_idx", "got -5"}));
   nn::Embedding embed(4, 2);
   BOOST_TEST(throws_with([&] { embed(sg::tensor(std::vector<int64_t>{4}, {1})); },

@@ -269,9 +269,9 @@ BOOST_AUTO_TEST_CASE(kl_div_matches_pytorch_for_every_reduction_and_log_target) 
 BOOST_AUTO_TEST_CASE(kl_div_grad_matches_finite_differences_for_input_and_target) {
   manual_seed(22);
   const Tensor x = uniform64({2, 3}), t = uniform64({2, 3}, 0.1, 1.0);
-  BOOST_TEST(passes_gradcheck([](const std::vector<Tensor>& in) { return nn::kl_div(in[0], in[1], Reduction::BatchMean); },
-                              {x, t}));
-  BOOST_TEST(passes_gradcheck([](const std::vector<Tensor>& in) { return nn::kl_div(in[0], in[1], Reduction::None, true); },
+  using In = const std::vector<Tensor>&;
+  BOOST_TEST(passes_gradcheck([](In in) { return nn::kl_div(in[0], in[1], Reduction::BatchMean); }, {x, t}));
+  BOOST_TEST(passes_gradcheck([](In in) { return nn::kl_div(in[0], in[1], Reduction::None, true); },
                               {x, uniform64({2, 3})}));
 }
 
@@ -312,7 +312,8 @@ BOOST_AUTO_TEST_CASE(cross_entropy_with_weights_ignore_index_and_label_smoothing
         -0.27716034199248746, 0.01010024707132183, 0.12690047015219313, -0.1549177116659887, 0.028017241513795567},
        1.7536039659390676, 9.64482181266487}};
   for (const Case& c : cases) {
-    Tensor x = tensor({{1.0, 2.0, 0.5}, {0.1, -0.4, 0.3}, {2.0, -1.0, 0.0}, {0.7, 0.7, -0.2}}, kFloat64).requires_grad_();
+    Tensor x = tensor({{1.0, 2.0, 0.5}, {0.1, -0.4, 0.3}, {2.0, -1.0, 0.0}, {0.7, 0.7, -0.2}}, kFloat64);
+    x.requires_grad_();
     nn::CrossEntropyOptions options{.weight = c.weighted ? w : Tensor(), .ignore_index = c.ignore_index,
                                     .label_smoothing = c.label_smoothing};
     const nn::CrossEntropyOptions mean_options = options;
@@ -372,11 +373,13 @@ BOOST_AUTO_TEST_CASE(bce_with_logits_pos_weight_matches_pytorch) {
                                       0.15876235447040557, -0.03648529159285016, -0.3395893495876965}, {2, 3}), 1e-14));
   // stays finite for logits of +-1000
   const Tensor big = tensor({1000.0, -1000.0}, kFloat64);
-  BOOST_TEST(all_finite(nn::binary_cross_entropy_with_logits(big, tensor({0.0, 1.0}, kFloat64),
-                                                             {.reduction = Reduction::None, .pos_weight = tensor({3.0}, kFloat64)})));
+  const nn::BCEWithLogitsOptions per_element{.reduction = Reduction::None, .pos_weight = tensor({3.0}, kFloat64)};
+  BOOST_TEST(all_finite(nn::binary_cross_entropy_with_logits(big, tensor({0.0, 1.0}, kFloat64), per_element)));
   manual_seed(24);
   BOOST_TEST(passes_gradcheck(
-      [&](const std::vector<Tensor>& in) { return nn::binary_cross_entropy_with_logits(in[0], y, {.pos_weight = in[1]}); },
+      [&](const std::vector<Tensor>& in) {
+        return nn::binary_cross_entropy_with_logits(in[0], y, {.pos_weight = in[1]});
+      },
       {uniform64({2, 3}), uniform64({3}, 0.5, 2.0)}));
 }
 
@@ -388,7 +391,8 @@ BOOST_AUTO_TEST_CASE(new_loss_options_are_refused_with_the_op_and_value) {
                          {"cross_entropy", "label_smoothing", "[0, 1]", "got 1.5"}));
   BOOST_TEST(throws_with([&] { nn::cross_entropy(x, zeros({2, 3}), {.ignore_index = 1}); },
                          {"cross_entropy", "ignore_index", "probability", "got ignore_index 1"}));
-  BOOST_TEST(throws_with([&] { nn::cross_entropy(x, sg::tensor(std::vector<int64_t>{0, 5}, {2}), {.ignore_index = 4}); },
+  const Tensor five = sg::tensor(std::vector<int64_t>{0, 5}, {2});
+  BOOST_TEST(throws_with([&] { nn::cross_entropy(x, five, {.ignore_index = 4}); },
                          {"cross_entropy", "[0, 3) or ignore_index 4", "got 5 at position 1"}));
   BOOST_TEST(throws_with([&] { nn::cross_entropy(x, labels, {.reduction = Reduction::BatchMean}); },
                          {"cross_entropy", "BatchMean", "kl_div"}));
