@@ -189,6 +189,15 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 /// Cross-entropy of each sample: logits (N, C) against int64 class indices (N), log sum_c e^x_c - x_t.
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
 
+// ---- normalisation (ops/batch_norm.cpp) ----
+/// Normalises each channel (dim 1) of input (N, C, ...) as PyTorch's F.batch_norm: by the batch's mean and
+/// biased variance when training, updating running_mean and running_var (C) in place if given; by those
+/// running statistics otherwise; then y * weight + bias (C). Any of the four may be an undefined Tensor()
+/// (the running statistics only when training).
+///   y = batch_norm(x, running_mean, running_var, weight, bias, /*training=*/true, 0.1, 1e-5);
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum = 0.1, double eps = 1e-5);
+
 // ---- integer helpers (ops/select.cpp) ----
 /// (N) int64 class indices -> (N, num_classes) with a 1 at each index.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype = kFloat32);
