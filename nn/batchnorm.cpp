@@ -1,5 +1,5 @@
-// BatchNorm: statistics from mean/sub/mul ops, so the backward (through the batch mean and variance too)
-// comes from autograd.
+// BatchNorm: the module around the batch_norm op, which owns the statistics, the normalisation and its
+// backward; the module keeps the options, the buffers and the count of batches seen.
 #include "nn/batchnorm.h"
 
 #include "autograd/check.h"
@@ -41,42 +41,22 @@ void BatchNorm::reset_parameters() {
 }
 
 // y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1), with the mean and the biased
-// variance taken over every other dim. While training, the running variance is updated with the
-// unbiased variance (times n / (n - 1)), as PyTorch does.
+// variance taken over every other dim: the batch's while training or when no running statistics are kept,
+// the running ones otherwise. Training updates those with the unbiased variance, as PyTorch does.
 Tensor BatchNorm::forward(const Tensor& input) {
   SG_CHECK(input.dim() >= min_dim_ && input.dim() <= max_dim_ && input.size(1) == num_features,
            "{}: expected input ({}) with {} channels, got {}", name_,
            max_dim_ == 4 ? "N, C, H, W" : "N, C) or (N, C, L", num_features, input.shape());
-  // Statistics per channel: shape (1, C, 1, ...) so they broadcast against the input.
-  Shape stat_shape = input.shape();
-  for (int64_t d = 0; d < stat_shape.size(); ++d)
-    if (d != 1) stat_shape[d] = 1;
   const int64_t n = input.numel() / num_features;
-
-  Tensor mean, var;
   const bool use_batch_stats = is_training() || !options.track_running_stats;
-  if (use_batch_stats) {
-    SG_CHECK(n > 1, "{}: expected more than 1 value per channel when training, got input {}", name_, input.shape());
-    mean = input;
-    for (int64_t d = 0; d < input.dim(); ++d)
-      if (d != 1) mean = sg::mean(mean, d, /*keepdim=*/true);
-    const Tensor centered = input - mean;
-    var = centered * centered;
-    for (int64_t d = 0; d < input.dim(); ++d)
-      if (d != 1) var = sg::mean(var, d, /*keepdim=*/true);
-    if (is_training() && options.track_running_stats) {
-      NoGradGuard no_grad;
-      const double m = options.momentum;
-      running_mean.mul_(1 - m).add_(reshape(mean.detach(), {num_features}), m);
-      running_var.mul_(1 - m).add_(reshape(var.detach(), {num_features}), m * double(n) / double(n - 1));
-      num_batches_tracked += 1.0;
-    }
-  } else {
-    mean = reshape(running_mean, stat_shape);
-    var = reshape(running_var, stat_shape);
+  SG_CHECK(!use_batch_stats || n > 1, "{}: expected more than 1 value per channel when training, got input {}",
+           name_, input.shape());
+  Tensor y = batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats, options.momentum,
+                        options.eps);
+  if (is_training() && options.track_running_stats) {
+    NoGradGuard no_grad;
+    num_batches_tracked += 1.0;
   }
-  Tensor y = (input - mean) / sqrt(var + options.eps);
-  if (options.affine) y = y * reshape(weight, stat_shape) + reshape(bias, stat_shape);
   return y;
 }
 
