@@ -71,6 +71,8 @@ class CrossEntropyLoss : public Module {
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   CrossEntropyOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };
 
 class NLLLoss : public Module {
@@ -80,6 +82,8 @@ class NLLLoss : public Module {
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   LossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };
 
 class MSELoss : public Module {
@@ -89,6 +93,8 @@ class MSELoss : public Module {
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   LossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };
 
 class BCELoss : public Module {
@@ -100,6 +106,8 @@ class BCELoss : public Module {
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   LossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };
 
 class BCEWithLogitsLoss : public Module {
@@ -111,6 +119,8 @@ class BCEWithLogitsLoss : public Module {
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   BCEWithLogitsOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };
 
 }  // namespace sg::nn

@@ -7,7 +7,9 @@
 #include <ostream>
 
 // GCC 12 warns falsely (-Wrestrict) inside Boost 1.74's data-driven test-name generation.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 
