@@ -6,6 +6,13 @@
 // woken. The caller waits for claimed chunks the same way. Spinning without yielding is what collapses a
 // busy machine: a waiting thread would burn the very core that the thread it waits for needs.
 //
+// A worker kept off its core. When another program holds the worker's core, the caller ends up doing
+// every chunk itself, and pays for waking the worker and, worse, for waiting on a chunk the worker
+// claimed just before it was descheduled. So after a few jobs in a row that lasted long enough for a
+// worker to wake (kLongJob) and in which no worker took a chunk, the next jobs run on the caller alone: one at first, twice as many after each job that again finds
+// the workers away, up to kMaxSkip; a job in which a worker takes a chunk ends that. The chunks are the
+// same either way, so the results are too.
+//
 // Retiring a job safely. The job lives in the pool and is reused, so a worker that wakes late must never
 // touch a job that is over. A worker counts itself in (`active`) before it looks at the job and out when
 // it leaves; the caller closes the job (`open`) and then waits until no worker is in. Both sides use
@@ -43,6 +50,10 @@ void cpu_relax() {
 // How long a waiting thread spins, then yields, before it sleeps.
 constexpr auto kSpinFor = std::chrono::microseconds(2);
 constexpr auto kYieldFor = std::chrono::microseconds(100);
+// Jobs in a row without help from a worker before the caller runs jobs alone, and the most it then runs.
+constexpr int kMisses = 3;
+constexpr auto kLongJob = std::chrono::microseconds(50);
+constexpr int kMaxSkip = 64;
 
 // Waits until ready() holds: spins, then yields its core, then calls sleep() until it holds.
 template <class Ready, class Sleep>
@@ -80,6 +91,15 @@ class ThreadPool {
   int workers() const { return int(threads_.size()); }
 
   void run(int64_t chunks, int threads, void (*call)(void*, int64_t), void* context) {
+    if (skip_left_ > 0) {
+      --skip_left_;
+      inside_chunks = true;
+      struct Leave {
+        ~Leave() { inside_chunks = false; }
+      } leave;  // also when a chunk throws
+      for (int64_t c = 0; c < chunks; ++c) call(context, c);
+      return;
+    }
     const int parts = std::min(threads, int(shares_.size()));
     for (int t = 0; t < parts; ++t) {
       shares_[t].next.store(chunks * t / parts, std::memory_order_relaxed);
@@ -95,18 +115,29 @@ class ThreadPool {
     if (sleepers_.load() > 0) generation_.notify_all();
 
     inside_chunks = true;
-    work_on(0);
+    const auto started = std::chrono::steady_clock::now();
+    const int64_t mine = work_on(0);
     wait_until([&] { return done_.load(std::memory_order_acquire) == chunks; },
                [] { std::this_thread::yield(); });
     open_.store(false);
     wait_until([&] { return active_.load() == 0; }, [] { std::this_thread::yield(); });
     inside_chunks = false;
+    if (mine < chunks) {
+      misses_ = 0;
+      skip_next_ = 1;
+    } else if (std::chrono::steady_clock::now() - started > kLongJob && ++misses_ >= kMisses) {
+      misses_ = 0;
+      skip_left_ = skip_next_;
+      skip_next_ = std::min(2 * skip_next_, kMaxSkip);
+    }
     if (error_) std::rethrow_exception(error_);
   }
 
  private:
-  // Runs chunks until none is left: first from share `first`, then from the others in turn.
-  void work_on(int first) {
+  // Runs chunks until none is left: first from share `first`, then from the others in turn. Returns how
+  // many it ran.
+  int64_t work_on(int first) {
+    int64_t ran = 0;
     for (int k = 0; k < parts_; ++k) {
       Share& share = shares_[(first + k) % parts_];
       for (int64_t c; (c = share.next.fetch_add(1, std::memory_order_relaxed)) < share.end;) {
@@ -117,8 +148,10 @@ class ThreadPool {
           if (!error_) error_ = std::current_exception();
         }
         done_.fetch_add(1, std::memory_order_release);
+        ++ran;
       }
     }
+    return ran;
   }
 
   void work_loop(int w) {
@@ -148,6 +181,8 @@ class ThreadPool {
   alignas(64) std::atomic<int> active_{0};             // workers looking at the job
   std::atomic<bool> open_{false};                      // the job may still be joined
   std::atomic<int> sleepers_{0};                       // workers asleep in generation_.wait
+  // The caller's alone: jobs in a row no worker helped with, jobs left to run alone, and the next count.
+  int misses_ = 0, skip_left_ = 0, skip_next_ = 1;
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };
