@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Runs every workload in scratchgrad (bench_workloads) and in PyTorch (torch_ref.py) at 1 and 2 threads,
-each in its own process (so peak memory is per workload), saves the JSON lines to bench/results.jsonl and
-prints a table with the ratios. Before each workload's 2-thread runs it measures what a second thread adds
+each in its own process (so peak memory is per workload), saves the JSON lines to bench/results/idle.jsonl
+and prints the ratios; bench/table.py turns the saved lines into bench/README.md's tables. Before each workload's 2-thread runs it measures what a second thread adds
 on the machine at that moment (bench_workloads --workload cores), to read the 2-thread figures by.
 
 With --busy, it first starts one process that spins on a core (the browser, build or second program of a
 learner's laptop) and ends it when done, so the figures show what each framework gives on a machine where
-a core is taken; results go to bench/results_busy.jsonl then.
+a core is taken; results go to bench/results/busy.jsonl then.
 
 Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5,W6] [--busy]
 """
@@ -38,7 +38,8 @@ def main():
         if spinner:
             spinner.kill()
             spinner.wait()
-    with open(os.path.join(HERE, "results_busy.jsonl" if args.busy else "results.jsonl"), "w") as f:
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "busy.jsonl" if args.busy else "idle.jsonl"), "w") as f:
         for row in rows:
             f.write(json.dumps(dict(row, busy=args.busy)) + "\n")
 
