@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
       test_accuracy = double(correct(model(test_x), test_y)) / double(options.test_size);
       history.add({bar.mean_loss(), bar.accuracy(), test_accuracy});
     }
-    fmt::print("   curves written to {}\n", history.save(options.out, "autograd_basics_curves"));
+    fmt::print("   curves written to {}\n", history.save(options.out, "autograd_basics_curves", fmt::format("autograd_basics, {} hidden units, seed {}", hidden, options.seed)));
     fmt::print("test accuracy: {:.4f}\n", test_accuracy);
     return report.ok && custom.ok ? 0 : 1;
   });

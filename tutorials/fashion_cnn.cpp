@@ -31,6 +31,7 @@
 
 #include <scratchgrad/scratchgrad.h>
 
+#include "tutorials/common/accuracy.h"
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
@@ -45,6 +46,7 @@
 #include "tutorials/common/seed_sweep.h"
 
 namespace po = boost::program_options;
+using sg::tutorial::count_correct;
 
 namespace {
 
@@ -77,7 +79,7 @@ void train(const std::string& run, OneFilterCNN& model, sg::optim::SGD& optimize
       loss.backward();
       optimizer.step();
       dead += sg::le(o.pre, sg::zeros({1})).sum().item();
-      bar.step(labels.numel(), loss.item(), int64_t(sg::eq(sg::argmax(o.logits, 1), labels).sum().item()));
+      bar.step(labels.numel(), loss.item(), count_correct(o.logits, labels));
     }
     bar.finish();
     dead /= double(train_set.size() * kConvSize * kConvSize);
@@ -237,8 +239,8 @@ int main(int argc, char** argv) {
       sg::tutorial::save_models({{"relu", &model}, {"fixed", &fixed}}, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
       fmt::print("   saved {}\n", options.save);
     }
-    fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves"),
-               fixed_history.save(options.out, "fashion_cnn_fixed_curves"));
+    fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves", fmt::format("fashion_cnn, exact ReLU derivative, seed {}", options.seed)),
+               fixed_history.save(options.out, "fashion_cnn_fixed_curves", fmt::format("fashion_cnn, fix {}, seed {}", fix, options.seed)));
     sg::tutorial::save_feature_maps(model, test_set, options.out + "/fashion_cnn_relu");
     sg::tutorial::save_feature_maps(fixed, test_set, options.out + "/fashion_cnn_fixed");
     sg::tutorial::save_png_grid(options.out + "/fashion_cnn_filters.png",

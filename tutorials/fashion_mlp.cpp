@@ -22,6 +22,7 @@
 
 #include <scratchgrad/scratchgrad.h>
 
+#include "tutorials/common/accuracy.h"
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
@@ -31,6 +32,7 @@
 #include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
+using sg::tutorial::count_correct;
 
 namespace {
 
@@ -39,10 +41,6 @@ constexpr int64_t kClasses = 10;
 using sg::tutorial::activation_derivative;
 
 double max_abs_diff(const sg::Tensor& a, const sg::Tensor& b) { return sg::abs(a - b).max().item(); }
-
-int64_t count_correct(const sg::Tensor& logits, const sg::Tensor& labels) {
-  return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
-}
 
 }  // namespace
 
@@ -237,7 +235,7 @@ int main(int argc, char** argv) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}, {"seed", std::to_string(options.seed)}});
       fmt::print("   saved {}\n", options.save);
     }
-    fmt::print("   curves written to {}\n", history.save(options.out, "fashion_mlp_curves"));
+    fmt::print("   curves written to {}\n", history.save(options.out, "fashion_mlp_curves", fmt::format("fashion_mlp, {} activation, seed {}", activation, options.seed)));
 
     // 9. Test (cell 35): the class is the argmax of the output; the notebook reached 86.27 %.
     const double test_accuracy = evaluate();

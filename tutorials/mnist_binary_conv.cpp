@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
       sg::nn::save(model, options.save, {{"steps", std::to_string(options.epochs)}});
       fmt::print("   checkpoint written to {}\n", options.save);
     }
-    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_binary_conv_curves"));
+    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_binary_conv_curves", fmt::format("mnist_binary_conv, seed {}", options.seed)));
 
     // 12-13. The filters after training, and accuracy on the held-out digits train[200:400].
     fmt::print("12. filters after training\n");

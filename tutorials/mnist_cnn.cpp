@@ -17,6 +17,7 @@
 
 #include <scratchgrad/scratchgrad.h>
 
+#include "tutorials/common/accuracy.h"
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
@@ -27,10 +28,7 @@
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
-
-int64_t count_correct(const sg::Tensor& logits, const sg::Tensor& labels) {
-  return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
-}
+using sg::tutorial::count_correct;
 
 int main(int argc, char** argv) {
   return sg::tutorial::run_main([&] {
@@ -185,7 +183,7 @@ int main(int argc, char** argv) {
       sg::nn::save(model, options.save, {{"epochs", std::to_string(options.epochs)}});
       fmt::print("   checkpoint written to {}\n", options.save);
     }
-    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_curves"));
+    if (options.epochs > 0) fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_curves", fmt::format("mnist_cnn, batch {}, seed {}", options.batch_size, options.seed)));
 
     // 7. Test on the next images, as the notebook's last cell.
     const auto [test_loss, test_accuracy] = evaluate();

@@ -22,6 +22,7 @@
 
 #include <scratchgrad/scratchgrad.h>
 
+#include "tutorials/common/accuracy.h"
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
@@ -34,11 +35,8 @@
 #include "tutorials/common/resume.h"
 
 namespace po = boost::program_options;
+using sg::tutorial::count_correct;
 using sg::tutorial::Clock, sg::tutorial::ms_since, sg::tutorial::name_width, sg::tutorial::print_timing;
-
-int64_t count_correct(const sg::Tensor& logits, const sg::Tensor& labels) {
-  return int64_t(sg::eq(sg::argmax(logits, 1), labels).sum().item());
-}
 
 // The notebook's `O = (I - F + 2P) / S + 1`, printed with its numbers.
 int64_t output_size(const char* layer, int64_t in, int64_t filter, int64_t padding, int64_t stride) {
@@ -229,7 +227,7 @@ int main(int argc, char** argv) {
       fmt::print("   checkpoint written to {}\n", options.save);
     }
     if (options.epochs > 0)
-      fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_layers_curves"));
+      fmt::print("   curves written to {}\n", history.save(options.out, "mnist_cnn_layers_curves", fmt::format("mnist_cnn_layers, seed {}", options.seed)));
 
     // 7. Evaluate on test[:5000]. The notebook predicted one image at a time; one batched forward gives
     //    the same predictions.

@@ -1,4 +1,5 @@
-// CSV and a hand-written SVG: two panels, axes with round tick values, one coloured line per column.
+// CSV and a hand-written SVG: a title, one panel per kind of quantity, axes labelled, with round tick
+// values, one coloured line per column and the legend under each panel.
 #include "tutorials/common/curves.h"
 
 #include <algorithm>
@@ -28,11 +29,28 @@ double tick_step(double range) {
   return 10 * power;
 }
 
-// One panel at (left, top) of size w x h: the columns whose index is in `picked`.
-std::string panel(const History& h, const std::vector<size_t>& picked, const std::string& title, double left,
-                  double top, double w, double h_px) {
+// What a column measures, which decides its panel: losses share one, accuracies another, and any
+// other quantity (a fraction of dead units, say) gets a panel of its own.
+struct Kind {
+  std::string title, y_label;
+};
+Kind kind_of(const std::string& column) {
+  if (column.find("loss") != std::string::npos) return {"loss", "loss, mean per sample"};
+  if (column.find("accuracy") != std::string::npos) return {"accuracy", "accuracy, fraction correct"};
+  std::string title = column;
+  std::replace(title.begin(), title.end(), '_', ' ');
+  return {title, title};
+}
+
+constexpr double kPanelWidth = 340, kPanelHeight = 220, kPanelStride = 430, kTop = 70, kLeft = 70;
+
+// One panel at (left, kTop): the columns whose index is in `picked`, plotted against the row number
+// (x_label), with its legend below the axis label so that it never covers a line.
+std::string panel(const History& h, const std::vector<size_t>& picked, const Kind& kind, const std::string& x_label,
+                  double left) {
+  const double top = kTop, w = kPanelWidth, h_px = kPanelHeight;
   std::string svg = fmt::format("<text x='{}' y='{}' font-size='14' text-anchor='middle'>{}</text>\n", left + w / 2,
-                                top - 10, title);
+                                top - 10, kind.title);
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& row : h.rows())
     for (size_t c : picked)
@@ -51,12 +69,14 @@ std::string panel(const History& h, const std::vector<size_t>& picked, const std
     svg += fmt::format("<line x1='{0}' x2='{1}' y1='{2:.1f}' y2='{2:.1f}' stroke='#eee'/><text x='{3}' y='{4:.1f}' "
                        "font-size='10' text-anchor='end'>{5:.4g}</text>\n",
                        left, left + w, y_of(v), left - 4, y_of(v) + 3, v);
+  svg += fmt::format("<text transform='translate({},{}) rotate(-90)' font-size='11' text-anchor='middle'>{}</text>\n",
+                     left - 46, top + h_px / 2, kind.y_label);
   const size_t label_every = std::max<size_t>(1, n / 10);
   for (size_t i = 0; i < n; i += label_every)
     svg += fmt::format("<text x='{:.1f}' y='{}' font-size='10' text-anchor='middle'>{}</text>\n", x_of(i),
                        top + h_px + 14, i + 1);
-  svg += fmt::format("<text x='{}' y='{}' font-size='11' text-anchor='middle'>epoch</text>\n", left + w / 2,
-                     top + h_px + 30);
+  svg += fmt::format("<text x='{}' y='{}' font-size='11' text-anchor='middle'>{}</text>\n", left + w / 2,
+                     top + h_px + 30, x_label);
   for (size_t k = 0; k < picked.size(); ++k) {
     const char* colour = kColours[k % std::size(kColours)];
     std::string points;
@@ -64,14 +84,16 @@ std::string panel(const History& h, const std::vector<size_t>& picked, const std
       if (std::isfinite(h.rows()[i][picked[k]])) points += fmt::format("{:.1f},{:.1f} ", x_of(i), y_of(h.rows()[i][picked[k]]));
     svg += fmt::format("<polyline fill='none' stroke='{}' stroke-width='2' points='{}'/>\n", colour, points);
     if (n == 1) svg += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='3' fill='{}'/>\n", x_of(0), y_of(h.rows()[0][picked[k]]), colour);
-    svg += fmt::format("<text x='{}' y='{}' font-size='11' fill='{}'>{}</text>\n", left + 8, top + 16 + 14 * double(k),
-                       colour, h.columns()[picked[k]]);
+    const double legend_y = top + h_px + 50 + 16 * double(k);
+    svg += fmt::format("<line x1='{0}' x2='{1}' y1='{2}' y2='{2}' stroke='{3}' stroke-width='2'/>"
+                       "<text x='{4}' y='{5}' font-size='11'>{6}</text>\n",
+                       left, left + 20, legend_y - 4, colour, left + 26, legend_y, h.columns()[picked[k]]);
   }
   return svg;
 }
 }  // namespace
 
-std::string History::save(const std::string& folder, const std::string& name) const {
+std::string History::save(const std::string& folder, const std::string& name, const std::string& title) const {
   const std::filesystem::path base = std::filesystem::path(folder) / name;
   std::string csv = "epoch";
   for (const auto& c : columns_) csv += "," + c;
@@ -83,12 +105,24 @@ std::string History::save(const std::string& folder, const std::string& name) co
   }
   write_file_atomic(base.string() + ".csv", csv);
 
-  std::vector<size_t> losses, others;
-  for (size_t c = 0; c < columns_.size(); ++c) (columns_[c].find("loss") != std::string::npos ? losses : others).push_back(c);
-  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='860' height='340' font-family='sans-serif'>\n"
-                    "<rect width='100%' height='100%' fill='white'/>\n";
-  svg += panel(*this, losses, "loss", 60, 40, 340, 240);
-  svg += panel(*this, others, "accuracy", 490, 40, 340, 240);
+  // Columns grouped by kind, in the order each kind first appears.
+  std::vector<Kind> kinds;
+  std::vector<std::vector<size_t>> picked;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const Kind kind = kind_of(columns_[c]);
+    size_t k = 0;
+    while (k < kinds.size() && kinds[k].title != kind.title) ++k;
+    if (k == kinds.size()) kinds.push_back(kind), picked.emplace_back();
+    picked[k].push_back(c);
+  }
+  size_t legend_rows = 0;
+  for (const auto& p : picked) legend_rows = std::max(legend_rows, p.size());
+  const double width = kLeft + kPanelStride * double(kinds.size()), height = kTop + kPanelHeight + 56 + 16 * double(legend_rows);
+  std::string svg = fmt::format("<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{}' font-family='sans-serif'>\n"
+                                "<rect width='100%' height='100%' fill='white'/>\n"
+                                "<text x='{}' y='24' font-size='16' text-anchor='middle'>{}</text>\n",
+                                width, height, width / 2, title);
+  for (size_t k = 0; k < kinds.size(); ++k) svg += panel(*this, picked[k], kinds[k], "epoch", kLeft + kPanelStride * double(k));
   svg += "</svg>\n";
   write_file_atomic(base.string() + ".svg", svg);
   return base.string() + ".svg";
