@@ -49,8 +49,9 @@ constexpr Dtype dtype_of() {
 
 std::ostream& operator<<(std::ostream& os, Dtype dtype);
 
-void throw_dtype_error(std::string_view op, Dtype dtype);  // in tensor.cpp: keeps <stdexcept> out of here
-[[noreturn]] void throw_int64_conversion_error(std::string_view op, double value);  // in tensor.cpp too
+// Defined in dtype.cpp, which keeps <stdexcept> and fmt out of this header.
+void throw_dtype_error(std::string_view op, Dtype dtype);
+[[noreturn]] void throw_int64_conversion_error(std::string_view op, double value);
 
 /// True when v truncated toward zero lies in int64's range: exactly when the C++ cast to int64 is defined
 /// (NaN and the infinities are not). Both bounds, -2^63 and 2^63, are exact in float and double.

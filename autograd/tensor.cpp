@@ -16,16 +16,6 @@
 
 namespace sg {
 
-void throw_dtype_error(std::string_view op, Dtype dtype) {
-  fail("{}: expected a float32 or float64 tensor, got {}", op, dtype);
-}
-
-void throw_int64_conversion_error(std::string_view op, double value) {
-  fail("{}: cannot convert {} to int64 (only finite values in [-2^63, 2^63) can be)", op, value);
-}
-
-std::ostream& operator<<(std::ostream& os, Dtype dtype) { return os << dtype_name(dtype); }
-
 // ---- storage ----
 Storage::Storage(size_t bytes_)
     : data(bytes_ <= kInlineBytes ? static_cast<void*>(inline_) : allocate_buffer(bytes_)), bytes(bytes_) {}

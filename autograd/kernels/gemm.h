@@ -142,10 +142,6 @@ inline constexpr int kDotMR = kVectorBytes == 64 ? 3 : 1;
 template <class T>
 inline constexpr int kDotNR = std::min(8, kVectorBytes / int(sizeof(T)));
 
-}  // namespace gemm_detail
-
-namespace gemm_detail {
-
 // The register tile. The micro-kernel holds MR x NR of C in MR * kNV vector registers, and per step of
 // k loads kNV vectors of B and broadcasts MR scalars of A: MR * kNV FMAs for MR + kNV loads. AVX-512
 // has 32 registers (room for 12 x 2 accumulators), AVX2 and SSE 16 (room for 6 x 2).
@@ -339,10 +335,6 @@ PackBuffers<T>& pack_buffers() {
   return buffers;
 }
 
-}  // namespace gemm_detail
-
-namespace gemm_detail {
-
 // The tile of gemm_small: kSmallMR rows of C by kNV vectors, in registers for the whole k loop
 // (16 accumulators of AVX-512's 32 registers; 8 of the 16 with AVX2 or SSE).
 inline constexpr int kSmallMR = kVectorBytes == 64 ? 8 : 4;
@@ -420,7 +412,6 @@ void row_of_products(int64_t i, int64_t j0, int64_t j1, int64_t K, const T* a, i
       for (int64_t c = 0; c < n; ++c) out[c] = alpha * acc[c] + beta * out[c];
   }
 }
-
 
 /// Columns [j, N) of a block of MR rows of A x B^T: dot tiles NR wide while they fit, then NR / 2, ..., 1.
 template <class T, int MR, int NR>
@@ -640,6 +631,12 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
     gemm_small(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
     gemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/// Whether two independent products of `work` multiply-adds each are worth running side by side on two
+/// threads: each is large enough to pay for a thread, and too small for gemm to split it by itself.
+inline bool two_products_pay_for_two_threads(int64_t work) {
+  return work >= gemm_detail::kSmallChunkWork && work < 2 * gemm_detail::kBandWork;
 }
 
 // The GEMM is compiled once, in the autograd library with its kernel flags (-march=native in the default

@@ -21,6 +21,14 @@ namespace sg::kernels {
 struct PoolGeometry {
   int64_t H, W, KH, KW, SH, SW, PH, PW, OH, OW;
   int64_t L() const { return OH * OW; }
+  /// Window (i, j) clipped to the image: rows h0 .. h1 - 1, columns w0 .. w1 - 1.
+  struct Window {
+    int64_t h0, h1, w0, w1;
+  };
+  Window window(int64_t i, int64_t j) const {
+    return {std::max<int64_t>(0, i * SH - PH), std::min(H, i * SH - PH + KH), std::max<int64_t>(0, j * SW - PW),
+            std::min(W, j * SW - PW + KW)};
+  }
 };
 
 namespace pool_detail {
@@ -29,9 +37,7 @@ namespace pool_detail {
 inline int64_t plane_grain(const PoolGeometry& g) {
   return std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, g.L()) / std::max<int64_t>(1, g.KH * g.KW));
 }
-}  // namespace pool_detail
 
-namespace pool_detail {
 /// True when v should replace best as a window's maximum: strictly greater (ties keep the first), or a
 /// NaN replacing a number (a NaN never replaces another NaN, so the first NaN wins).
 template <class T>
@@ -149,8 +155,7 @@ void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolG
       for (int64_t i = 0; i < g.OH; ++i)
         for (int64_t j = 0; j < g.OW; ++j) {
           // The window clipped to the image: padding is -inf and can never be a maximum.
-          const int64_t h0 = std::max<int64_t>(0, i * g.SH - g.PH), h1 = std::min(g.H, i * g.SH - g.PH + g.KH);
-          const int64_t w0 = std::max<int64_t>(0, j * g.SW - g.PW), w1 = std::min(g.W, j * g.SW - g.PW + g.KW);
+          const auto [h0, h1, w0, w1] = g.window(i, j);
           int64_t best = h0 * g.W + w0;
           T best_value = -std::numeric_limits<T>::infinity();
           for (int64_t ih = h0; ih < h1; ++ih)
@@ -192,8 +197,7 @@ void avg_pool2d_forward(T* y, const T* x, int64_t P, const PoolGeometry& g) {
       const T* plane = x + p * g.H * g.W;
       for (int64_t i = 0; i < g.OH; ++i)
         for (int64_t j = 0; j < g.OW; ++j) {
-          const int64_t h0 = std::max<int64_t>(0, i * g.SH - g.PH), h1 = std::min(g.H, i * g.SH - g.PH + g.KH);
-          const int64_t w0 = std::max<int64_t>(0, j * g.SW - g.PW), w1 = std::min(g.W, j * g.SW - g.PW + g.KW);
+          const auto [h0, h1, w0, w1] = g.window(i, j);
           T acc = 0;
           for (int64_t ih = h0; ih < h1; ++ih)
             for (int64_t iw = w0; iw < w1; ++iw) acc += plane[ih * g.W + iw];
@@ -214,8 +218,7 @@ void avg_pool2d_backward(T* dx, const T* dy, int64_t P, const PoolGeometry& g) {
       std::fill(plane, plane + g.H * g.W, T(0));
       for (int64_t i = 0; i < g.OH; ++i)
         for (int64_t j = 0; j < g.OW; ++j) {
-          const int64_t h0 = std::max<int64_t>(0, i * g.SH - g.PH), h1 = std::min(g.H, i * g.SH - g.PH + g.KH);
-          const int64_t w0 = std::max<int64_t>(0, j * g.SW - g.PW), w1 = std::min(g.W, j * g.SW - g.PW + g.KW);
+          const auto [h0, h1, w0, w1] = g.window(i, j);
           const T share = dy[(p * g.OH + i) * g.OW + j] * scale;
           for (int64_t ih = h0; ih < h1; ++ih)
             for (int64_t iw = w0; iw < w1; ++iw) plane[ih * g.W + iw] += share;

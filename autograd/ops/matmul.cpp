@@ -108,8 +108,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     // dx and dW are two products of the same size. Below two GEMM bands' worth neither would use a
     // second thread on its own, but from a few microseconds each they pay for one side by side.
     const int64_t work = N * in * out;
-    if (grads[0].defined() && grads[1].defined() && work >= kernels::gemm_detail::kSmallChunkWork &&
-        work < 2 * kernels::gemm_detail::kBandWork) {
+    if (grads[0].defined() && grads[1].defined() && kernels::two_products_pay_for_two_threads(work)) {
       parallel_invoke(dx, dw);
     } else {
       if (grads[0].defined()) dx();
