@@ -6,14 +6,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "tutorials/common/hand_dense_softmax.h"
 
 namespace sg::tutorial {
 
 namespace {
 
-constexpr int64_t kIn = 30, kF = 8, kConv = 15, kPadded = 17, kPool = 8, kClasses = 10;
+constexpr int64_t kIn = 30, kF = 8, kConv = 15, kPadded = 17, kPool = 8;
 constexpr int64_t kFeatures = kF * kPool * kPool;
 
 struct Grads {
@@ -26,7 +29,7 @@ struct Choices {
 
 Grads backward(const std::vector<double>& x, const std::vector<double>& f, const std::vector<double>& w,
                const std::vector<double>& b, int64_t label, const Choices& choice) {
-  std::vector<double> xp(kIn * kIn, 0.0), cp(kF * kPadded * kPadded, -INFINITY), pooled(kFeatures), p(kClasses);
+  std::vector<double> xp(kIn * kIn, 0.0), cp(kF * kPadded * kPadded, -INFINITY), pooled(kFeatures);
   for (int64_t i = 0; i < 28; ++i)
     for (int64_t j = 0; j < 28; ++j) xp[(i + 1) * kIn + j + 1] = x[i * 28 + j];
   for (int64_t k = 0; k < kF; ++k)
@@ -45,25 +48,10 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
           for (int64_t e = 0; e < 2; ++e) best = std::max(best, cp[(k * kPadded + 2 * i + a) * kPadded + 2 * j + e]);
         pooled[(k * kPool + i) * kPool + j] = best;
       }
-  double top = -INFINITY, sum = 0;
-  for (int64_t o = 0; o < kClasses; ++o) {
-    p[o] = b[o];
-    for (int64_t d = 0; d < kFeatures; ++d) p[o] += w[o * kFeatures + d] * pooled[d];
-    top = std::max(top, p[o]);
-  }
-  for (double& v : p) sum += v = std::exp(v - top);
-  for (double& v : p) v /= sum;
-  // Softmax.back_prop, right as written: dL/dz = (-1 / p[t]) dp[t]/dz = p - onehot(t).
-  Grads g{.filters = std::vector<double>(kF * 4, 0.0), .weight = std::vector<double>(kClasses * kFeatures),
-          .bias = std::vector<double>(kClasses)};
-  std::vector<double> dpooled(kFeatures, 0.0);
-  for (int64_t o = 0; o < kClasses; ++o) {
-    g.bias[o] = p[o] - (o == label);
-    for (int64_t d = 0; d < kFeatures; ++d) {
-      g.weight[o * kFeatures + d] = g.bias[o] * pooled[d];
-      dpooled[d] += w[o * kFeatures + d] * g.bias[o];
-    }
-  }
+  // Softmax.back_prop, right as written (see hand_dense_softmax.h).
+  DenseSoftmaxGrads head = dense_softmax_backward(pooled, w, b, label);
+  Grads g{.filters = std::vector<double>(kF * 4, 0.0), .weight = std::move(head.weight), .bias = std::move(head.bias)};
+  const std::vector<double>& dpooled = head.input;
   // MaxPool.back_prop: dL_dmax_pool has the padded shape (17, 17); `patch == max` marks every tie.
   std::vector<double> dcp(cp.size(), 0.0);
   for (int64_t k = 0; k < kF; ++k)

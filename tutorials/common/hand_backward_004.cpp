@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+
+#include "tutorials/common/hand_dense_softmax.h"
 
 namespace sg::tutorial {
 
 namespace {
 
-constexpr int64_t kSide = 28, kF = 8, kConv = 26, kPool = 13, kClasses = 10, kFeatures = kF * kPool * kPool;
+constexpr int64_t kSide = 28, kF = 8, kConv = 26, kPool = 13, kFeatures = kF * kPool * kPool;
 
 struct Grads {
   std::vector<double> filters, weight, bias;
@@ -20,7 +23,7 @@ struct Grads {
 // over the windows, so it runs once, on the last window (12, 12), and marks every tied maximum there.
 Grads backward(const std::vector<double>& x, const std::vector<double>& f, const std::vector<double>& w,
                const std::vector<double>& b, int64_t label, bool as_written) {
-  std::vector<double> c(kF * kConv * kConv, 0.0), pooled(kFeatures), p(kClasses);
+  std::vector<double> c(kF * kConv * kConv, 0.0), pooled(kFeatures);
   for (int64_t k = 0; k < kF; ++k)
     for (int64_t i = 0; i < kConv; ++i)
       for (int64_t j = 0; j < kConv; ++j)
@@ -34,25 +37,10 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
           for (int64_t e = 0; e < 2; ++e) best = std::max(best, c[(k * kConv + 2 * i + a) * kConv + 2 * j + e]);
         pooled[(k * kPool + i) * kPool + j] = best;
       }
-  double top = -INFINITY, sum = 0;
-  for (int64_t o = 0; o < kClasses; ++o) {
-    p[o] = b[o];
-    for (int64_t d = 0; d < kFeatures; ++d) p[o] += w[o * kFeatures + d] * pooled[d];
-    top = std::max(top, p[o]);
-  }
-  for (double& v : p) sum += v = std::exp(v - top);
-  for (double& v : p) v /= sum;
-  // Softmax.backprop, right as written: dL/dz = (-1 / p[t]) dp[t]/dz = p - onehot(t).
-  Grads g{.filters = std::vector<double>(kF * 9, 0.0), .weight = std::vector<double>(kClasses * kFeatures),
-          .bias = std::vector<double>(kClasses)};
-  std::vector<double> dpooled(kFeatures, 0.0);
-  for (int64_t o = 0; o < kClasses; ++o) {
-    g.bias[o] = p[o] - (o == label);
-    for (int64_t d = 0; d < kFeatures; ++d) {
-      g.weight[o * kFeatures + d] = g.bias[o] * pooled[d];
-      dpooled[d] += w[o * kFeatures + d] * g.bias[o];
-    }
-  }
+  // Softmax.backprop, right as written (see hand_dense_softmax.h).
+  DenseSoftmaxGrads head = dense_softmax_backward(pooled, w, b, label);
+  Grads g{.filters = std::vector<double>(kF * 9, 0.0), .weight = std::move(head.weight), .bias = std::move(head.bias)};
+  const std::vector<double>& dpooled = head.input;
   // MaxPool2.backprop: the gradient of each window to its maximum (the first, as max_pool2d's backward).
   std::vector<double> dc(c.size(), 0.0);
   for (int64_t k = 0; k < kF; ++k)
