@@ -13,10 +13,14 @@
 //     }
 //   };
 //   sg::Tensor y = Cube::apply({x});
+//
+// Arguments after the inputs go to forward as they are (a scale, a shape, options), as in PyTorch's
+// Function.apply: forward(ctx, inputs, args...); whatever backward needs of them, forward keeps in ctx.
 #pragma once
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/check.h"
@@ -40,16 +44,18 @@ class Context {
   const Node* node_ = nullptr;
 };
 
-/// Base for a custom op: Op provides `name`, `forward(Context&, inputs)` and `backward(Context&, dy)`.
+/// Base for a custom op: Op provides `name`, `forward(Context&, inputs, args...)` and
+/// `backward(Context&, dy)`.
 template <class Op>
 struct Function {
   /// Runs Op::forward without recording its inner ops, then records Op::backward as the one backward.
-  static Tensor apply(const std::vector<Tensor>& inputs) {
+  template <class... Args>
+  static Tensor apply(const std::vector<Tensor>& inputs, Args&&... args) {
     auto ctx = std::make_shared<Context>();
     Tensor output;
     {
       NoGradGuard no_grad;
-      output = Op::forward(*ctx, inputs);
+      output = Op::forward(*ctx, inputs, std::forward<Args>(args)...);
     }
     SG_CHECK(output.defined(), "{}: forward returned an undefined tensor", Op::name);
     output = output.detach();  // a fresh handle: forward may have returned one of its inputs

@@ -1,6 +1,7 @@
 // Custom ops through sg::Function: a user-written forward and backward that the engine calls like any
 // built-in op, verified by gradcheck and used inside a larger expression.
 #include <cmath>
+#include <tuple>
 
 #include "tests/testing.h"
 
@@ -38,6 +39,20 @@ struct ScaledProduct : Function<ScaledProduct> {
     const double alpha = ctx.values.at("alpha");
     const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
     return {dy * b * alpha, dy * (a * alpha + 1.0)};
+  }
+};
+
+// y = x^p with p given to apply after the inputs, as PyTorch's Function.apply(x, p) does.
+struct PowerOf : Function<PowerOf> {
+  static constexpr const char* name = "power_of";
+  static Tensor forward(Context& ctx, const std::vector<Tensor>& in, double p) {
+    ctx.save_for_backward({in[0]});
+    ctx.values["p"] = p;
+    return sg::pow(in[0], p);
+  }
+  static std::vector<Tensor> backward(Context& ctx, const Tensor& dy) {
+    const double p = ctx.values.at("p");
+    return {dy * p * sg::pow(ctx.saved(0), p - 1.0)};
   }
 };
 
@@ -150,6 +165,18 @@ BOOST_AUTO_TEST_CASE(custom_ops_pass_gradcheck) {
   BOOST_TEST(passes_gradcheck([](In in) { return ScaledProduct::apply({in[0], in[1]}); },
                               {uniform64({3}), uniform64({3})}));
   BOOST_TEST(passes_gradcheck([](In in) { return Softplus::apply({in[0]}); }, {uniform64({4}, -3.0, 3.0)}));
+}
+
+BOOST_AUTO_TEST_CASE(arguments_after_the_inputs_reach_forward) {
+  // d/dx x^3 = 3 x^2 = 12 and d/dx x^-1 = -x^-2 = -0.25 at x = 2, by hand.
+  for (const auto& [p, y, dx] : {std::tuple{3.0, 8.0, 12.0}, std::tuple{-1.0, 0.5, -0.25}}) {
+    const Tensor x = tensor(std::vector<double>{2.0}, {1}).requires_grad_();
+    const Tensor out = PowerOf::apply({x}, p);
+    out.sum().backward();
+    BOOST_TEST(out.item() == y);
+    BOOST_TEST(x.grad().item() == dx);
+  }
+  BOOST_TEST(passes_gradcheck([](In in) { return PowerOf::apply({in[0]}, 2.5); }, {uniform64({3, 2}, 0.5, 2.0)}));
 }
 
 BOOST_AUTO_TEST_CASE(custom_ops_work_inside_a_larger_expression) {
