@@ -25,6 +25,7 @@
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
+#include "tutorials/common/tied_max_pool.h"
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
@@ -34,12 +35,18 @@ int main(int argc, char** argv) {
   return sg::tutorial::run_main([&] {
     sg::tutorial::Options options{.epochs = 3, .lr = 0.005, .batch_size = 1, .train_size = 1000, .test_size = 1000};
     int64_t log_every = 100;
+    std::string pool_ties = "all";
     po::options_description own("mnist_cnn options");
     own.add_options()("log-every", po::value(&log_every)->default_value(log_every),
-                      "print the notebook's \"[Step n] Past n steps\" line every this many steps");
+                      "print the notebook's \"[Step n] Past n steps\" line every this many steps")(
+        "pool-ties", po::value(&pool_ties)->default_value(pool_ties),
+        "which tied maxima of a pooling window take its gradient: all (the notebook's rule) or first "
+        "(max_pool2d's, as PyTorch)");
     sg::tutorial::parse(argc, argv, "mnist_cnn", "conv 3x3 -> max pool -> softmax on raw MNIST (notebook 004)",
                         options, own);
     if (log_every < 1) sg::tutorial::usage_error("--log-every must be >= 1");
+    if (pool_ties != "all" && pool_ties != "first") sg::tutorial::usage_error("--pool-ties must be all or first");
+    const bool all_ties = pool_ties == "all";
     sg::tutorial::note_batch_lr(options, 0.005);
 
     // 1. Read the raw IDX files. The notebook skipped the 16-byte header unread and trusted its n; our
@@ -83,8 +90,12 @@ int main(int argc, char** argv) {
     //    a backprop; these layers have only a forward, and autograd derives the rest. Initialisation as
     //    the notebook: filters randn / 9, dense weights randn / input_len, biases zero, no conv bias.
     //    The softmax itself sits inside cross_entropy, which takes the logits (stable for any logits).
+    //    The pool keeps the notebook's backward rule by default: every tied maximum of a window takes its
+    //    gradient (tutorials/common/tied_max_pool.h says why that trains further than max_pool2d's).
+    std::shared_ptr<sg::nn::Module> pool = std::make_shared<sg::nn::MaxPool2d>(2);
+    if (all_ties) pool = std::make_shared<sg::tutorial::TiedMaxPool2d>(sg::Pool2dParams{.kernel_size = 2});
     sg::nn::Sequential model(sg::nn::Conv2d(1, 8, 3, {.bias = false}),  // 28x28x1 -> 26x26x8
-                             sg::nn::MaxPool2d(2),                      // 26x26x8 -> 13x13x8
+                             pool,                                      // 26x26x8 -> 13x13x8
                              sg::nn::Flatten(),                         // -> 1352
                              sg::nn::Linear(13 * 13 * 8, 10));          // 1352 -> 10
     {
@@ -120,7 +131,7 @@ int main(int argc, char** argv) {
       sg::tutorial::print_backward_table(sg::tutorial::check_backward_004(
           {.filters = model.at<sg::nn::Conv2d>(0).weight, .weight = model.at<sg::nn::Linear>(3).weight,
            .bias = model.at<sg::nn::Linear>(3).bias},
-          image.unsqueeze(0), label));
+          image.unsqueeze(0), label, all_ties));
     }
 
     // 6. Train: per-sample SGD, lr 0.005, the order shuffled each epoch. One step is forward, loss,

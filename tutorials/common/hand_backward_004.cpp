@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "tutorials/common/hand_dense_softmax.h"
+#include "tutorials/common/tied_max_pool.h"
 
 namespace sg::tutorial {
 
@@ -20,15 +21,17 @@ struct Grads {
 };
 
 // as_written: the notebook's MaxPool2.backprop, whose loop over a window's pixels sits after the loop
-// over the windows, so it runs once, on the last window (12, 12), and marks every tied maximum there.
+// over the windows, so it runs once, on the last window (12, 12). It marks every tied maximum; corrected,
+// so does the loop when all_ties, else only the first maximum takes the gradient (max_pool2d's rule).
 Grads backward(const std::vector<double>& x, const std::vector<double>& f, const std::vector<double>& w,
-               const std::vector<double>& b, int64_t label, bool as_written) {
+               const std::vector<double>& b, int64_t label, bool as_written, bool all_ties) {
   std::vector<double> c(kF * kConv * kConv, 0.0), pooled(kFeatures);
   for (int64_t k = 0; k < kF; ++k)
     for (int64_t i = 0; i < kConv; ++i)
       for (int64_t j = 0; j < kConv; ++j)
         for (int64_t a = 0; a < 3; ++a)
-          for (int64_t e = 0; e < 3; ++e) c[(k * kConv + i) * kConv + j] += x[(i + a) * kSide + j + e] * f[(k * 3 + a) * 3 + e];
+          for (int64_t e = 0; e < 3; ++e)
+            c[(k * kConv + i) * kConv + j] += x[(i + a) * kSide + j + e] * f[(k * 3 + a) * 3 + e];
   for (int64_t k = 0; k < kF; ++k)
     for (int64_t i = 0; i < kPool; ++i)
       for (int64_t j = 0; j < kPool; ++j) {
@@ -41,7 +44,7 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
   DenseSoftmaxGrads head = dense_softmax_backward(pooled, w, b, label);
   Grads g{.filters = std::vector<double>(kF * 9, 0.0), .weight = std::move(head.weight), .bias = std::move(head.bias)};
   const std::vector<double>& dpooled = head.input;
-  // MaxPool2.backprop: the gradient of each window to its maximum (the first, as max_pool2d's backward).
+  // MaxPool2.backprop: the gradient of each window to its maximum (or each of its tied maxima).
   std::vector<double> dc(c.size(), 0.0);
   for (int64_t k = 0; k < kF; ++k)
     for (int64_t i = as_written ? kPool - 1 : 0; i < kPool; ++i)
@@ -50,7 +53,7 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
         for (int64_t a = 0; a < 2; ++a)
           for (int64_t e = 0; e < 2; ++e) {
             const int64_t at = (k * kConv + 2 * i + a) * kConv + 2 * j + e;
-            if (c[at] == pooled[(k * kPool + i) * kPool + j] && (as_written || !routed)) {
+            if (c[at] == pooled[(k * kPool + i) * kPool + j] && (as_written || all_ties || !routed)) {
               dc[at] = dpooled[(k * kPool + i) * kPool + j];
               routed = true;
             }
@@ -69,16 +72,20 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
 
 }  // namespace
 
-std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label) {
+std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label,
+                                            bool all_ties) {
   auto leaf = [](const Tensor& t) { return t.to(kFloat64).detach().requires_grad_(); };
   const Tensor f = leaf(weights.filters), w = leaf(weights.weight), b = leaf(weights.bias);
   const Tensor x = image.to(kFloat64);
-  const Tensor logits = linear(max_pool2d(conv2d(x, f), {.kernel_size = 2}).flatten(1), w, b);
+  const Tensor c = conv2d(x, f);
+  const Tensor pooled = all_ties ? tied_max_pool2d(c, {.kernel_size = 2}) : max_pool2d(c, {.kernel_size = 2});
+  const Tensor logits = linear(pooled.flatten(1), w, b);
   nn::cross_entropy(logits, tensor(std::vector<int64_t>{label}, {1})).backward();
 
   const std::vector<double> xv = x.to_vector<double>(), fv = f.to_vector<double>(), wv = w.to_vector<double>(),
                             bv = b.to_vector<double>();
-  const Grads as_written = backward(xv, fv, wv, bv, label, true), corrected = backward(xv, fv, wv, bv, label, false);
+  const Grads as_written = backward(xv, fv, wv, bv, label, true, all_ties),
+              corrected = backward(xv, fv, wv, bv, label, false, all_ties);
   return {{"conv.weight", max_abs_diff(as_written.filters, f.grad()), max_abs_diff(corrected.filters, f.grad()),
            "MaxPool2.backprop's pixel loop runs after its window loop: only window (12, 12) passes a gradient"},
           {"fc.weight", max_abs_diff(as_written.weight, w.grad()), max_abs_diff(corrected.weight, w.grad()),

@@ -15,7 +15,9 @@ struct SmallCnnWeights {
 };
 
 /// The gradient of cross_entropy on one image (1, 1, 28, 28) three ways: the notebook's backprop as
-/// written, corrected, and autograd's.
-std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label);
+/// written, corrected, and autograd's. `all_ties`: the pool's gradient goes to every tied maximum of a
+/// window (the notebook's rule, tied_max_pool2d), else to the first (max_pool2d's).
+std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label,
+                                            bool all_ties);
 
 }  // namespace sg::tutorial
