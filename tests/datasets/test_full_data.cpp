@@ -1,6 +1,7 @@
 // The full datasets fetched by datasets/fetch: sizes and first labels. Without them (a fresh checkout,
 // offline) every case here reports itself skipped.
 #include "datasets/mnist.h"
+#include "datasets/words.h"
 
 #include "tests/testing.h"
 
@@ -25,6 +26,14 @@ struct HasFullData {
     return true;
   }
 };
+
+// A precondition: the word list datasets/fetch copies from wamerican is in the data folder.
+boost::test_tools::assertion_result has_word_list(utf::test_unit_id) {
+  const auto path = resolve_data_dir() / "words" / "american-english";
+  boost::test_tools::assertion_result result(std::filesystem::exists(path));
+  if (!result) result.message() << "no " << path.string() << " (run datasets/fetch)";
+  return result;
+}
 
 std::vector<int64_t> first_labels(const Dataset& data) { return data.labels().narrow(0, 0, 10).to_vector<int64_t>(); }
 
@@ -64,6 +73,17 @@ BOOST_AUTO_TEST_CASE(the_embedded_subsets_are_the_start_of_the_full_files,
       BOOST_TEST(sg::testing::bitwise_equal(embedded.images(), full.images()));
       BOOST_TEST(sg::testing::bitwise_equal(embedded.labels(), full.labels()));
     }
+}
+
+// wamerican 2020.12.07: 104334 lines, 63875 of them lower-case a-z words; the subset is every 16th.
+BOOST_AUTO_TEST_CASE(the_embedded_word_list_is_every_16th_word_of_the_full_one, *utf::precondition(has_word_list)) {
+  const WordList full = read_words(resolve_data_dir() / "words" / "american-english");
+  BOOST_TEST(full.lines == 104334);
+  BOOST_TEST(full.words.size() == 63875u);
+  const WordList embedded = read_words(embedded_word_list());
+  std::vector<std::string> every_16th;
+  for (size_t i = 0; i < full.words.size(); i += 16) every_16th.push_back(full.words[i]);
+  BOOST_TEST(embedded.words == every_16th, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
