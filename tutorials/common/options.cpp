@@ -137,7 +137,8 @@ void parse(int argc, char** argv, const std::string& program, const std::string&
   } catch (const po::error& e) {
     usage_error(e.what());
   }
-  for (const char* name : {"out", "data-dir", "save", "load", "resume"})
+  // "data" is a program's own option (a file) where it has one.
+  for (const char* name : {"out", "data-dir", "save", "load", "resume", "data"})
     if (vm.count(name) && vm[name].as<std::string>().empty())
       usage_error(fmt::format("--{} needs a {}, got an empty one", name,
                               std::string_view(name) == "out" || std::string_view(name) == "data-dir" ? "folder" : "file name"));
