@@ -5,9 +5,10 @@
 //   W4  forward + backward of one op on tiny tensors: the framework's own overhead, in ns per op
 //   W5  sgemm at square sizes and at the products W2 and W3 run, transposes included
 //   W6  a CIFAR-shaped CNN with batch norm, batch 128, generated data, and the share of its step spent in GEMM
+//   W7  tutorials/char_model's MLP over 3 characters, batch 32, Adam, generated data (small ops: overhead decides)
 //   peak  the machine's float32 FMA peak (GFLOP/s) at the thread count, to read W5's and W6's GFLOP/s by
 //   cores  what a second thread adds on this machine right now, to read the 2-thread figures by
-// Usage: bench_workloads --workload W1..W6|peak|cores --threads N [--repeats 5] [--data-dir DIR]
+// Usage: bench_workloads --workload W1..W7|peak|cores --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
 
@@ -250,6 +251,33 @@ void w6(int repeats, int threads) {
              flops / gemm_seconds / 1e9, flops / step_seconds / 1e9, peak_rss_mb());
 }
 
+// W7: tutorials/char_model's training step: 3 symbols each looked up in an Embedding(27, 10), side by side
+// (30), Linear(30, 200), tanh, Linear(200, 27), cross-entropy; batch 32, Adam lr 0.002, on generated data:
+// symbol (7 i + 11 k) mod 27 at position k of example i, target 5 i mod 27 (only the shapes matter).
+void w7(int repeats, int threads) {
+  constexpr int64_t kBatch = 32, kSteps = 500;
+  std::vector<int64_t> context_values(kSteps * kBatch * 3), target_values(kSteps * kBatch);
+  for (int64_t i = 0; i < kSteps * kBatch; ++i) {
+    for (int64_t k = 0; k < 3; ++k) context_values[size_t(i * 3 + k)] = (7 * i + 11 * k) % 27;
+    target_values[size_t(i)] = 5 * i % 27;
+  }
+  const sg::Tensor contexts = sg::tensor(context_values, {kSteps * kBatch, 3});
+  const sg::Tensor targets = sg::tensor(target_values, {kSteps * kBatch});
+  sg::manual_seed(0);
+  nn::Sequential model(nn::Embedding(27, 10), nn::Flatten(), nn::Linear(30, 200), nn::Tanh(), nn::Linear(200, 27));
+  sg::optim::Adam opt(model.parameters(), {.lr = 0.002});
+  const double seconds = median_seconds(repeats, [&] {
+    for (int64_t step = 0; step < kSteps; ++step) {
+      opt.zero_grad();
+      nn::cross_entropy(model.forward(contexts.narrow(0, step * kBatch, kBatch)), targets.narrow(0, step * kBatch, kBatch))
+          .backward();
+      opt.step();
+    }
+  });
+  fmt::print("{{{}, \"samples_per_second\": {:.1f}, \"us_per_step\": {:.2f}, \"seconds\": {:.4f}, \"peak_rss_mb\": {:.1f}}}\n",
+             common("W7", threads), double(kSteps * kBatch) / seconds, seconds / kSteps * 1e6, seconds, peak_rss_mb());
+}
+
 // peak: each thread runs independent chains of fused multiply-adds on vectors of floats, as wide as the
 // compiler's vector unit for this machine (-march=native); 2 flops per lane per FMA. What no kernel beats.
 void peak(int repeats, int threads) {
@@ -326,7 +354,7 @@ int main(int argc, char** argv) {
   int threads = 1, repeats = 5;
   po::options_description options("bench_workloads options");
   options.add_options()("help,h", "print this help")
-      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, peak or cores")
+      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, W7, peak or cores")
       ("threads", po::value(&threads)->default_value(1), "kernel threads")
       ("repeats", po::value(&repeats)->default_value(5), "runs; the median is reported")
       ("data-dir", po::value(&data_dir), "datasets folder (default: $SG_DATA_DIR or datasets/data)");
@@ -352,6 +380,7 @@ int main(int argc, char** argv) {
     else if (workload == "W4") w4(repeats, threads);
     else if (workload == "W5") w5(repeats, threads);
     else if (workload == "W6") w6(repeats, threads);
+    else if (workload == "W7") w7(repeats, threads);
     else if (workload == "peak") peak(repeats, threads);
     else if (workload == "cores") cores(repeats);
     else {

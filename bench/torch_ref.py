@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The benchmark workloads W1-W6, run the same way in PyTorch, for a side-by-side ratio.
+"""The benchmark workloads W1-W7, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7 --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
@@ -187,9 +187,30 @@ def w6(repeats):
     return {"samples_per_second": steps * batch / seconds, "seconds": seconds}
 
 
+def w7(repeats):
+    """tutorials/char_model's MLP: Embedding(27, 10) of 3 symbols, concatenated (30), Linear(30, 200), tanh,
+    Linear(200, 27); batch 32, Adam lr 0.002, on generated data as bench_workloads makes it: 500 steps."""
+    batch, steps = 32, 500
+    n = steps * batch
+    contexts = torch.tensor([[(7 * i + 11 * k) % 27 for k in range(3)] for i in range(n)], dtype=torch.int64)
+    targets = torch.tensor([5 * i % 27 for i in range(n)], dtype=torch.int64)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Embedding(27, 10), nn.Flatten(), nn.Linear(30, 200), nn.Tanh(), nn.Linear(200, 27))
+    opt = torch.optim.Adam(model.parameters(), lr=0.002)
+
+    def run():
+        for step in range(steps):
+            opt.zero_grad()
+            F.cross_entropy(model(contexts[step * batch:(step + 1) * batch]), targets[step * batch:(step + 1) * batch]).backward()
+            opt.step()
+
+    seconds, _ = timed(run, repeats)
+    return {"samples_per_second": n / seconds, "us_per_step": seconds / steps * 1e6, "seconds": seconds}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
@@ -200,8 +221,8 @@ def main():
         for row in (w4 if args.workload == "W4" else w5)(args.repeats):
             print(json.dumps({**common, **row}))
     else:
-        if args.workload == "W6":
-            result = w6(args.repeats)
+        if args.workload in ("W6", "W7"):
+            result = (w6 if args.workload == "W6" else w7)(args.repeats)
         else:
             result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
