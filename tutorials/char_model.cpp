@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
     ds::WordSplit split = ds::split_words(list.words, 0.9, options.seed);
     if (int64_t(split.train.size()) > options.train_size) split.train.resize(size_t(options.train_size));
     if (int64_t(split.validation.size()) > options.test_size) split.validation.resize(size_t(options.test_size));
+    if (split.train.empty() || split.validation.empty())
+      throw std::runtime_error(fmt::format("{}: too few words to set 10 % aside for validation (words kept: {})",
+                                           where.path.string(), list.words.size()));
     const ds::CharExamples train = ds::char_examples(split.train), validation = ds::char_examples(split.validation);
     fmt::print("1. {}\n   split by word with seed {}: {} training words ({} examples), {} validation words ({} examples)\n",
                list.description, options.seed, split.train.size(), train.targets.numel(), split.validation.size(),
@@ -106,6 +109,8 @@ int main(int argc, char** argv) {
       for (int64_t b = 0; b < V; ++b) before.push_back(a), after.push_back(b);
     const sg::Tensor pairs_before = sg::tensor(before, {V * V}), pairs_after = sg::tensor(after, {V * V});
     const sg::Tensor weight = (counts + 1.0).reshape({V * V}).to(sg::kFloat32) / ((counts + 1.0).sum().item());
+    // The lr shrinks every third of the steps, so that the last steps settle on the answer instead of
+    //    circling it at the distance a large step leaves.
     sg::optim::Adam bigram_optimizer(bigram_net.parameters(), {.lr = 0.1});
     sg::optim::StepLR bigram_decay(bigram_optimizer, std::max<int64_t>(1, bigram_steps / 3), {.gamma = 0.3});
     for (int64_t step = 1; step <= bigram_steps; ++step) {
@@ -116,7 +121,10 @@ int main(int argc, char** argv) {
       bigram_decay.step();
     }
     const sg::Tensor net_table = sg::softmax(bigram_net.weight, 1).detach().to(sg::kFloat64);
-    const double net_nll = sg::nn::cross_entropy(bigram_net(validation_pairs.contexts.reshape({-1})), validation_pairs.targets).item();
+    const double net_nll = [&] {
+      const sg::NoGradGuard no_grad;
+      return sg::nn::cross_entropy(bigram_net(validation_pairs.contexts.reshape({-1})), validation_pairs.targets).item();
+    }();
     fmt::print("3. bigram as a one-layer network, {} Adam steps: max |P_counting - P_network| = {:.2e}\n"
                "   validation loss: counting {:.6f}, network {:.6f}\n",
                bigram_steps, sg::abs(table - net_table).max().item(), table_nll, net_nll);

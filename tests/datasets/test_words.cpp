@@ -3,6 +3,7 @@
 #include "datasets/words.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "tests/testing.h"
@@ -127,6 +128,24 @@ BOOST_AUTO_TEST_CASE(a_named_list_is_used_as_named) {
   const WordListPath named = word_list_path("/some/where/list.txt");
   BOOST_TEST(named.path == std::filesystem::path("/some/where/list.txt"));
   BOOST_TEST(named.full);
+}
+
+// A data folder named by SG_DATA_DIR must hold words/american-english: no silent fall back to the
+// subset, as for MNIST; when it holds the list, that list is the one used.
+BOOST_AUTO_TEST_CASE(a_named_data_folder_without_the_list_is_an_error_saying_how_to_fetch_it) {
+  const char* saved = std::getenv("SG_DATA_DIR");
+  const std::string restore = saved ? saved : "";
+  TempDir dir;
+  ::setenv("SG_DATA_DIR", dir.path().c_str(), 1);
+  BOOST_TEST(throws_with<std::runtime_error>([] { word_list_path(""); },
+                                             {"words/american-english", dir.path().string(), "datasets/fetch --data-dir"}));
+  std::filesystem::create_directories(dir / "words");
+  write_file(dir, "words/american-english", "apple\n");
+  const WordListPath found = word_list_path("");
+  BOOST_TEST(found.path == dir / "words/american-english");
+  BOOST_TEST(found.full);
+  if (saved) ::setenv("SG_DATA_DIR", restore.c_str(), 1);
+  else ::unsetenv("SG_DATA_DIR");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
