@@ -4,6 +4,8 @@
 // 2. Walk that order: each node's incoming gradient is complete when its turn comes; its backward gives
 //    one gradient per input, summed into the input's node, or into .grad for a leaf.
 // 3. Free each node's saved tensors as soon as it has run, unless the graph is retained.
+// Hooks (Tensor::register_hook) cost one check per node when none is registered: a non-leaf's run on its
+// node's complete gradient just before the node's backward, a leaf's once its gradient is complete.
 // Threads: backward may run on several threads at once. Passes through graphs of their own run side by
 // side, and the gradients they send into one leaf (a shared parameter) are summed under that leaf's
 // lock, so none is lost. A pass holds every node it walks, from the search to its end (Node::owner_:
@@ -34,6 +36,8 @@ class Engine {
   static void announce_release();
   static void wait_until_free(const Node* node);
   static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad);
+  static Tensor apply_hooks(const HookList<GradHook>& hooks, Tensor grad);
+  static Tensor run_output_hooks(const OutputHooks& hooks, Tensor dy);
 };
 
 namespace {
@@ -126,9 +130,33 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
   }
 }
 
+// Each hook gets what the one before returned; an undefined answer keeps the gradient as it was.
+Tensor Engine::apply_hooks(const HookList<GradHook>& hooks, Tensor grad) {
+  NoGradGuard no_grad;
+  for (const GradHook& hook : hooks.snapshot()) {
+    Tensor replaced = hook(grad);
+    if (!replaced.defined()) continue;
+    SG_CHECK(replaced.shape() == grad.shape() && replaced.dtype() == grad.dtype(),
+             "register_hook: a hook must return a gradient of the tensor's shape and dtype, {} {}, or an undefined "
+             "Tensor to keep it; got {} {}",
+             grad.shape(), grad.dtype(), replaced.shape(), replaced.dtype());
+    grad = replaced.requires_grad() ? replaced.detach() : std::move(replaced);
+  }
+  return grad;
+}
+
+// A non-leaf's .grad (retain_grad) is filled after its hooks, as in PyTorch since 2.0: it holds the
+// gradient that goes on through the graph.
+Tensor Engine::run_output_hooks(const OutputHooks& hooks, Tensor dy) {
+  if (!hooks.hooks.empty()) dy = apply_hooks(hooks.hooks, std::move(dy));
+  if (const std::shared_ptr<TensorImpl> retained = hooks.retained.lock()) accumulate_into_leaf(*retained, dy);
+  return dy;
+}
+
 void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
   if (!root.grad_fn()) {  // a leaf: its gradient is the seed itself
-    accumulate_into_leaf(root.impl(), seed);
+    TensorImpl& leaf = root.impl();
+    accumulate_into_leaf(leaf, leaf.hooks.empty() ? seed : apply_hooks(leaf.hooks, seed));
     return;
   }
   // The order's memory is kept from one backward to the next (a training loop runs thousands); a
@@ -170,11 +198,15 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
              node->name_);
 
   NoGradGuard no_grad;  // backward formulas are not themselves recorded
+  // The gradients of leaves that have hooks, summed here over the leaf's uses until the walk is over: a
+  // leaf's hooks see its whole gradient once, as in PyTorch.
+  std::vector<std::pair<std::shared_ptr<TensorImpl>, Tensor>> hooked_leaves;
   root.grad_fn()->pending_grad_ = seed;
   for (Node* node : order) {
     Tensor dy = std::move(node->pending_grad_);
     node->pending_grad_ = Tensor();
     if (dy.defined()) {
+      if (node->hooks_) [[unlikely]] dy = run_output_hooks(*node->hooks_, std::move(dy));
       Grads grads = node->apply(dy);
       SG_CHECK(grads.size() == node->edges_.size(), "backward: '{}' returned {} gradients for {} inputs",
                node->name_, grads.size(), node->edges_.size());
@@ -191,6 +223,11 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
         if (edge.node) {
           Tensor& pending = edge.node->pending_grad_;
           pending = pending.defined() ? add(pending, grads[i]) : std::move(grads[i]);
+        } else if (!edge.leaf->hooks.empty()) [[unlikely]] {
+          auto held = std::find_if(hooked_leaves.begin(), hooked_leaves.end(),
+                                   [&](const auto& entry) { return entry.first == edge.leaf; });
+          if (held == hooked_leaves.end()) hooked_leaves.emplace_back(edge.leaf, std::move(grads[i]));
+          else held->second = add(held->second, grads[i]);
         } else {
           accumulate_into_leaf(*edge.leaf, std::move(grads[i]));
         }
@@ -201,6 +238,7 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
       node->released_ = true;
     }
   }
+  for (auto& [leaf, grad] : hooked_leaves) accumulate_into_leaf(*leaf, apply_hooks(leaf->hooks, std::move(grad)));
 }
 
 void Tensor::backward(bool retain_graph) const {

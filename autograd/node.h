@@ -37,6 +37,13 @@ struct Edge {
   Dtype dtype() const;
 };
 
+/// What backward does with a node's output gradient before the node's own backward: the output tensor's
+/// hooks (Tensor::register_hook) and, with retain_grad(), keeping the gradient in the output's .grad.
+struct OutputHooks {
+  HookList<GradHook> hooks;
+  std::weak_ptr<TensorImpl> retained;  // weak: the output owns this node, never the other way round
+};
+
 class Node {
  public:
   explicit Node(std::string_view name) : name_(name) {}
@@ -63,6 +70,7 @@ class Node {
  private:
   friend struct Recorder;
   friend class Engine;
+  friend class Tensor;  // register_hook and retain_grad on a non-leaf reach its node's hooks
   struct Saved {
     Tensor tensor;
     uint64_t version = 0;
@@ -76,6 +84,7 @@ class Node {
   Shape output_shape_;
   Dtype output_dtype_ = kFloat32;
   bool released_ = false;
+  std::unique_ptr<OutputHooks> hooks_;  // null unless the output has hooks: the engine's one check per node
   // The engine's scratch space during one backward pass, which holds the node meanwhile: owner_ is that
   // pass's mark (0 when no pass holds it), so two threads never share pending_grad_ or free saved_ under
   // each other (see engine.cpp).

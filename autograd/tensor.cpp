@@ -135,6 +135,32 @@ Tensor Tensor::grad() const { return impl().grad ? Tensor(impl().grad) : Tensor(
 
 void Tensor::zero_grad() { impl().grad.reset(); }
 
+// A leaf keeps its hooks; a non-leaf's go on the node that made it, where backward finds its gradient
+// complete (the edges that lead to a leaf carry one use's share each).
+HookHandle Tensor::register_hook(GradHook hook) const {
+  SG_CHECK(requires_grad(),
+           "register_hook: cannot register a hook on a tensor that doesn't require gradient, got one of shape {}",
+           shape());
+  SG_CHECK(hook != nullptr, "register_hook: expected a callable hook, got an empty std::function");
+  if (is_leaf()) return impl().hooks.add(std::move(hook));
+  Node& node = *grad_fn();
+  if (!node.hooks_) node.hooks_ = std::make_unique<OutputHooks>();
+  return node.hooks_->hooks.add(std::move(hook));
+}
+
+void Tensor::retain_grad() const {
+  SG_CHECK(requires_grad(),
+           "retain_grad: can't retain_grad on a tensor that has requires_grad=false, got one of shape {}", shape());
+  if (is_leaf()) return;
+  Node& node = *grad_fn();
+  if (!node.hooks_) node.hooks_ = std::make_unique<OutputHooks>();
+  node.hooks_->retained = impl_ptr();
+}
+
+bool Tensor::retains_grad() const {
+  return !is_leaf() && grad_fn()->hooks_ && grad_fn()->hooks_->retained.lock() == impl_ptr();
+}
+
 void Tensor::set_grad(const Tensor& grad) {
   SG_CHECK(!grad.defined() || (grad.shape() == shape() && grad.dtype() == dtype()),
            "set_grad: gradient must match the tensor, expected {} {}, got {} {}", shape(), dtype(), grad.shape(),

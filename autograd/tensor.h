@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -15,11 +16,17 @@
 #include <vector>
 
 #include "autograd/dtype.h"
+#include "autograd/hooks.h"
 #include "autograd/shape.h"
 
 namespace sg {
 
 class Node;
+class Tensor;
+
+/// A hook on a gradient (Tensor::register_hook): returns a replacement of the same shape and dtype, or an
+/// undefined Tensor to keep the gradient as it is.
+using GradHook = std::function<Tensor(const Tensor& grad)>;
 
 /// A 64-byte-aligned buffer, shared by a tensor and its reshaped aliases. `version` counts in-place
 /// changes, so backward can tell when a tensor it saved was overwritten after it was saved.
@@ -63,6 +70,8 @@ struct TensorImpl {
   // Bytes from the start of the storage to element 0: non-zero for a view into a larger tensor (narrow
   // along the first dim, a batch of a dataset), which shares its parent's buffer instead of copying it.
   size_t offset = 0;
+  // A leaf's gradient hooks (register_hook); a non-leaf's are kept by its grad_fn, which backward reaches.
+  HookList<GradHook> hooks;
 
   /// Element 0 of this tensor (use this, not storage->data, which is where the buffer starts).
   void* data() const { return static_cast<std::byte*>(storage->data) + offset; }
@@ -125,6 +134,17 @@ class Tensor {
   /// Sets the gradient directly (for example to restore an optimizer's state).
   void set_grad(const Tensor& grad);
   bool is_leaf() const { return impl().grad_fn == nullptr; }
+  /// Calls hook each time backward computes this tensor's gradient (summed over all its uses), before the
+  /// gradient goes into .grad (a leaf) or on through the op that made it; hooks run in registration order,
+  /// each on what the one before returned. Hooks run inside backward, on its thread, under no-grad.
+  ///   HookHandle h = y.register_hook([](const Tensor& g) { return g * 2; });  ...  h.remove();
+  /// A hook that holds this tensor keeps it, and its graph, alive.
+  HookHandle register_hook(GradHook hook) const;
+  /// Makes backward fill .grad() of this non-leaf tensor too (summed across calls, as a leaf's is), with the
+  /// gradient its hooks passed on; on a leaf, which has one already, does nothing.
+  void retain_grad() const;
+  /// Whether this is a non-leaf given retain_grad() (false on a leaf, as PyTorch's retains_grad).
+  bool retains_grad() const;
   const std::shared_ptr<Node>& grad_fn() const { return impl().grad_fn; }
   /// Reverse-mode differentiation from this one-element tensor: fills .grad() of every leaf that needs it.
   /// Several threads may call backward at once, each through a graph of its own or all through one:

@@ -16,6 +16,28 @@ Tensor Module::forward(const Tensor&) {
   fail("{}.forward: this module does not define forward(const Tensor&)", name());
 }
 
+// ---- hooks ----
+HookHandle Module::register_forward_hook(ForwardHook hook) {
+  SG_CHECK(hook != nullptr, "{}.register_forward_hook: expected a callable hook, got an empty std::function", name());
+  return forward_hooks_.add(std::move(hook));
+}
+
+HookHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
+  SG_CHECK(hook != nullptr, "{}.register_forward_pre_hook: expected a callable hook, got an empty std::function",
+           name());
+  return forward_pre_hooks_.add(std::move(hook));
+}
+
+Tensor Module::call_with_hooks(const Tensor& input) {
+  Tensor x = input;
+  for (const ForwardPreHook& hook : forward_pre_hooks_.snapshot())
+    if (Tensor replaced = hook(*this, x); replaced.defined()) x = std::move(replaced);
+  Tensor y = forward(x);
+  for (const ForwardHook& hook : forward_hooks_.snapshot())
+    if (Tensor replaced = hook(*this, x, y); replaced.defined()) y = std::move(replaced);
+  return y;
+}
+
 // ---- registration ----
 void Module::check_new_name(const std::string& name, const char* what) const {
   SG_CHECK(!name.empty() && name.find('.') == std::string::npos,

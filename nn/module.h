@@ -10,6 +10,7 @@
 #include <array>
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -23,6 +24,14 @@ namespace sg::nn {
 /// A tensor with its dotted name: {"features.0.weight", tensor}.
 using NamedTensor = std::pair<std::string, Tensor>;
 
+class Module;
+/// Called after a module's forward with the module, its input and its output; returns a replacement
+/// output, or an undefined Tensor to keep it.
+using ForwardHook = std::function<Tensor(Module& module, const Tensor& input, const Tensor& output)>;
+/// Called before a module's forward with the module and its input; returns a replacement input, or an
+/// undefined Tensor to keep it.
+using ForwardPreHook = std::function<Tensor(Module& module, const Tensor& input)>;
+
 class Module {
  public:
   Module() = default;
@@ -34,7 +43,20 @@ class Module {
 
   /// The module's computation on one tensor; modules with other signatures define their own forward.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  /// forward, with the forward hooks around it (PyTorch's module(x)).
+  Tensor operator()(const Tensor& input) {
+    if (!forward_pre_hooks_.empty() || !forward_hooks_.empty()) [[unlikely]] return call_with_hooks(input);
+    return forward(input);
+  }
+
+  /// Calls hook after each forward made through operator() (a direct forward() call skips hooks, as in
+  /// PyTorch), hooks in registration order, each seeing the output the one before returned:
+  ///   auto h = model.register_forward_hook([&](nn::Module&, const Tensor&, const Tensor& y) {
+  ///     activations.push_back(y.detach()); return Tensor(); });   ...   h.remove();
+  /// A copy of the module has copies of its hooks.
+  HookHandle register_forward_hook(ForwardHook hook);
+  /// Calls hook before each forward made through operator(), with the input, which it may replace.
+  HookHandle register_forward_pre_hook(ForwardPreHook hook);
 
   /// Parameters of this module and, with recurse, of every descendant, in registration order.
   std::vector<Tensor> parameters(bool recurse = true) const;
@@ -88,6 +110,7 @@ class Module {
   }
 
  private:
+  Tensor call_with_hooks(const Tensor& input);
   void add_child(std::string name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name, const char* what) const;
   void summary_rows(const std::string& label, int depth, std::vector<std::array<std::string, 2>>& rows) const;
@@ -96,6 +119,8 @@ class Module {
   std::vector<NamedTensor> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  HookList<ForwardPreHook> forward_pre_hooks_;
+  HookList<ForwardHook> forward_hooks_;
 };
 
 /// Prints the summary.

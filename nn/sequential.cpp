@@ -5,7 +5,7 @@ namespace sg::nn {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& module : modules_) x = module->forward(x);
+  for (const auto& module : modules_) x = (*module)(x);  // through operator(), so that the children's hooks run
   return x;
 }
 

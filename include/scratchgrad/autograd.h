@@ -8,6 +8,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/graphviz.h"
+#include "autograd/hooks.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"

@@ -170,4 +170,62 @@ BOOST_AUTO_TEST_CASE(forward_of_a_module_without_one_throws) {
   BOOST_TEST(throws_with([&] { m.forward(ones({1})); }, {"NoForward.forward"}));
 }
 
+// torch: h = m.register_forward_pre_hook(lambda m, args: (args[0] * 2,)); m.register_forward_hook(...)
+// run on m(x) in registration order, around forward, with the pre-hooked input; not on m.forward(x).
+BOOST_AUTO_TEST_CASE(forward_hooks_run_around_forward_in_order_and_may_replace_input_and_output) {
+  nn::Linear fc(2, 1, {.bias = false});
+  {
+    NoGradGuard no_grad;
+    fc.weight.copy_(sg::tensor({{1.0, 10.0}}));
+  }
+  std::vector<std::string> calls;
+  Tensor seen_input, seen_output;
+  fc.register_forward_pre_hook([&](nn::Module& m, const Tensor& x) {
+    calls.push_back("pre " + m.name());
+    return x * 2.0;
+  });
+  fc.register_forward_hook([&](nn::Module&, const Tensor& x, const Tensor& y) {
+    calls.push_back("first");
+    seen_input = x;
+    return y + 100.0;
+  });
+  HookHandle second = fc.register_forward_hook([&](nn::Module&, const Tensor&, const Tensor& y) {
+    calls.push_back("second");
+    seen_output = y;
+    return Tensor();
+  });
+  const Tensor x = sg::tensor({{1.0, 2.0}});
+  const Tensor y = fc(x);
+  BOOST_TEST(calls == (std::vector<std::string>{"pre Linear", "first", "second"}), boost::test_tools::per_element());
+  BOOST_TEST(all_close(seen_input, sg::tensor({{2.0, 4.0}}), 0));
+  BOOST_TEST(all_close(seen_output, sg::tensor({{142.0}}), 0));
+  BOOST_TEST(all_close(y, sg::tensor({{142.0}}), 0));
+
+  calls.clear();
+  BOOST_TEST(all_close(fc.forward(x), sg::tensor({{21.0}}), 0));  // a direct forward() skips the hooks
+  BOOST_TEST(calls.empty());
+  second.remove();
+  fc(x);
+  BOOST_TEST(calls == (std::vector<std::string>{"pre Linear", "first"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(forward_hooks_on_children_run_inside_a_sequential) {
+  nn::Sequential model(nn::Linear(3, 4), nn::ReLU(), nn::Linear(4, 2));
+  std::vector<Shape> shapes;
+  HookHandle handle = model[1].register_forward_hook([&](nn::Module&, const Tensor&, const Tensor& y) {
+    shapes.push_back(y.shape());
+    return Tensor();
+  });
+  model(ones({5, 3}));
+  handle.remove();
+  model(ones({5, 3}));
+  BOOST_REQUIRE(shapes.size() == 1u);
+  BOOST_TEST(shapes[0] == (Shape{5, 4}));
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_forward_hook_is_refused_naming_the_module) {
+  nn::ReLU relu;
+  BOOST_TEST(throws_with([&] { relu.register_forward_hook(nullptr); }, {"ReLU.register_forward_hook", "empty"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
