@@ -2,16 +2,22 @@
 # outside project can find_package(scratchgrad) and link scratchgrad::scratchgrad.
 include(CMakePackageConfigHelpers)
 
-foreach(folder autograd nn datasets)
-  if(EXISTS "${PROJECT_SOURCE_DIR}/${folder}")
+foreach(folder autograd nn datasets distributed)
+  if(EXISTS "${PROJECT_SOURCE_DIR}/${folder}" AND (NOT folder STREQUAL "distributed" OR TARGET sg_distributed))
     install(DIRECTORY "${folder}/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/scratchgrad/${folder}"
             FILES_MATCHING PATTERN "*.h" PATTERN "embedded" EXCLUDE PATTERN "data" EXCLUDE)
   endif()
 endforeach()
-install(DIRECTORY include/scratchgrad/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/scratchgrad")
+install(DIRECTORY include/scratchgrad/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/scratchgrad"
+        PATTERN "distributed.h" EXCLUDE)
+if(TARGET sg_distributed)
+  install(FILES include/scratchgrad/distributed.h DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/scratchgrad")
+  # scratchgrad::distributed is a static library: whoever links it links MPI and Boost.MPI too.
+  string(APPEND SG_EXTRA_DEPENDENCIES "find_dependency(MPI COMPONENTS CXX)\nfind_dependency(Boost 1.74 CONFIG COMPONENTS mpi)\n")
+endif()
 
 set(sg_targets)
-foreach(target sg_autograd sg_nn sg_datasets sg_scratchgrad)
+foreach(target sg_autograd sg_nn sg_datasets sg_distributed sg_scratchgrad)
   if(TARGET ${target})
     list(APPEND sg_targets ${target})
   endif()

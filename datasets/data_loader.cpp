@@ -13,10 +13,13 @@ namespace sg::datasets {
 DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
     : dataset_(std::move(dataset)), options_(options) {
   SG_CHECK(options_.batch_size >= 1, "DataLoader: batch_size must be at least 1, got {}", options_.batch_size);
+  // As PyTorch's DataLoader: the sampler decides the order, so shuffling as well would be a second order.
+  SG_CHECK(!(options_.sampler && options_.shuffle), "DataLoader: a sampler and shuffle = true cannot be combined; "
+           "let the sampler shuffle");
 }
 
 int64_t DataLoader::size() const {
-  const int64_t n = dataset_.size(), b = options_.batch_size;
+  const int64_t n = options_.sampler ? options_.sampler->size() : dataset_.size(), b = options_.batch_size;
   // Not (n + b - 1) / b, which overflows for a batch_size near INT64_MAX.
   return options_.drop_last ? n / b : n / b + (n % b != 0);
 }
@@ -26,13 +29,26 @@ void DataLoader::set_epoch(int64_t epoch) {
   epoch_ = epoch;
 }
 
-std::vector<int64_t> DataLoader::order(int64_t epoch) const {
-  std::vector<int64_t> order(size_t(dataset_.size()));
+std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t(0));
-  if (!options_.shuffle) return order;
+  if (!shuffle) return order;
   // Epoch 0 uses the seed itself; later epochs mix in the epoch with the golden-ratio constant.
-  Generator generator(options_.seed ^ (uint64_t(epoch) * 0x9E3779B97F4A7C15ULL));
+  Generator generator(seed ^ (uint64_t(epoch) * 0x9E3779B97F4A7C15ULL));
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.randint(i)]);
+  return order;
+}
+
+std::vector<int64_t> DataLoader::order(int64_t epoch) const {
+  if (!options_.sampler) return epoch_order(dataset_.size(), options_.shuffle, options_.seed, epoch);
+  std::vector<int64_t> order = options_.sampler->order(epoch);
+  SG_CHECK(int64_t(order.size()) == options_.sampler->size(),
+           "DataLoader: the sampler gave {} indices for epoch {}, expected its size() {}", order.size(), epoch,
+           options_.sampler->size());
+  for (size_t i = 0; i < order.size(); ++i)
+    SG_CHECK(order[i] >= 0 && order[i] < dataset_.size(),
+             "DataLoader: the sampler's index {} (position {} of epoch {}) is out of range 0..{}", order[i], i, epoch,
+             dataset_.size() - 1);
   return order;
 }
 
@@ -55,7 +71,7 @@ Batch DataLoader::Iterator::operator*() const {
   const Dataset& data = loader_->dataset_;
   SG_CHECK(batch_ < loader_->size(), "DataLoader: batch {} is past the end of the epoch ({} batches)", batch_,
            loader_->size());
-  const int64_t n = data.size(), start = batch_ * loader_->options_.batch_size;  // < n: no overflow
+  const int64_t n = int64_t(order_->size()), start = batch_ * loader_->options_.batch_size;  // < n: no overflow
   const int64_t count = std::min(loader_->options_.batch_size, n - start);
 
   const Shape& shape = data.images().shape();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 
 #include "tests/testing.h"
 
@@ -156,6 +157,35 @@ BOOST_AUTO_TEST_CASE(a_batch_size_beyond_the_dataset_gives_one_batch_or_none_wit
 
 BOOST_AUTO_TEST_CASE(batch_size_must_be_positive) {
   BOOST_TEST(throws_with([] { DataLoader(numbered(3), {.batch_size = 0}); }, {"DataLoader: batch_size", "got 0"}));
+}
+
+// A sampler that takes every third example from `start`, in reverse epoch by epoch: its own size and order.
+struct EveryThird : Sampler {
+  int64_t n, start;
+  EveryThird(int64_t n, int64_t start) : n(n), start(start) {}
+  int64_t size() const override { return (n - start + 2) / 3; }
+  std::vector<int64_t> order(int64_t epoch) const override {
+    std::vector<int64_t> order;
+    for (int64_t i = start; i < n; i += 3) order.push_back(i);
+    if (epoch % 2 == 1) std::reverse(order.begin(), order.end());
+    return order;
+  }
+};
+
+BOOST_AUTO_TEST_CASE(a_sampler_decides_the_size_and_order_of_every_epoch) {
+  DataLoader loader(numbered(10), {.batch_size = 2, .sampler = std::make_shared<EveryThird>(10, 1)});
+  BOOST_TEST(loader.size() == 2);  // examples 1, 4, 7: two batches
+  BOOST_TEST((run_epoch(loader) == std::vector<std::vector<int64_t>>{{1, 4}, {7}}));
+  BOOST_TEST((run_epoch(loader) == std::vector<std::vector<int64_t>>{{7, 4}, {1}}));
+  BOOST_TEST((loader.order(0) == std::vector<int64_t>{1, 4, 7}));
+}
+
+BOOST_AUTO_TEST_CASE(a_sampler_with_shuffle_or_indices_out_of_range_is_refused) {
+  BOOST_TEST(throws_with([] { DataLoader(numbered(10), {.shuffle = true, .sampler = std::make_shared<EveryThird>(10, 0)}); },
+                         {"DataLoader: a sampler and shuffle = true cannot be combined"}));
+  DataLoader loader(numbered(5), {.batch_size = 2, .sampler = std::make_shared<EveryThird>(10, 0)});
+  BOOST_TEST(throws_with([&] { (void)loader.begin(); }, {"DataLoader: the sampler's index 6 (position 2 of epoch 0)",
+                                                          "out of range 0..4"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

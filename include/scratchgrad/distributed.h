@@ -1,0 +1,8 @@
+// scratchgrad's data-parallel training over MPI (the scratchgrad::distributed library, built when MPI
+// and Boost.MPI are found): the environment, collectives, DistributedDataParallel, the sampler.
+#pragma once
+
+#include "distributed/collectives.h"
+#include "distributed/data_parallel.h"
+#include "distributed/environment.h"
+#include "distributed/sampler.h"
