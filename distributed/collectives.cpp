@@ -101,6 +101,14 @@ void all_reduce(Tensor& tensor, ReduceOp op) {
   ++tensor.impl().storage->version;
 }
 
+std::vector<std::string> gather_text(const std::string& text) {
+  const boost::mpi::communicator world;
+  std::vector<std::string> all;
+  if (world.rank() == 0) boost::mpi::gather(world, text, all, 0);
+  else boost::mpi::gather(world, text, 0);
+  return all;
+}
+
 void check_same_tensors(const std::vector<nn::NamedTensor>& tensors, const std::string& op) {
   const boost::mpi::communicator world;
   const std::vector<std::string> mine = describe(tensors);

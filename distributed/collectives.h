@@ -31,6 +31,9 @@ void all_reduce_sum(float* values, int64_t n, int64_t divisor = 1);
 void all_reduce_sum(double* values, int64_t n, int64_t divisor = 1);
 void all_reduce_sum(int64_t* values, int64_t n);
 
+/// Every rank's text, in rank order, on rank 0 (elsewhere an empty list): to print what each rank did.
+std::vector<std::string> gather_text(const std::string& text);
+
 /// Throws std::invalid_argument on every rank, naming the first rank and tensor that differ, unless every
 /// rank holds the same names, dtypes and shapes, in the same order. One small collective (a 64-bit
 /// digest from each rank) when they agree. `op` heads the message.

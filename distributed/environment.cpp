@@ -50,6 +50,13 @@ int world_size() { return boost::mpi::communicator().size(); }
 
 void barrier() { boost::mpi::communicator().barrier(); }
 
+int launcher_rank() {
+  // Open MPI, then MPICH's and PMIx's names.
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"})
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  return 0;
+}
+
 void abort(const std::string& message) {
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);

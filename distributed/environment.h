@@ -38,6 +38,9 @@ int rank();
 int world_size();
 /// Waits until every rank has arrived.
 void barrier();
+/// This process's rank as the launcher (mpirun) announces it in the environment, readable before MPI
+/// starts (to keep all but one rank quiet while parsing a command line); 0 when no launcher set one.
+int launcher_rank();
 
 /// Prints "error: rank r of P: message" to stderr and ends every rank of the run (MPI_Abort, exit code 1).
 [[noreturn]] void abort(const std::string& message);

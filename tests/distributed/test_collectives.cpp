@@ -41,6 +41,19 @@ BOOST_AUTO_TEST_CASE(mean_divides_the_sum_once) {
                                       {"all_reduce: Mean needs a float32 or float64 tensor, got int64 [3]"}));
 }
 
+BOOST_AUTO_TEST_CASE(gather_text_brings_every_ranks_text_to_rank_0_in_order) {
+  const std::vector<std::string> all = dist::gather_text(std::string(size_t(dist::rank()) + 1, 'x'));
+  if (dist::rank() != 0) {
+    BOOST_TEST(all.empty());
+    return;
+  }
+  BOOST_TEST_REQUIRE(all.size() == size_t(dist::world_size()));
+  for (size_t r = 0; r < all.size(); ++r) BOOST_TEST(all[r] == std::string(r + 1, 'x'));
+}
+
+// mpirun announces the rank before MPI starts (the tests run under Open MPI's mpirun).
+BOOST_AUTO_TEST_CASE(launcher_rank_is_the_rank_mpi_gives) { BOOST_TEST(dist::launcher_rank() == dist::rank()); }
+
 BOOST_AUTO_TEST_CASE(broadcast_gives_every_rank_the_roots_values) {
   const int root = dist::world_size() - 1;
   sg::Tensor x = sg::full({5}, double(dist::rank()), sg::kFloat32);
