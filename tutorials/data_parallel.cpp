@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
       const auto start = Clock::now();
       sg::Tensor totals = sg::zeros({3}, sg::kFloat64);  // loss sum, correct, examples
       int64_t step = 0;
-      for (const auto& [images, labels] : loader) {
+      for (const sg::datasets::Batch& batch : loader) {
+        const sg::Tensor &images = batch.images, &labels = batch.labels;  // named: a lambda captures them
         ++step;
         optimizer.zero_grad();
         const sg::Tensor logits = ddp.forward(images);
