@@ -3,6 +3,7 @@
 #include "distributed/collectives.h"
 
 #include <algorithm>
+#include <climits>
 #include <type_traits>
 #include <vector>
 
@@ -21,7 +22,7 @@ namespace sg::distributed {
 namespace {
 
 // Elements per message: an MPI count is an int, and rank 0 holds world_size() of these at once.
-constexpr int64_t kChunk = int64_t(1) << 22;
+int64_t chunk = int64_t(1) << 22;
 
 // values (n) on every rank  ->  (x_0 + x_1) + ... + x_{P-1}, divided by divisor, on every rank.
 // Rank 0 gathers the ranks' values side by side and adds them in rank order, element by element, starting
@@ -32,8 +33,8 @@ void sum_in_rank_order(T* values, int64_t n, int64_t divisor) {
   const int size = world.size();
   if (size == 1 && divisor == 1) return;
   std::vector<T> gathered;
-  for (int64_t start = 0; start < n; start += kChunk) {
-    const int count = int(std::min(kChunk, n - start));
+  for (int64_t start = 0; start < n; start += chunk) {
+    const int count = int(std::min(chunk, n - start));
     T* x = values + start;
     if (world.rank() == 0) {
       gathered.resize(size_t(count) * size_t(size));
@@ -56,8 +57,8 @@ void sum_in_rank_order(T* values, int64_t n, int64_t divisor) {
 template <class T>
 void broadcast_values(T* values, int64_t n, int root) {
   const boost::mpi::communicator world;
-  for (int64_t start = 0; start < n; start += kChunk)
-    boost::mpi::broadcast(world, values + start, int(std::min(kChunk, n - start)), root);
+  for (int64_t start = 0; start < n; start += chunk)
+    boost::mpi::broadcast(world, values + start, int(std::min(chunk, n - start)), root);
 }
 
 // One line per tensor, "name dtype shape", the text every rank's is compared with.
@@ -77,6 +78,13 @@ uint64_t digest(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
+
+void set_message_elements(int64_t elements) {
+  SG_CHECK(elements >= 1 && elements <= INT_MAX, "set_message_elements: expected 1 .. {}, got {}", INT_MAX, elements);
+  chunk = elements;
+}
+
+int64_t message_elements() { return chunk; }
 
 void all_reduce_sum(float* values, int64_t n, int64_t divisor) { sum_in_rank_order(values, n, divisor); }
 void all_reduce_sum(double* values, int64_t n, int64_t divisor) { sum_in_rank_order(values, n, divisor); }

@@ -31,6 +31,11 @@ void all_reduce_sum(float* values, int64_t n, int64_t divisor = 1);
 void all_reduce_sum(double* values, int64_t n, int64_t divisor = 1);
 void all_reduce_sum(int64_t* values, int64_t n);
 
+/// The most elements one message carries (2^22 at first): a longer tensor is reduced or broadcast in
+/// pieces this long. Rank 0 holds world_size() pieces at once while it adds. Set it alike on every rank.
+void set_message_elements(int64_t elements);
+int64_t message_elements();
+
 /// Every rank's text, in rank order, on rank 0 (elsewhere an empty list): to print what each rank did.
 std::vector<std::string> gather_text(const std::string& text);
 

@@ -27,6 +27,28 @@ BOOST_AUTO_TEST_CASE(all_reduce_adds_in_rank_order_to_the_same_bits_everywhere) 
   if (p == 3) BOOST_TEST(x.data<float>()[0] == 1.0f);
 }
 
+// A tensor longer than one message goes in pieces, each summed alike, with a short last piece.
+BOOST_AUTO_TEST_CASE(a_tensor_longer_than_one_message_is_reduced_and_broadcast_whole) {
+  BOOST_TEST(dist::message_elements() == int64_t(1) << 22);
+  dist::set_message_elements(5);
+  const int64_t n = 13;  // 5 + 5 + 3
+  auto value = [](int rank, int64_t i) { return float(rank + 1) * float(i % 7) - 0.25f; };
+  std::vector<float> mine, expected;
+  for (int64_t i = 0; i < n; ++i) {
+    mine.push_back(value(dist::rank(), i));
+    expected.push_back(value(0, i));
+    for (int q = 1; q < dist::world_size(); ++q) expected.back() += value(q, i);
+  }
+  sg::Tensor x = sg::tensor(mine, {n}), y = sg::tensor(mine, {n});
+  dist::all_reduce(x);
+  dist::broadcast(y, dist::world_size() - 1);
+  dist::set_message_elements(int64_t(1) << 22);
+  BOOST_TEST(sg::testing::bitwise_equal(x, sg::tensor(expected, {n})));
+  for (int64_t i = 0; i < n; ++i) BOOST_TEST(y.data<float>()[i] == value(dist::world_size() - 1, i));
+  BOOST_TEST(sg::testing::throws_with([] { dist::set_message_elements(0); },
+                                      {"set_message_elements: expected 1 .. 2147483647, got 0"}));
+}
+
 BOOST_AUTO_TEST_CASE(mean_divides_the_sum_once) {
   const int p = dist::world_size();
   sg::Tensor x = sg::full({2, 2}, 0.1 * (dist::rank() + 1), sg::kFloat64);
