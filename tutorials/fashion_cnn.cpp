@@ -36,10 +36,10 @@
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/hand_backward_000.h"
-#include "tutorials/common/images.h"
 #include "tutorials/common/model_set.h"
 #include "tutorials/common/numpy_text.h"
 #include "tutorials/common/one_filter_cnn.h"
+#include "tutorials/common/one_filter_pictures.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
@@ -175,13 +175,12 @@ int main(int argc, char** argv) {
     // 4. Dense (softmax) layer (cell 12): 121 -> 10. The notebook's softmax Jacobian, diag(s) - s s^T, is
     //    right; autograd gets the same from softmax's backward, inside cross_entropy.
     const auto o = model.run(first);
-    fmt::print("3. max pool: {} -> {}\n4. dense: {} -> {}\n", numpy_shape(o.maps), numpy_shape(o.pooled),
-               numpy_shape(o.pooled.flatten(1)), numpy_shape(o.logits));
-    fmt::print("{}", model.summary());
+    fmt::print("3. max pool: {} -> {}\n4. dense: {} -> {}\n{}", numpy_shape(o.maps), numpy_shape(o.pooled),
+               numpy_shape(o.pooled.flatten(1)), numpy_shape(o.logits), model.summary());
 
     // 5. Cross-entropy loss (cell 13), divided by 10 as the notebook did (see one_filter_loss).
     fmt::print("5. loss of the first image before training: {:.4f}\n", one_filter_loss(o.logits, train_set.labels().narrow(0, 0, 1)).item());
-    const sg::Tensor initial_filter = model.filter.reshape({kFilter, kFilter}).clone();
+    const sg::Tensor initial_filter = model.filter.clone();
 
     // 6. Training (cells 14, 16), with exact gradients: per-sample SGD, lr 0.01. Watch the dead
     //    fraction: a conv output <= 0 passes no gradient to the filter or to its bias, and once the
@@ -201,7 +200,7 @@ int main(int argc, char** argv) {
                "   whose inexact backward kept its filter learning: 68.18%).\n", 100 * relu_eval.accuracy, 100 * relu_eval.dead);
     if (conv_bias)
       fmt::print("   The live outputs are mostly background, where the image is 0 and the output is the bias alone:\n"
-                 "   the bias draws the garment's silhouette (see fashion_cnn_relu_maps.png); the filter has little say.\n");
+                 "   the bias draws the garment's silhouette (see fashion_cnn_relu_maps.svg); the filter has little say.\n");
     // 8. The notebook's backward (cells 9-13) against autograd's, on the model just trained, in float64:
     //    as written, corrected, and autograd (tutorials/common/hand_backward_000.cpp). Its conv backward
     //    ignores the ReLU's derivative and its max pool gives a window's gradient to every tied maximum:
@@ -218,8 +217,6 @@ int main(int argc, char** argv) {
       for (const std::string& note : check.notes) fmt::print("   {}\n", note);
     }
 
-    const sg::Tensor relu_filter = model.filter.reshape({kFilter, kFilter}).clone();
-
     // 9. The fix, a second run from the same seed:
     //    - small_init (the default): the filter starts with std --small-scale (0.1) instead of 1, so its
     //      first responses are small beside the N(0, 1) bias and the first large steps do not drive it
@@ -229,6 +226,7 @@ int main(int argc, char** argv) {
     sg::manual_seed(options.seed);
     OneFilterCNN fixed(fix == "leaky_relu" ? "leaky_relu" : "relu", fix == "small_init" ? small_scale : 1.0, conv_bias);
     if (!options.load.empty()) sg::tutorial::load_model(fixed, "fixed", loaded, options.load);
+    const sg::Tensor fixed_initial = fixed.filter.clone();
     fmt::print("9. training again with the fix: {}\n", fix == "leaky_relu" ? "leaky ReLU (slope 0.01)"
                                                                             : fmt::format("filter std {}", small_scale));
     sg::optim::SGD fixed_optimizer(fixed.parameters(), {.lr = options.lr});
@@ -241,12 +239,14 @@ int main(int argc, char** argv) {
     }
     fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves", fmt::format("fashion_cnn, exact ReLU derivative, seed {}", options.seed)),
                fixed_history.save(options.out, "fashion_cnn_fixed_curves", fmt::format("fashion_cnn, fix {}, seed {}", fix, options.seed)));
-    sg::tutorial::save_feature_maps(model, test_set, options.out + "/fashion_cnn_relu");
-    sg::tutorial::save_feature_maps(fixed, test_set, options.out + "/fashion_cnn_fixed");
-    sg::tutorial::save_png_grid(options.out + "/fashion_cnn_filters.png",
-                                {initial_filter, relu_filter, fixed.filter.reshape({kFilter, kFilter})}, 3, 16);
-    fmt::print("   pictures: fashion_cnn_filters.png (initial, exact-ReLU run, fixed run), fashion_cnn_{{relu,fixed}}_{{inputs,maps,pooled}}.png in {}\n",
-               options.out);
+    // The pictures: each run's feature maps on the first test images, and its filter before and after.
+    const std::string fixed_run = fix == "leaky_relu" ? "fix leaky ReLU" : fmt::format("fix filter std {}", small_scale);
+    const std::string run = fmt::format("feature maps, seed {}, test images 0-7", options.seed);
+    sg::tutorial::save_feature_maps(model, test_set, options.out + "/fashion_cnn_relu_maps.svg", "fashion_cnn, exact ReLU derivative, " + run);
+    sg::tutorial::save_feature_maps(fixed, test_set, options.out + "/fashion_cnn_fixed_maps.svg", "fashion_cnn, " + fixed_run + ", " + run);
+    sg::tutorial::save_filters(options.out + "/fashion_cnn_filters.svg", fmt::format("fashion_cnn, the 6x6 filter, seed {}", options.seed),
+                               {{"exact ReLU", initial_filter, model.filter}, {fixed_run, fixed_initial, fixed.filter}}, options.epochs);
+    fmt::print("   pictures in {}: fashion_cnn_relu_maps.svg, fashion_cnn_fixed_maps.svg, fashion_cnn_filters.svg\n", options.out);
     fmt::print("   exact ReLU: {:.2f}%   fixed ({}): {:.2f}%   the notebook: 68.18%\n", 100 * relu_eval.accuracy, fix,
                100 * fixed_accuracy);
     fmt::print("test accuracy: {:.4f}\n", fixed_accuracy);

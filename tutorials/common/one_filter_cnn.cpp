@@ -1,10 +1,7 @@
-// fashion_cnn's network, its loss, its scoring and its pictures.
+// fashion_cnn's network, its loss and its scoring.
 #include "tutorials/common/one_filter_cnn.h"
 
 #include <algorithm>
-#include <vector>
-
-#include "tutorials/common/images.h"
 
 namespace sg::tutorial {
 
@@ -48,21 +45,6 @@ Evaluation evaluate(OneFilterCNN& model, const datasets::Dataset& data) {
   }
   const int64_t side = OneFilterCNN::kConvSize;
   return {double(correct) / double(data.size()), dead / double(data.size() * side * side)};
-}
-
-void save_feature_maps(OneFilterCNN& model, const datasets::Dataset& data, const std::string& prefix) {
-  NoGradGuard no_grad;
-  const int64_t n = std::min<int64_t>(8, data.size()), conv = OneFilterCNN::kConvSize, pooled = OneFilterCNN::kPooled;
-  const auto o = model.run(data.images().narrow(0, 0, n));
-  std::vector<Tensor> inputs, maps, pooled_maps;
-  for (int64_t i = 0; i < n; ++i) {
-    inputs.push_back(data.images().narrow(0, i, 1).reshape({28, 28}));
-    maps.push_back(o.maps.narrow(0, i, 1).reshape({conv, conv}));
-    pooled_maps.push_back(o.pooled.narrow(0, i, 1).reshape({pooled, pooled}));
-  }
-  save_png_grid(prefix + "_inputs.png", inputs, 8, 4);
-  save_png_grid(prefix + "_maps.png", maps, 8, 4);
-  save_png_grid(prefix + "_pooled.png", pooled_maps, 8, 8);
 }
 
 }  // namespace sg::tutorial

@@ -47,8 +47,4 @@ struct Evaluation {
 /// Accuracy and dead fraction of the model on a dataset, in batches of 500, without a graph.
 Evaluation evaluate(OneFilterCNN& model, const datasets::Dataset& data);
 
-/// Row 1: the input images; row 2: their activation maps (23 x 23); row 3: the pooled maps (11 x 11),
-/// each row its own PNG, <prefix>_inputs.png, _maps.png and _pooled.png, since the sizes differ.
-void save_feature_maps(OneFilterCNN& model, const datasets::Dataset& data, const std::string& prefix);
-
 }  // namespace sg::tutorial
