@@ -27,7 +27,6 @@
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/hand_backward_002.h"
-#include "tutorials/common/images.h"
 #include "tutorials/common/layer_pictures.h"
 #include "tutorials/common/layer_timing.h"
 #include "tutorials/common/options.h"
@@ -64,8 +63,8 @@ int main(int argc, char** argv) {
     const sg::datasets::MNIST full_test(data_dir, sg::datasets::Split::Test, {.scale = sg::datasets::Scale::Centered});
     fmt::print("1. {}\n   {}\n   Train images shape: {}\n   Testing images shape: {}\n", train.description(),
                full_test.description(), train.images().shape(), full_test.images().shape());
-    const std::string labels = sg::tutorial::save_first_digits(train, 10, options.out);
-    fmt::print("   the first 10 training digits in {}/first_digits.png, labels:{}\n", options.out, labels);
+    const std::string labels = sg::tutorial::save_first_digits(train, 10, options.out, "mnist_cnn_layers, the first 10 training digits");
+    fmt::print("   the first 10 training digits in {}/first_digits.svg, labels:{}\n", options.out, labels);
 
     // 2. The layers and the notebook's output size formula O = (I - F + 2P) / S + 1.
     fmt::print("2. output sizes of the model's layers\n");
@@ -87,11 +86,13 @@ int main(int argc, char** argv) {
       const auto [image, label] = train.get(7);
       fmt::print("3. example layers on training image 7 (label {})\n", label);
       const std::vector<sg::Tensor> outs = sg::tutorial::forward_timed(example, image.unsqueeze(0));
-      sg::tutorial::save_png_grid(options.out + "/example_conv.png", sg::tutorial::maps_of(outs[1]), 10, 8);
-      sg::tutorial::save_png_grid(options.out + "/example_pool.png", sg::tutorial::maps_of(outs[2]), 10, 26);
+      const std::string path = sg::tutorial::save_layer_maps(
+          options.out + "/example_maps.svg",
+          fmt::format("mnist_cnn_layers, example layers (10 random 3x3 filters, stride 2; max pool 3x3), seed {}, "
+                      "training image 7: label {}", options.seed, label),
+          image, fmt::format("Label: {}", label), outs[1], outs[2]);
       const sg::Tensor probs = sg::softmax(outs.back(), 1);
-      fmt::print("   maps in {0}/example_conv.png and {0}/example_pool.png\n   Softmax output: {1}\n   Prediction: {2}\n",
-                 options.out, probs, int64_t(probs.argmax().item()));
+      fmt::print("   maps in {}\n   Softmax output: {}\n   Prediction: {}\n", path, probs, int64_t(probs.argmax().item()));
     }
 
     // 4. The model. Initialisation as the notebook: filters N(0, 1), dense weights randn / inputs, no
@@ -238,7 +239,8 @@ int main(int argc, char** argv) {
 
     // 8. The intermediate steps of a prediction, as pictures.
     fmt::print("8. inner workings\n");
-    for (int64_t index : show) sg::tutorial::show_inner_workings(model, full_test, index, options.out);
+    const std::string run = fmt::format("mnist_cnn_layers, seed {}, after {} epoch{}", options.seed, options.epochs, options.epochs == 1 ? "" : "s");
+    for (int64_t index : show) sg::tutorial::show_inner_workings(model, full_test, index, options.out, run);
 
     fmt::print("test accuracy: {:.4f}\n", test_accuracy);
     return 0;

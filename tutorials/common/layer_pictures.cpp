@@ -1,7 +1,7 @@
 // Pictures of a small CNN's layers.
 #include "tutorials/common/layer_pictures.h"
 
-#include "tutorials/common/images.h"
+#include "tutorials/common/picture_grid.h"
 
 namespace sg::tutorial {
 
@@ -11,18 +11,32 @@ std::vector<Tensor> maps_of(const Tensor& x) {
   return maps;
 }
 
-std::string save_first_digits(const datasets::Dataset& data, int64_t count, const std::string& out) {
-  std::vector<Tensor> first;
+std::string save_first_digits(const datasets::Dataset& data, int64_t count, const std::string& out,
+                              const std::string& title) {
+  std::vector<PictureRow> rows;
   std::string labels;
   for (int64_t i = 0; i < count; ++i) {
-    first.push_back(data.get(i).image.reshape({28, 28}));
+    if (i % 5 == 0) rows.push_back({fmt::format("training\nimages {}-{}", i, std::min(i + 5, count) - 1), {}, {}, ColourScale::Grey});
+    rows.back().maps.push_back(data.get(i).image.reshape({28, 28}));
+    rows.back().captions.push_back(fmt::format("Label: {}", data.class_name(data.get(i).label)));
     labels += fmt::format(" {}", data.get(i).label);
   }
-  save_png_grid(out + "/first_digits.png", first, 5, 4);
+  save_picture_grid(out + "/first_digits.svg", title, rows);
   return labels;
 }
 
-void show_inner_workings(nn::Sequential& model, const datasets::Dataset& test, int64_t index, const std::string& out) {
+std::string save_layer_maps(const std::string& path, const std::string& title, const Tensor& image,
+                            const std::string& label, const Tensor& conv, const Tensor& pooled) {
+  std::vector<std::string> filters;
+  for (int64_t c = 0; c < conv.size(1); ++c) filters.push_back(fmt::format("filter {}", c));
+  return save_picture_grid(path, title,
+                           {{"input", {image.reshape({image.size(-2), image.size(-1)})}, {label}, ColourScale::Grey},
+                            {"conv output", maps_of(conv), filters, ColourScale::Diverging},
+                            {"max-pool output", maps_of(pooled), filters, ColourScale::Diverging}});
+}
+
+void show_inner_workings(nn::Sequential& model, const datasets::Dataset& test, int64_t index, const std::string& out,
+                         const std::string& run) {
   NoGradGuard no_grad;
   if (index >= test.size()) {
     fmt::print("   (test image {} is not in this data; showing {} instead)\n", index, index % test.size());
@@ -32,13 +46,14 @@ void show_inner_workings(nn::Sequential& model, const datasets::Dataset& test, i
   const Tensor x = image.unsqueeze(0);
   const Tensor conv = model[0].forward(x), pooled = model[1].forward(conv);
   const Tensor probs = softmax(model[3].forward(model[2].forward(pooled)), 1);
-  const std::string stem = fmt::format("{}/test_{}", out, index);
-  save_png(stem + "_digit.png", image.reshape({28, 28}), 8);
-  save_png_grid(stem + "_conv.png", maps_of(conv), 8, 8);
-  save_png_grid(stem + "_pool.png", maps_of(pooled), 8, 15);
-  fmt::print("   test image {} (label {}): {}_digit.png, its 8 feature maps {} in {}_conv.png,\n"
-             "   its 8 pooled maps {} in {}_pool.png\n   Softmax layer output: {}\n   Prediction = {}\n",
-             index, label, stem, conv.shape(), stem, pooled.shape(), stem, probs, int64_t(probs.argmax().item()));
+  const int64_t predicted = int64_t(probs.argmax().item());
+  const std::string path = save_layer_maps(
+      fmt::format("{}/test_{}.svg", out, index),
+      fmt::format("{}, test image {}: label {}, predicted {}", run, index, test.class_name(label), predicted), image,
+      fmt::format("Label: {}", test.class_name(label)), conv, pooled);
+  fmt::print("   test image {} (label {}): its 8 feature maps {} and 8 pooled maps {} in {}\n"
+             "   Softmax layer output: {}\n   Prediction = {}\n",
+             index, label, conv.shape(), pooled.shape(), path, probs, predicted);
 }
 
 }  // namespace sg::tutorial
