@@ -1,0 +1,21 @@
+# cmake -DPROGRAM=... -DARGS=a;b -DOUT=dir -DPICTURE=name.svg -DIMAGES=n -DTEXTS=a;b -P expect_picture.cmake
+# The picture grid a tutorial writes is readable without the source: it holds the texts given (title,
+# row names, captions) and one embedded PNG per map, IMAGES in all.
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
+file(REMOVE_RECURSE "${OUT}")
+run_program("the tutorial" 0 "${PROGRAM}" ${ARGS} --out "${OUT}")
+if(NOT EXISTS "${OUT}/${PICTURE}")
+  message(FATAL_ERROR "no ${OUT}/${PICTURE}\n${stdout}${stderr}")
+endif()
+file(READ "${OUT}/${PICTURE}" svg)
+foreach(text IN LISTS TEXTS)
+  string(FIND "${svg}" ">${text}</text>" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${PICTURE} has no text \"${text}\"")
+  endif()
+endforeach()
+string(REGEX MATCHALL "<image [^>]*xlink:href='data:image/png" images "${svg}")
+list(LENGTH images count)
+if(NOT count EQUAL IMAGES)
+  message(FATAL_ERROR "${PICTURE} embeds ${count} PNG images, expected ${IMAGES}")
+endif()
