@@ -17,12 +17,13 @@ constexpr Rgb kDiverging[] = {{33, 102, 172}, {146, 197, 222}, {247, 247, 247}, 
 
 // The corners of `kind`'s map, evenly spaced from position 0 to 1.
 std::vector<Rgb> corners(ColourScale kind) {
-  if (kind == ColourScale::Grey) return {kBlack, kWhite};
+  if (kind != ColourScale::Diverging) return {kBlack, kWhite};
   return {std::begin(kDiverging), std::end(kDiverging)};
 }
 }  // namespace
 
 Colouring Colouring::fit(ColourScale kind, const std::vector<double>& values) {
+  if (kind == ColourScale::Unit) return {kind, 0, 1};
   double lo = INFINITY, hi = -INFINITY;
   for (double v : values)
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);

@@ -13,6 +13,7 @@ namespace sg::tutorial {
 
 enum class ColourScale {
   Grey,       // lo..hi -> black..white, lo and hi the smallest and largest value shown
+  Unit,       // 0..1 -> black..white whatever the values: for sigmoid outputs, probabilities
   Diverging,  // -a..+a -> blue..white..red, a the largest |value| shown
 };
 

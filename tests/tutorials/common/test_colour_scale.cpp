@@ -35,6 +35,14 @@ BOOST_AUTO_TEST_CASE(diverging_is_symmetric_around_zero_which_is_white) {
   BOOST_TEST(c.stops()[2].second == "#f7f7f7");
 }
 
+BOOST_AUTO_TEST_CASE(unit_is_zero_to_one_whatever_the_values) {
+  const Colouring c = Colouring::fit(ColourScale::Unit, {0.25, 0.5});
+  BOOST_TEST(c.lo == 0.0);
+  BOOST_TEST(c.hi == 1.0);
+  BOOST_TEST((c.colour(0.5) == Rgb{128, 128, 128}));
+  BOOST_TEST(c.text() == "scale 0..1");
+}
+
 BOOST_AUTO_TEST_CASE(a_row_of_equal_values_shows_the_middle_colour) {
   const Colouring c = Colouring::fit(ColourScale::Grey, {0, 0, 0});
   BOOST_TEST((c.colour(0) == Rgb{128, 128, 128}));
