@@ -31,6 +31,7 @@
 
 #include <scratchgrad/scratchgrad.h>
 
+#include "tutorials/common/binary_conv_pictures.h"
 #include "tutorials/common/curves.h"
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
     }
     fmt::print("3. filters before training\n");
     print_filters(model.filters);
+    const sg::Tensor initial_filters = model.filters.detach().clone();
 
     // 4. Shapes. The notebook keeps images as (28, 28, 200) and filters as (5, 5, 3); we keep the batch
     //    first and a channel axis, as conv2d expects.
@@ -197,6 +199,9 @@ int main(int argc, char** argv) {
     // 12-13. The filters after training, and accuracy on the held-out digits train[200:400].
     fmt::print("12. filters after training\n");
     print_filters(model.filters);
+    fmt::print("   pictured, with what they make of training digit 0, in {}\n", save_filter_pictures(
+        options.out + "/mnist_binary_conv_filters.svg", fmt::format("mnist_binary_conv, seed {}, the 3 filters", options.seed),
+        initial_filters, model.filters, options.epochs, x.narrow(0, 0, 1), fmt::format("digit {}: above 4", digits.get(0).label)));
     {
       sg::NoGradGuard no_grad;
       test_accuracy = double(accuracy_count(model.forward(x_test), y_test)) / double(test_size);
