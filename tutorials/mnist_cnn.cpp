@@ -22,6 +22,7 @@
 #include "tutorials/common/data.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/hand_backward_004.h"
+#include "tutorials/common/layer_pictures.h"
 #include "tutorials/common/options.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/resume.h"
@@ -199,6 +200,12 @@ int main(int argc, char** argv) {
     // 7. Test on the next images, as the notebook's last cell.
     const auto [test_loss, test_accuracy] = evaluate();
     fmt::print("\n--- Testing the CNN ---\nTest Loss: {:.4f}\nTest Accuracy: {:.4f}\n", test_loss, test_accuracy);
+
+    // 8. What the trained filters make of an image: test image 0 through the conv and the pool, pictured
+    //    as notebook 002 did its own (this notebook drew nothing).
+    fmt::print("8. inner workings\n");
+    sg::tutorial::show_inner_workings(model, test, 0, options.out, fmt::format("mnist_cnn, seed {}, after {} epoch{}", options.seed,
+                                                                                options.epochs, options.epochs == 1 ? "" : "s"));
     fmt::print("test accuracy: {:.4f}\n", test_accuracy);
     return 0;
   });
