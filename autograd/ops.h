@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -127,17 +128,52 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 
 // ---- reductions (ops/reduce.cpp) ----
-/// Sum of all elements (a 0-dim tensor), or along dim.
+/// The dims a reduction runs over: one (sum(x, 1)), several (sum(x, {0, 2})) or a std::vector; an empty
+/// list means every dim, as in PyTorch. Negative dims count from the end; a dim named twice is an error.
+class Dims {
+ public:
+  Dims() = default;
+  Dims(int64_t dim) { push(dim); }
+  Dims(std::initializer_list<int64_t> dims) {
+    for (int64_t d : dims) push(d);
+  }
+  Dims(const std::vector<int64_t>& dims) {
+    for (int64_t d : dims) push(d);
+  }
+  /// How many dims were named (may exceed the kMaxRank kept; the op then reports the list as too long).
+  int64_t size() const { return size_; }
+  int64_t operator[](int64_t i) const { return dims_[i]; }
+
+ private:
+  void push(int64_t d) {
+    if (size_ < Shape::kMaxRank) dims_[size_] = d;
+    ++size_;
+  }
+  std::array<int64_t, Shape::kMaxRank> dims_{};
+  int64_t size_ = 0;
+};
+
+/// The largest (or smallest) values along a dim and their int64 positions, as torch.max(x, dim) returns:
+///   auto [values, indices] = sg::max(x, 1);
+struct ValuesIndices {
+  Tensor values, indices;
+};
+
+/// Sum of all elements (a 0-dim tensor), or over dims.
 Tensor sum(const Tensor& x);
-Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor sum(const Tensor& x, const Dims& dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
-Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor mean(const Tensor& x, const Dims& dims, bool keepdim = false);
 /// Largest element, NaN if any is NaN (as in PyTorch). Of the whole tensor, tied maxima share the
-/// gradient evenly; along dim, the gradient goes to the element argmax picks.
+/// gradient evenly; along dim, the values come with the index argmax picks, which gets all the gradient.
 Tensor max(const Tensor& x);
-Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
+ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor min(const Tensor& x);
-Tensor min(const Tensor& x, int64_t dim, bool keepdim = false);
+ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim = false);
+/// Largest (smallest) element over dims (all by default), NaN if any is NaN; tied extremes share the
+/// gradient evenly, as torch.amax and torch.amin.
+Tensor amax(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
 /// Index (int64) of the first maximum, or of the first NaN if there is one, flat or along dim.
 Tensor argmax(const Tensor& x);
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);

@@ -328,9 +328,9 @@ Tensor Tensor::sum(int64_t d, bool keepdim) const { return sg::sum(*this, d, kee
 Tensor Tensor::mean() const { return sg::mean(*this); }
 Tensor Tensor::mean(int64_t d, bool keepdim) const { return sg::mean(*this, d, keepdim); }
 Tensor Tensor::max() const { return sg::max(*this); }
-Tensor Tensor::max(int64_t d, bool keepdim) const { return sg::max(*this, d, keepdim); }
+ValuesIndices Tensor::max(int64_t d, bool keepdim) const { return sg::max(*this, d, keepdim); }
 Tensor Tensor::min() const { return sg::min(*this); }
-Tensor Tensor::min(int64_t d, bool keepdim) const { return sg::min(*this, d, keepdim); }
+ValuesIndices Tensor::min(int64_t d, bool keepdim) const { return sg::min(*this, d, keepdim); }
 Tensor Tensor::argmax() const { return sg::argmax(*this); }
 Tensor Tensor::argmax(int64_t d, bool keepdim) const { return sg::argmax(*this, d, keepdim); }
 Tensor Tensor::reshape(const Shape& s) const { return sg::reshape(*this, s); }

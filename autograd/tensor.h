@@ -27,6 +27,7 @@ class Tensor;
 /// A hook on a gradient (Tensor::register_hook): returns a replacement of the same shape and dtype, or an
 /// undefined Tensor to keep the gradient as it is.
 using GradHook = std::function<Tensor(const Tensor& grad)>;
+struct ValuesIndices;  // ops.h
 
 /// A 64-byte-aligned buffer, shared by a tensor and its reshaped aliases. `version` counts in-place
 /// changes, so backward can tell when a tensor it saved was overwritten after it was saved.
@@ -185,9 +186,10 @@ class Tensor {
   Tensor mean() const;
   Tensor mean(int64_t dim, bool keepdim = false) const;
   Tensor max() const;
-  Tensor max(int64_t dim, bool keepdim = false) const;
+  /// Values and indices along dim, as torch.max(x, dim): auto [values, indices] = x.max(1).
+  ValuesIndices max(int64_t dim, bool keepdim = false) const;
   Tensor min() const;
-  Tensor min(int64_t dim, bool keepdim = false) const;
+  ValuesIndices min(int64_t dim, bool keepdim = false) const;
   Tensor argmax() const;
   Tensor argmax(int64_t dim, bool keepdim = false) const;
   Tensor reshape(const Shape& shape) const;

@@ -1,11 +1,13 @@
-// Reductions: sum, mean, max, min (of everything or along a dim, keepdim or not), argmax, argmin.
-// Their backwards spread the gradient back over the reduced dim: evenly for sum and mean; for max and
-// min evenly over the tied extremes of a whole tensor, or to the selected element along a dim.
+// Reductions: sum, mean, max, min, amax, amin (of everything, along a dim or over several, keepdim or
+// not), argmax, argmin. Their backwards spread the gradient back over the reduced dims: evenly for sum
+// and mean; for max, min, amax and amin evenly over the tied extremes, or to the selected element along
+// a dim.
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
 #include "autograd/kernels/reduce.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "autograd/ops/reduce_dims.h"
 
 namespace sg {
 
@@ -23,7 +25,37 @@ Shape reduced_shape(const Shape& shape, int64_t dim, bool keepdim) {
 Tensor spread(const Tensor& dy, const Shape& x_shape, int64_t dim) {
   return broadcast_to(reshape(dy, reduced_shape(x_shape, dim, true)), x_shape);
 }
+
+// Applies reduce(t, d), a reduction along dim d that keeps it, to each reduced dim, the last first.
+template <class Reduce>
+Tensor reduce_each(const Tensor& x, const ReducedDims& r, bool keepdim, Reduce reduce) {
+  Tensor t = x;
+  for (int64_t d = x.dim() - 1; d >= 0; --d)
+    if (r.reduced[d]) t = reduce(t, d);
+  return keepdim ? t : reshape(t, r.removed);
+}
 }  // namespace
+
+ReducedDims reduce_dims(const Shape& shape, const Dims& dims, std::string_view op) {
+  const int64_t rank = shape.size();
+  SG_CHECK(dims.size() <= std::max<int64_t>(rank, 1), "{}: expected at most {} dims for shape {}, got {}", op,
+           std::max<int64_t>(rank, 1), shape, dims.size());
+  ReducedDims r;
+  for (int64_t i = 0; i < dims.size(); ++i) {
+    const int64_t d = normalize_dim(dims[i], rank, op);
+    SG_CHECK(rank == 0 || !r.reduced[d], "{}: dim {} appears more than once in the list of dims", op, d);
+    if (rank > 0) r.reduced[d] = true;
+  }
+  r.all = true;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (dims.size() == 0) r.reduced[d] = true;
+    r.all &= r.reduced[d];
+    r.kept.push_back(r.reduced[d] ? 1 : shape[d]);
+    if (r.reduced[d]) r.count *= shape[d];
+    else r.removed.push_back(shape[d]);
+  }
+  return r;
+}
 
 // ---- sum ---------------------------------------------------------------------
 // y = sum_i x_i                dx_i = dy
@@ -46,8 +78,8 @@ Tensor sum(const Tensor& x) {
 }
 
 // y[o, i] = sum_r x[o, r, i]    dx[o, r, i] = dy[o, i]
-Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
-  dim = normalize_dim(dim, x.dim(), "sum");
+namespace {
+Tensor sum_along(const Tensor& x, int64_t dim, bool keepdim) {
   const DimSplit s = split_at(x.shape(), dim);
   Tensor y = empty(reduced_shape(x.shape(), dim, keepdim), x.dtype());
   dispatch_all(x.dtype(), [&]<class T> {
@@ -59,6 +91,15 @@ Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
     return Grads{spread(dy, shape, dim)};
   });
 }
+}  // namespace
+
+// Over several dims: one dim at a time (all of them at once in one pass).
+Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
+  if (dims.size() == 1) return sum_along(x, normalize_dim(dims[0], x.dim(), "sum"), keepdim);
+  const ReducedDims r = reduce_dims(x.shape(), dims, "sum");
+  if (r.all) return keepdim ? reshape(sum(x), r.kept) : sum(x);
+  return reduce_each(x, r, keepdim, [](const Tensor& t, int64_t d) { return sum_along(t, d, true); });
+}
 
 // ---- mean --------------------------------------------------------------------
 // y = sum_i x_i / n            dx_i = dy / n
@@ -68,11 +109,12 @@ Tensor mean(const Tensor& x) {
   return div(sum(x), double(x.numel()));
 }
 
-Tensor mean(const Tensor& x, int64_t dim, bool keepdim) {
-  dim = normalize_dim(dim, x.dim(), "mean");
+// y = sum over the dims of x / n, n the elements summed into each y     dx = dy / n
+Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
+  const ReducedDims r = reduce_dims(x.shape(), dims, "mean");
   SG_CHECK(is_floating(x.dtype()), "mean: expected a float tensor, got {}", x.dtype());
-  SG_CHECK(x.dim() == 0 || x.size(dim) > 0, "mean: cannot average over dim {} of size 0 in shape {}", dim, x.shape());
-  return div(sum(x, dim, keepdim), double(x.dim() ? x.size(dim) : 1));
+  SG_CHECK(r.count > 0, "mean: cannot average over dims of size 0, got shape {}", x.shape());
+  return div(sum(x, dims, keepdim), double(r.count));
 }
 
 // ---- max / min of all elements ------------------------------------------------
@@ -107,11 +149,10 @@ Tensor min(const Tensor& x) { return extreme_of_all("min", x, less); }
 // ---- max / min along a dim ---------------------------------------------------
 // y[o, i] = x[o, r*, i], r* = argmax along the dim: the first maximum, or the first NaN if there is one
 // dx[o, r*, i] = dy[o, i], 0 elsewhere
-// The gradient goes to the index argmax returns, even when several elements tie, as PyTorch's max(dim)
-// routes it to the index it returns.
+// The gradient goes to the index returned, even when several elements tie, as PyTorch's max(dim) does.
 namespace {
 template <class Better>
-Tensor select_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, Better better) {
+ValuesIndices select_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, Better better) {
   SG_CHECK(x.numel() > 0, "{}: expected a non-empty tensor, got shape {}", op, x.shape());
   const DimSplit s = split_at(x.shape(), dim);
   const Shape shape = reduced_shape(x.shape(), dim, keepdim);
@@ -120,22 +161,52 @@ Tensor select_along(const char* op, const Tensor& x, int64_t dim, bool keepdim, 
   dispatch(x.dtype(), op, [&]<class T> {
     kernels::select_dim(y.data<T>(), index.data<int64_t>(), x.data<T>(), s.outer, s.size, s.inner, better);
   });
-  return record(op, {x}, y, {index}, [s, x_shape = x.shape()](const Node& node, const Tensor& dy) {
+  y = record(op, {x}, y, {index}, [s, x_shape = x.shape()](const Node& node, const Tensor& dy) {
     Tensor dx = empty(x_shape, dy.dtype());
     dispatch(dy.dtype(), "backward", [&]<class T> {
       kernels::scatter_dim(dx.data<T>(), dy.data<T>(), node.saved(0).data<int64_t>(), s.outer, s.size, s.inner);
     });
     return Grads{dx};
   });
+  return {y, index};
 }
 }  // namespace
 
-Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
+ValuesIndices max(const Tensor& x, int64_t dim, bool keepdim) {
   return select_along("max", x, normalize_dim(dim, x.dim(), "max"), keepdim, greater);
 }
-Tensor min(const Tensor& x, int64_t dim, bool keepdim) {
+ValuesIndices min(const Tensor& x, int64_t dim, bool keepdim) {
   return select_along("min", x, normalize_dim(dim, x.dim(), "min"), keepdim, less);
 }
+
+// ---- amax / amin ---------------------------------------------------------------
+// y = max over the dims of x (min likewise), a NaN if any x there is one
+// dx = dy / k where x == y, else 0, k the number of such x reduced into y: tied extremes share the
+// gradient evenly, PyTorch's rule (where y is a NaN, k = 0 and dx is NaN, also as in PyTorch)
+namespace {
+template <class Better>
+Tensor extreme_over(const char* op, const Tensor& x, const Dims& dims, bool keepdim, Better better) {
+  const ReducedDims r = reduce_dims(x.shape(), dims, op);
+  SG_CHECK(is_floating(x.dtype()), "{}: expected a float tensor, got {} {}", op, x.shape(), x.dtype());
+  SG_CHECK(x.numel() > 0, "{}: expected a non-empty tensor, got shape {}", op, x.shape());
+  // One dim at a time on a detached x: only this node is recorded. A 0-dim x is reduced as [1].
+  const Tensor t = x.dim() == 0 ? reshape(x.detach(), {1}) : x.detach();
+  ReducedDims rt = r;
+  if (x.dim() == 0) rt.reduced[0] = true;
+  Tensor y = reduce_each(t, rt, true, [&](const Tensor& v, int64_t d) {
+    return select_along(op, v, d, true, better).values;
+  });
+  y = reshape(y, r.out(keepdim));
+  return record(op, {x}, y, {x, y}, [r, dims](const Node& node, const Tensor& dy) {
+    const Tensor& x = node.saved(0);
+    const Tensor tied = eq(x, reshape(node.saved(1), r.kept));
+    return Grads{div(reshape(dy, r.kept), sum(tied, dims, true)) * tied};
+  });
+}
+}  // namespace
+
+Tensor amax(const Tensor& x, const Dims& dims, bool keepdim) { return extreme_over("amax", x, dims, keepdim, greater); }
+Tensor amin(const Tensor& x, const Dims& dims, bool keepdim) { return extreme_over("amin", x, dims, keepdim, less); }
 
 // ---- argmax / argmin: int64 positions, not differentiable --------------------
 // The first extreme along the dim, or the first NaN if there is one (PyTorch's rule: a NaN is the maximum

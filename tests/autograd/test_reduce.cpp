@@ -1,9 +1,12 @@
-// Reductions: sum, mean, max, min of everything and along each dim (keepdim or not), argmax/argmin,
-// checked against naive loops written here, and their gradients against finite differences.
+// Reductions: sum, mean, max, min of everything, along each dim and over several (keepdim or not), amax,
+// amin, argmax/argmin, checked against naive loops written here and PyTorch's values, and their
+// gradients against finite differences.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
 
+#include "tests/autograd/reduce_fixture.h"
 #include "tests/testing.h"
 
 using namespace sg;
@@ -12,7 +15,9 @@ using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
 using sg::testing::ThreadCount;
 using sg::testing::throws_with;
+using sg::testing::reduce_fixture;
 using sg::testing::uniform64;
+using In = const std::vector<Tensor>&;
 
 namespace {
 
@@ -88,8 +93,8 @@ BOOST_AUTO_TEST_CASE(reductions_along_each_dim_match_naive_loops) {
       BOOST_TEST_CONTEXT("dim " << dim << " keepdim " << keepdim) {
         BOOST_TEST(all_close(sg::sum(x, dim, keepdim), naive_reduce(x, dim, keepdim, kPlus), 1e-12));
         BOOST_TEST(all_close(sg::mean(x, dim, keepdim), naive_reduce(x, dim, keepdim, kPlus, true), 1e-12));
-        BOOST_TEST(all_close(sg::max(x, dim, keepdim), naive_reduce(x, dim, keepdim, kMax), 0));
-        BOOST_TEST(all_close(sg::min(x, dim, keepdim), naive_reduce(x, dim, keepdim, kMin), 0));
+        BOOST_TEST(all_close(sg::max(x, dim, keepdim).values, naive_reduce(x, dim, keepdim, kMax), 0));
+        BOOST_TEST(all_close(sg::min(x, dim, keepdim).values, naive_reduce(x, dim, keepdim, kMin), 0));
         const Tensor am = sg::argmax(x, dim, keepdim);
         BOOST_TEST(am.dtype() == kInt64);
         BOOST_TEST(am.shape() == naive_reduce(x, dim, keepdim, kMax).shape());
@@ -120,7 +125,7 @@ BOOST_AUTO_TEST_CASE(negative_dims_count_from_the_end) {
   manual_seed(2);
   const Tensor x = sg::randn({2, 3, 4}, kFloat64);
   BOOST_TEST(all_close(sg::sum(x, -1), sg::sum(x, 2), 0));
-  BOOST_TEST(all_close(sg::max(x, -3, true), sg::max(x, 0, true), 0));
+  BOOST_TEST(all_close(sg::max(x, -3, true).values, sg::max(x, 0, true).values, 0));
 }
 
 BOOST_AUTO_TEST_CASE(reduction_grads_match_finite_differences) {
@@ -136,8 +141,8 @@ BOOST_AUTO_TEST_CASE(reduction_grads_match_finite_differences) {
       BOOST_TEST_CONTEXT("dim " << dim << " keepdim " << keepdim) {
         BOOST_TEST(passes_gradcheck([=](In in) { return sg::sum(in[0], dim, keepdim); }, {x}));
         BOOST_TEST(passes_gradcheck([=](In in) { return sg::mean(in[0], dim, keepdim); }, {x}));
-        BOOST_TEST(passes_gradcheck([=](In in) { return sg::max(in[0], dim, keepdim); }, {x}));
-        BOOST_TEST(passes_gradcheck([=](In in) { return sg::min(in[0], dim, keepdim); }, {x}));
+        BOOST_TEST(passes_gradcheck([=](In in) { return sg::max(in[0], dim, keepdim).values; }, {x}));
+        BOOST_TEST(passes_gradcheck([=](In in) { return sg::min(in[0], dim, keepdim).values; }, {x}));
       }
     }
 }
@@ -147,16 +152,16 @@ BOOST_AUTO_TEST_CASE(reduction_grads_match_finite_differences) {
 BOOST_AUTO_TEST_CASE(max_along_a_dim_sends_the_gradient_to_the_index_argmax_returns) {
   // Row 0 has its maximum 3 twice (positions 1 and 2), row 1 three times (0, 1, 2).
   Tensor x = sg::tensor({{1.0, 3.0, 3.0}, {5.0, 5.0, 5.0}}, kFloat64).requires_grad_();
-  sg::max(x, 1).backward(sg::tensor({10.0, 20.0}, kFloat64));
+  sg::max(x, 1).values.backward(sg::tensor({10.0, 20.0}, kFloat64));
   BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 10.0, 0.0}, {20.0, 0.0, 0.0}}, kFloat64), 0));
   BOOST_TEST(sg::argmax(x, 1).to_vector<int64_t>() == std::vector<int64_t>({1, 0}), boost::test_tools::per_element());
 
   // min likewise: column 0 and row 0 tie (2, 2) and send the gradient to their first element.
   Tensor z = sg::tensor({{2.0, 2.0}, {2.0, 1.0}}, kFloat64).requires_grad_();
-  sg::min(z, 0).sum().backward();
+  sg::min(z, 0).values.sum().backward();
   BOOST_TEST(all_close(z.grad(), sg::tensor({{1.0, 0.0}, {0.0, 1.0}}, kFloat64), 0));
   z.zero_grad();
-  sg::min(z, 1).sum().backward();
+  sg::min(z, 1).values.sum().backward();
   BOOST_TEST(all_close(z.grad(), sg::tensor({{1.0, 0.0}, {0.0, 1.0}}, kFloat64), 0));
 }
 
@@ -199,8 +204,8 @@ BOOST_AUTO_TEST_CASE(max_and_min_propagate_nan_wherever_it_sits) {
         BOOST_TEST_CONTEXT("NaN first at " << at) {
           BOOST_TEST(std::isnan(sg::max(x).item()));
           BOOST_TEST(std::isnan(sg::min(x).item()));
-          BOOST_TEST(std::isnan(sg::max(x, 0).item()));
-          BOOST_TEST(std::isnan(sg::min(x, 0, true).item()));
+          BOOST_TEST(std::isnan(sg::max(x, 0).values.item()));
+          BOOST_TEST(std::isnan(sg::min(x, 0, true).values.item()));
           BOOST_TEST(sg::argmax(x).item<int64_t>() == at);
           BOOST_TEST(sg::argmax(x, 0).item<int64_t>() == at);
           BOOST_TEST(sg::argmin(x, 0).item<int64_t>() == at);
@@ -208,9 +213,9 @@ BOOST_AUTO_TEST_CASE(max_and_min_propagate_nan_wherever_it_sits) {
       }
       // Along each dim of (2, 3): columns 1 and 2 hold a NaN (column 2 two of them), row 1 one.
       const Tensor x = sg::tensor({{1.0, 7.0, nan}, {4.0, nan, nan}}, dtype);
-      BOOST_TEST(all_close(sg::max(x, 0), sg::tensor({4.0, nan, nan}, dtype), 0, 0));
-      BOOST_TEST(all_close(sg::min(x, 0), sg::tensor({1.0, nan, nan}, dtype), 0, 0));
-      BOOST_TEST(all_close(sg::max(x, 1), sg::tensor({nan, nan}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::max(x, 0).values, sg::tensor({4.0, nan, nan}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::min(x, 0).values, sg::tensor({1.0, nan, nan}, dtype), 0, 0));
+      BOOST_TEST(all_close(sg::max(x, 1).values, sg::tensor({nan, nan}, dtype), 0, 0));
       BOOST_TEST(sg::argmax(x, 0).to_vector<int64_t>() == std::vector<int64_t>({1, 1, 0}), boost::test_tools::per_element());
       BOOST_TEST(sg::argmin(x, 0).to_vector<int64_t>() == std::vector<int64_t>({0, 1, 0}), boost::test_tools::per_element());
       BOOST_TEST(sg::argmax(x, 1).to_vector<int64_t>() == std::vector<int64_t>({2, 1}), boost::test_tools::per_element());
@@ -220,7 +225,7 @@ BOOST_AUTO_TEST_CASE(max_and_min_propagate_nan_wherever_it_sits) {
       BOOST_TEST(std::isnan(sg::max(sg::abs(a - b)).item()));
       // Along a dim the gradient goes to the NaN argmax picked.
       Tensor g = x.detach().requires_grad_();
-      sg::max(g, 1).backward(sg::tensor({10.0, 20.0}, dtype));
+      sg::max(g, 1).values.backward(sg::tensor({10.0, 20.0}, dtype));
       BOOST_TEST(all_close(g.grad(), sg::tensor({{0.0, 0.0, 10.0}, {0.0, 20.0, 0.0}}, dtype), 0, 0));
     }
   }
@@ -239,8 +244,8 @@ BOOST_AUTO_TEST_CASE(max_like_reductions_give_identical_bits_on_one_and_two_thre
   }
   using Op = std::function<Tensor(const Tensor&)>;
   const std::vector<Op> ops{[](const Tensor& x) { return sg::max(x); },     [](const Tensor& x) { return sg::min(x); },
-                            [](const Tensor& x) { return sg::max(x, 0); },  [](const Tensor& x) { return sg::max(x, 1); },
-                            [](const Tensor& x) { return sg::min(x, 0); },  [](const Tensor& x) { return sg::min(x, 1); }};
+                            [](const Tensor& x) { return sg::max(x, 0).values; },  [](const Tensor& x) { return sg::max(x, 1).values; },
+                            [](const Tensor& x) { return sg::min(x, 0).values; },  [](const Tensor& x) { return sg::min(x, 1).values; }};
   for (const Dtype dtype : {kFloat32, kFloat64})
     for (const auto* values : {&with_nans, &without}) {
       const Tensor x = sg::tensor(*values, {96, 1024}).to(dtype);
@@ -341,6 +346,106 @@ BOOST_AUTO_TEST_CASE(empty_tensors_are_refused_where_they_make_no_sense) {
 BOOST_AUTO_TEST_CASE(mean_of_int64_is_refused) {
   const Tensor labels = sg::tensor(std::vector<int64_t>{1, 2}, {2});
   BOOST_TEST(throws_with([&] { (void)sg::mean(labels); }, {"mean", "int64"}));
+}
+
+// ---- several dims at once, amax / amin, max / min with their indices ----
+
+BOOST_AUTO_TEST_CASE(reductions_over_several_dims_match_torch) {
+  const Tensor x = reduce_fixture();
+  // x.sum(dim=[0, 2], keepdim=True); x.mean(dim=[-1, 0]); torch.amax(x, dim=[1, 2]);
+  // torch.amin(x, dim=[0, -1], keepdim=True)
+  BOOST_TEST(all_close(sg::sum(x, {0, 2}, true), sg::tensor({{{10.25}, {2.5}, {2.75}}}, kFloat64), 1e-15));
+  BOOST_TEST(all_close(sg::mean(x, {-1, 0}), sg::tensor({1.28125, 0.3125, 0.34375}, kFloat64), 1e-15));
+  BOOST_TEST(all_close(sg::amax(x, {1, 2}), sg::tensor({4.0, 5.0}, kFloat64), 0));
+  BOOST_TEST(all_close(sg::amin(x, {0, -1}, true), sg::tensor({{{-2.0}, {-6.0}, {-4.0}}}, kFloat64), 0));
+  // x.sum(dim=[]) and torch.amax(x, dim=()) reduce every dim
+  BOOST_TEST(sg::sum(x, {}).item() == 15.5);
+  BOOST_TEST(sg::sum(x, {}, true).shape() == Shape({1, 1, 1}));
+  BOOST_TEST(sg::amax(x).item() == 5.0);
+  BOOST_TEST(sg::mean(x, {2, 0, 1}).item() == 15.5 / 24, boost::test_tools::tolerance(1e-15));
+}
+
+BOOST_AUTO_TEST_CASE(reductions_over_several_dims_match_reductions_one_dim_at_a_time) {
+  manual_seed(51);
+  const Tensor x = sg::randn({2, 3, 4, 5}, kFloat64);
+  const std::vector<std::vector<int64_t>> dim_sets{{0, 2}, {3, 1}, {1, 2, 3}, {-1, -4}, {2}};
+  for (const auto& dims : dim_sets)
+    for (bool keepdim : {false, true}) {
+      BOOST_TEST_CONTEXT("dims " << dims.size() << " first " << dims[0] << " keepdim " << keepdim) {
+        Tensor sum = x, max = x, min = x;
+        std::vector<int64_t> sorted = dims;
+        for (int64_t& d : sorted) d = d < 0 ? d + 4 : d;
+        std::sort(sorted.rbegin(), sorted.rend());
+        for (int64_t d : sorted) {
+          sum = sg::sum(sum, d, keepdim);
+          max = sg::max(max, d, keepdim).values;
+          min = sg::min(min, d, keepdim).values;
+        }
+        BOOST_TEST(all_close(sg::sum(x, dims, keepdim), sum, 1e-14, 1e-13));
+        BOOST_TEST(all_close(sg::mean(x, dims, keepdim), sum / double(x.numel() / sum.numel()), 1e-14, 1e-13));
+        BOOST_TEST(all_close(sg::amax(x, dims, keepdim), max, 0));
+        BOOST_TEST(all_close(sg::amin(x, dims, keepdim), min, 0));
+      }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reductions_over_several_dims_have_finite_difference_gradients) {
+  manual_seed(52);
+  const Tensor x = uniform64({2, 3, 4});  // distinct values: amax and amin have one extreme each
+  for (bool keepdim : {false, true}) {
+    BOOST_TEST(passes_gradcheck([=](In in) { return sg::sum(in[0], {0, 2}, keepdim); }, {x}));
+    BOOST_TEST(passes_gradcheck([=](In in) { return sg::mean(in[0], {-1, 1}, keepdim); }, {x}));
+    BOOST_TEST(passes_gradcheck([=](In in) { return sg::amax(in[0], {1, 2}, keepdim); }, {x}));
+    BOOST_TEST(passes_gradcheck([=](In in) { return sg::amin(in[0], {0}, keepdim); }, {x}));
+    BOOST_TEST(passes_gradcheck([=](In in) { return sg::amax(in[0], {}, keepdim); }, {x}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(amax_and_amin_split_the_gradient_among_ties_as_torch) {
+  // torch.amax(tensor([3., 3, 1]), 0).backward() gives [0.5, 0.5, 0]; with a NaN, NaN everywhere
+  Tensor x = sg::tensor({{3.0, 3.0, 1.0}, {1.0, 2.0, 2.0}}, kFloat64).requires_grad_();
+  sg::amax(x, 1).backward(sg::tensor({1.0, 4.0}, kFloat64));
+  BOOST_TEST(all_close(x.grad(), sg::tensor({{0.5, 0.5, 0.0}, {0.0, 2.0, 2.0}}, kFloat64), 0));
+  x.zero_grad();
+  sg::amin(x, {0, 1}).backward();  // two 1s tie
+  BOOST_TEST(all_close(x.grad(), sg::tensor({{0.0, 0.0, 0.5}, {0.5, 0.0, 0.0}}, kFloat64), 0));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  x = sg::tensor({3.0, nan, 1.0}, kFloat64).requires_grad_();
+  const Tensor y = sg::amax(x, 0);
+  BOOST_TEST(std::isnan(y.item()));
+  y.backward();
+  for (double g : x.grad().to_vector<double>()) BOOST_TEST(std::isnan(g));
+}
+
+BOOST_AUTO_TEST_CASE(max_and_min_along_a_dim_return_values_and_indices_as_torch) {
+  const Tensor x = reduce_fixture();
+  // v, i = torch.max(x, 1); v, i = torch.min(x, 2, keepdim=True)
+  const auto [values, indices] = sg::max(x, 1);
+  BOOST_TEST(all_close(values, sg::tensor({{4.0, 2.5, 3.25, 2.0}, {5.0, 3.0, 2.0, 4.5}}, kFloat64), 0));
+  BOOST_TEST(indices.dtype() == kInt64);
+  BOOST_TEST(indices.to_vector<int64_t>() == std::vector<int64_t>({1, 2, 0, 1, 2, 1, 2, 0}),
+             boost::test_tools::per_element());
+  const auto low = x.min(2, true);
+  BOOST_TEST(all_close(low.values, sg::tensor({{{-2.0}, {-6.0}, {-3.5}}, {{-0.5}, {-2.25}, {-4.0}}}, kFloat64), 0));
+  BOOST_TEST(low.indices.shape() == Shape({2, 3, 1}));
+  BOOST_TEST(low.indices.to_vector<int64_t>() == std::vector<int64_t>({1, 2, 3, 2, 0, 1}),
+             boost::test_tools::per_element());
+  // The gradient goes to the index returned: torch.max(tensor([3., 3, 1]), 0) picks 0, its grad [1, 0, 0]
+  const Tensor t = sg::tensor({3.0, 3.0, 1.0}, kFloat64).requires_grad_();
+  const auto top = sg::max(t, 0);
+  top.values.backward();
+  BOOST_TEST(top.indices.item<int64_t>() == 0);
+  BOOST_TEST(all_close(t.grad(), sg::tensor({1.0, 0.0, 0.0}, kFloat64), 0));
+}
+
+BOOST_AUTO_TEST_CASE(reductions_over_several_dims_name_the_op_in_errors) {
+  const Tensor x = sg::zeros({2, 3});
+  BOOST_TEST(throws_with([&] { (void)sg::sum(x, {1, -1}); }, {"sum: dim 1 appears more than once in the list of dims"}));
+  BOOST_TEST(throws_with([&] { (void)sg::mean(x, {0, 2}); }, {"mean:", "rank 2", "got 2"}));
+  BOOST_TEST(throws_with([&] { (void)sg::amax(x, {0, 1, 0}); }, {"amax: expected at most 2 dims for shape [2, 3], got 3"}));
+  BOOST_TEST(throws_with([&] { (void)sg::amin(sg::zeros({2, 0}), 0); }, {"amin:", "[2, 0]"}));
+  BOOST_TEST(throws_with([&] { (void)sg::amax(sg::zeros({2}, kInt64)); }, {"amax:", "int64"}));
+  BOOST_TEST(throws_with([&] { (void)sg::mean(sg::zeros({2, 0}), {0, 1}); }, {"mean:", "[2, 0]"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
