@@ -127,7 +127,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 /// x with value wherever mask != 0 (mask broadcast to x).
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 
-// ---- reductions (ops/reduce.cpp) ----
+// ---- reductions (ops/reduce.cpp, ops/statistics.cpp) ----
 /// The dims a reduction runs over: one (sum(x, 1)), several (sum(x, {0, 2})) or a std::vector; an empty
 /// list means every dim, as in PyTorch. Negative dims count from the end; a dim named twice is an error.
 class Dims {
@@ -164,6 +164,15 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, const Dims& dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, const Dims& dims, bool keepdim = false);
+/// Variance over dims (all by default): the sum of squared deviations divided by n - correction (by 0,
+/// giving inf or NaN, when that is not positive), as torch.var; correction 1 is the unbiased estimate.
+///   Tensor v = sg::var(x, {0, 2}, /*correction=*/0, /*keepdim=*/true);
+Tensor var(const Tensor& x, const Dims& dims = {}, double correction = 1, bool keepdim = false);
+/// sqrt(var(x, dims, correction)); the gradient is 0 where the result is 0, as in PyTorch.
+Tensor std(const Tensor& x, const Dims& dims = {}, double correction = 1, bool keepdim = false);
+/// Vector p-norm over dims (all by default), p = 1, 2 or infinity, as torch.linalg.vector_norm. The
+/// gradient is 0 where the norm is 0; for p = infinity tied largest |x| share it evenly.
+Tensor norm(const Tensor& x, double p = 2, const Dims& dims = {}, bool keepdim = false);
 /// Largest element, NaN if any is NaN (as in PyTorch). Of the whole tensor, tied maxima share the
 /// gradient evenly; along dim, the values come with the index argmax picks, which gets all the gradient.
 Tensor max(const Tensor& x);
