@@ -127,7 +127,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 /// x with value wherever mask != 0 (mask broadcast to x).
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 
-// ---- reductions (ops/reduce.cpp, ops/statistics.cpp) ----
+// ---- reductions (ops/reduce.cpp, ops/statistics.cpp, ops/prod.cpp, ops/cumsum.cpp) ----
 /// The dims a reduction runs over: one (sum(x, 1)), several (sum(x, {0, 2})) or a std::vector; an empty
 /// list means every dim, as in PyTorch. Negative dims count from the end; a dim named twice is an error.
 class Dims {
@@ -173,6 +173,11 @@ Tensor std(const Tensor& x, const Dims& dims = {}, double correction = 1, bool k
 /// Vector p-norm over dims (all by default), p = 1, 2 or infinity, as torch.linalg.vector_norm. The
 /// gradient is 0 where the norm is 0; for p = infinity tied largest |x| share it evenly.
 Tensor norm(const Tensor& x, double p = 2, const Dims& dims = {}, bool keepdim = false);
+/// Product of all elements, or along dim. The gradient (the product of the others) is exact with zeros.
+Tensor prod(const Tensor& x);
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false);
+/// Running sum along dim: y[i] = x[0] + ... + x[i] (floats accumulate in double, as in PyTorch).
+Tensor cumsum(const Tensor& x, int64_t dim);
 /// Largest element, NaN if any is NaN (as in PyTorch). Of the whole tensor, tied maxima share the
 /// gradient evenly; along dim, the values come with the index argmax picks, which gets all the gradient.
 Tensor max(const Tensor& x);
