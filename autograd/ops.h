@@ -226,10 +226,21 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Constant padding of the last dims: pad(x, {left, right, top, bottom}) as in PyTorch's F.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value = 0.0);
 
-// ---- matmul (ops/matmul.cpp) ----
-/// 1-D . 1-D (dot), 2-D x 2-D, 1-D/2-D mixes, and batched 3-D (a 2-D side is shared by the batch).
+// ---- linear algebra (ops/matmul.cpp) ----
+/// The matrix product of torch.matmul: 1-D . 1-D is a dot product, 2-D x 2-D a matrix product; a 1-D
+/// left operand is a row and a 1-D right one a column, that dim removed from the result again; past 2-D
+/// the leading dims are batch dims, broadcast against each other (a 2-D operand is shared by the batch).
+///   Tensor scores = sg::matmul(q, k.transpose(2, 3));   // [B, H, T, D] x [B, H, D, T] -> [B, H, T, T]
 Tensor matmul(const Tensor& a, const Tensor& b);
-/// x (N, in) . weight (out, in)^T + bias (out): a dense layer in one op.
+/// a (n, m) x b (m, p), 2-D only, as torch.mm.
+Tensor mm(const Tensor& a, const Tensor& b);
+/// a (B, n, m) x b (B, m, p), 3-D with one batch size (not broadcast), as torch.bmm.
+Tensor bmm(const Tensor& a, const Tensor& b);
+/// sum_i a_i b_i of two 1-D tensors of one size, a 0-dim tensor.
+Tensor dot(const Tensor& a, const Tensor& b);
+/// a (n) and b (m) -> (n, m) holding a_i b_j.
+Tensor outer(const Tensor& a, const Tensor& b);
+/// x (..., in) . weight (out, in)^T + bias (out) -> (..., out): a dense layer in one op.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 
 // ---- softmax family (ops/softmax.cpp): numerically stable for inputs of +-1000 ----

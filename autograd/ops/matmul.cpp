@@ -1,7 +1,9 @@
-// Matrix products. Every case is brought to a batch of 2-D products C[b] = A[b] B[b] for one GEMM
-// kernel; the backward reuses the same kernel with transposed operands instead of copying transposes:
+// Matrix products. Every case is brought to a batch of 2-D products C[c] = A[a] B[b] (a batch that
+// broadcasts reads one matrix of A or B for several of C) for one GEMM kernel; the backward reuses the
+// same kernel with transposed operands instead of copying transposes:
 //   C = A B   =>   dA = dC B^T,   dB = A^T dC
 #include "autograd/check.h"
+#include "autograd/kernels/batched_gemm.h"
 #include "autograd/kernels/gemm.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
@@ -21,64 +23,151 @@ void batched_gemm(Tensor& C, const Tensor& A, const Tensor& B, bool trans_a, boo
                        C.data<T>() + b * M * N, N);
   });
 }
-}  // namespace
+
+// The batch dims of an operand: all but its last two (none for a 1-D or 2-D one).
+Shape batch_dims(const Tensor& t) {
+  Shape batch;
+  for (int64_t d = 0; d + 2 < t.dim(); ++d) batch.push_back(t.size(d));
+  return batch;
+}
+
+// Steps (in matrices) through an operand of batch shape `own` for each dim of the broadcast `batch`:
+// its row-major strides, right-aligned, and 0 where it has size 1 or no such dim.
+std::array<int64_t, Shape::kMaxRank> batch_steps(const Shape& own, const Shape& batch) {
+  std::array<int64_t, Shape::kMaxRank> step{};
+  int64_t stride = 1;
+  for (int64_t d = own.size() - 1, e = batch.size() - 1; d >= 0; --d, --e) {
+    step[e] = own[d] == 1 ? 0 : stride;
+    stride *= own[d];
+  }
+  return step;
+}
+
+void run_gemm(const char* op, Tensor& C, const Tensor& A, const Tensor& B, bool trans_a, bool trans_b, int64_t M,
+              int64_t N, int64_t K, const kernels::BatchBroadcast& batch) {
+  dispatch(C.dtype(), op, [&]<class T> {
+    kernels::batched_gemm<T>(trans_a, trans_b, M, N, K, A.data<T>(), B.data<T>(), C.data<T>(), batch);
+  });
+}
 
 // ---- matmul --------------------------------------------------------------------
-// C = A B           dA = dC B^T        dB = A^T dC
-// 1-D operands are treated as a row (left) or a column (right) and that dim is removed again.
-Tensor matmul(const Tensor& a, const Tensor& b) {
-  SG_CHECK(a.dtype() == b.dtype(), "matmul: dtypes must match, got {} {} and {} {}", a.shape(), a.dtype(), b.shape(),
+// C = A B           dA = dC B^T        dB = A^T dC        (summed over the batch dims A or B is broadcast on)
+// A 1-D left operand is a row (1, K) and a 1-D right one a column (K, 1); that dim is removed again.
+// B a single matrix or vector under a batched A: A's batch is folded into its rows, one product of
+// (batch M, K) by (K, N), as PyTorch does, and then neither gradient needs a sum over the batch.
+// op names mm, bmm and dot in their errors and graph nodes.
+Tensor product(const char* op, const Tensor& a, const Tensor& b) {
+  SG_CHECK(a.dtype() == b.dtype(), "{}: dtypes must match, got {} {} and {} {}", op, a.shape(), a.dtype(), b.shape(),
            b.dtype());
-  SG_CHECK(a.dim() >= 1 && a.dim() <= 3 && b.dim() >= 1 && b.dim() <= 3,
-           "matmul: expected 1-D, 2-D or 3-D tensors, got {} and {}", a.shape(), b.shape());
-  // View both as 3-D: (batch, M, K) and (batch, K, N). Only the sizes: the GEMM reads the buffers as they are.
-  const Shape a3 = a.dim() == 1 ? Shape{1, 1, a.size(0)} : a.dim() == 2 ? Shape{1, a.size(0), a.size(1)} : a.shape();
-  const Shape b3 = b.dim() == 1 ? Shape{1, b.size(0), 1} : b.dim() == 2 ? Shape{1, b.size(0), b.size(1)} : b.shape();
-  const int64_t M = a3[1], K = a3[2], N = b3[2];
-  SG_CHECK(K == b3[1], "matmul: cannot multiply {} by {} ({} != {})", a.shape(), b.shape(), K, b3[1]);
-  const int64_t batch_a = a3[0], batch_b = b3[0];
-  SG_CHECK(batch_a == batch_b || batch_a == 1 || batch_b == 1, "matmul: batch sizes must match, got {} and {}",
-           a.shape(), b.shape());
-  const int64_t batch = std::max(batch_a, batch_b);
-
-  Shape shape;
-  if (a.dim() == 3 || b.dim() == 3) shape.push_back(batch);
-  if (a.dim() > 1) shape.push_back(M);
+  SG_CHECK(a.dim() >= 1 && b.dim() >= 1, "{}: expected tensors of at least 1 dim, got {} and {}", op, a.shape(),
+           b.shape());
+  const int64_t K = a.size(-1), Kb = b.dim() == 1 ? b.size(0) : b.size(-2);
+  SG_CHECK(K == Kb, "{}: cannot multiply {} by {} ({} != {})", op, a.shape(), b.shape(), K, Kb);
+  const int64_t N = b.dim() == 1 ? 1 : b.size(-1);
+  Shape batch_a = batch_dims(a), batch_b = batch_dims(b);
+  Shape batch;  // broadcast, right-aligned
+  for (int64_t e = 0; e < std::max(batch_a.size(), batch_b.size()); ++e) {
+    const int64_t ia = e - (std::max(batch_a.size(), batch_b.size()) - batch_a.size());
+    const int64_t ib = e - (std::max(batch_a.size(), batch_b.size()) - batch_b.size());
+    const int64_t sa = ia >= 0 ? batch_a[ia] : 1, sb = ib >= 0 ? batch_b[ib] : 1;
+    SG_CHECK(sa == sb || sa == 1 || sb == 1, "{}: batch dims of {} and {} cannot be broadcast ({} vs {})", op,
+             a.shape(), b.shape(), sa, sb);
+    batch.push_back(sa == 1 ? sb : sa);
+  }
+  Shape shape = batch;
+  if (a.dim() > 1) shape.push_back(a.size(-2));
   if (b.dim() > 1) shape.push_back(N);
-  // Two tensors with sizes of 0 can multiply into a shape no tensor may have: (2^40, 0) by (0, 2^40).
-  // The gradient of an operand shared by the batch is first made whole, (batch, K, N) for b: checked
-  // here too, where the error can name matmul, when it will be needed.
-  check_sizes(shape, "matmul");
-  if (batch_a < batch && a.requires_grad()) check_sizes({batch, M, K}, "matmul");
-  if (batch_b < batch && b.requires_grad()) check_sizes({batch, K, N}, "matmul");
-  Tensor c = empty(shape, a.dtype());
-  batched_gemm(c, a, b, false, false, batch, M, N, K, batch_a > 1, batch_b > 1);
+  check_sizes(shape, op);  // (2^40, 0) by (0, 2^40)
+  // Fold A's batch into its rows when B has none.
+  int64_t M = a.dim() == 1 ? 1 : a.size(-2);
+  if (batch_b.empty()) {
+    M *= batch_a.numel();
+    batch = batch_a = Shape{};
+  }
+  const bool a_whole = batch_a.numel() == batch.numel(), b_whole = batch_b.numel() == batch.numel();
+  // The gradient of an operand broadcast over the batch is first made whole: checked here, where the
+  // error can name the op, when it will be needed.
+  const auto whole_shape = [&batch](int64_t rows, int64_t cols) {
+    Shape shape = batch;
+    shape.push_back(rows), shape.push_back(cols);
+    return shape;
+  };
+  if (!a_whole && a.requires_grad()) check_sizes(whole_shape(M, K), op);
+  if (!b_whole && b.requires_grad()) check_sizes(whole_shape(K, N), op);
 
-  return record("matmul", {a, b}, c, {a, b}, [=](const Node& node, const Tensor& dc) {
+  const kernels::BatchBroadcast forward{batch, batch_steps(batch_a, batch), batch_steps(batch_b, batch)};
+  Tensor c = empty(shape, a.dtype());
+  run_gemm(op, c, a, b, false, false, M, N, K, forward);
+
+  return record(op, {a, b}, c, {a, b}, [=](const Node& node, const Tensor& dc) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
+    const auto whole = batch_steps(forward.shape, forward.shape);  // a gradient's own steps: never broadcast
+    Shape whole_a = forward.shape, whole_b = forward.shape;
+    whole_a.push_back(M), whole_a.push_back(K), whole_b.push_back(K), whole_b.push_back(N);
     Grads grads(2);
-    if (node.needs_grad(0)) {  // dA[i] = dC[i] B[i]^T; an A shared by the batch sums over i
-      // Made in a's own shape when no batch sum follows (the same layout as (batch, M, K)): no reshape.
-      Tensor da = empty(batch_a < batch ? Shape{batch, M, K} : a.shape(), dc.dtype());
-      batched_gemm(da, dc, b, false, true, batch, M, K, N, true, batch_b > 1);
-      grads[0] = batch_a < batch ? reshape(sum(da, 0), a.shape()) : da;
+    if (node.needs_grad(0)) {  // dA[c] = dC[c] B[b]^T, summed where A is shared
+      Tensor da = empty(a_whole ? a.shape() : whole_a, dc.dtype());
+      run_gemm(op, da, dc, b, false, true, M, K, N, {forward.shape, whole, forward.b_step});
+      Shape own = batch_a;
+      own.push_back(M), own.push_back(K);
+      grads[0] = a_whole ? da : reshape(reduce_to(da, own), a.shape());
     }
-    if (node.needs_grad(1)) {  // dB[i] = A[i]^T dC[i]; a B shared by the batch sums over i
-      Tensor db = empty(batch_b < batch ? Shape{batch, K, N} : b.shape(), dc.dtype());
-      batched_gemm(db, a, dc, true, false, batch, K, N, M, batch_a > 1, true);
-      grads[1] = batch_b < batch ? reshape(sum(db, 0), b.shape()) : db;
+    if (node.needs_grad(1)) {  // dB[c] = A[a]^T dC[c], summed where B is shared
+      Tensor db = empty(b_whole ? b.shape() : whole_b, dc.dtype());
+      run_gemm(op, db, a, dc, true, false, K, N, M, {forward.shape, forward.a_step, whole});
+      Shape own = batch_b;
+      own.push_back(K), own.push_back(N);
+      grads[1] = b_whole ? db : reshape(reduce_to(db, own), b.shape());
     }
     return grads;
   });
 }
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) { return product("matmul", a, b); }
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  SG_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected two 2-D tensors, got {} and {}", a.shape(), b.shape());
+  return product("mm", a, b);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  SG_CHECK(a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0),
+           "bmm: expected two 3-D tensors with one batch size, got {} and {}", a.shape(), b.shape());
+  return product("bmm", a, b);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  SG_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0),
+           "dot: expected two 1-D tensors of one size, got {} and {}", a.shape(), b.shape());
+  return product("dot", a, b);
+}
+
+// ---- outer -----------------------------------------------------------------------
+// y[i, j] = a[i] b[j]      da[i] = sum_j dy[i, j] b[j]      db[j] = sum_i dy[i, j] a[i]
+// A broadcast product: every element is one multiplication, as in PyTorch.
+Tensor outer(const Tensor& a, const Tensor& b) {
+  SG_CHECK(a.dim() == 1 && b.dim() == 1 && a.dtype() == b.dtype(),
+           "outer: expected two 1-D tensors of one dtype, got {} {} and {} {}", a.shape(), a.dtype(), b.shape(),
+           b.dtype());
+  return mul(reshape(a, {a.size(0), 1}), reshape(b, {1, b.size(0)}));
+}
 
 // ---- linear --------------------------------------------------------------------
 // y = x W^T + b        dx = dy W        dW = dy^T x        db = sum over rows of dy
-// One op rather than matmul(x, transpose(W)) + b: no transposed copy of W, forward or backward.
+// One op rather than matmul(x, transpose(W)) + b: no transposed copy of W, forward or backward. An input
+// of other than 2 dims is viewed as (rows, in), its leading dims being rows.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  SG_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1),
-           "linear: expected input (N, in) and weight (out, in), got input {} and weight {}", x.shape(),
+  SG_CHECK(x.dim() >= 1 && weight.dim() == 2 && x.size(-1) == weight.size(1),
+           "linear: expected input (..., in) and weight (out, in), got input {} and weight {}", x.shape(),
            weight.shape());
+  if (x.dim() != 2) {
+    int64_t rows = 1;
+    for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.size(d);
+    Shape shape = x.shape();
+    shape[x.dim() - 1] = weight.size(0);
+    return reshape(linear(reshape(x, {rows, x.size(-1)}), weight, bias), shape);
+  }
   SG_CHECK(x.dtype() == weight.dtype(), "linear: dtypes must match, got input {} and weight {}", x.dtype(),
            weight.dtype());
   const int64_t N = x.size(0), in = x.size(1), out = weight.size(0);

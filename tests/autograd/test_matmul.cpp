@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(matmul_names_both_shapes_when_they_do_not_fit) {
   BOOST_TEST(throws_with([] { (void)sg::matmul(sg::zeros({3}), sg::zeros({4})); }, {"matmul", "[3]", "[4]", "3 != 4"}));
   BOOST_TEST(throws_with([] { (void)sg::matmul(sg::zeros({2, 2, 3}), sg::zeros({3, 3, 1})); },
                          {"matmul", "[2, 2, 3]", "[3, 3, 1]"}));
-  BOOST_TEST(throws_with([] { (void)sg::matmul(sg::zeros({2, 2, 2, 2}), sg::zeros({2, 2})); }, {"matmul", "[2, 2, 2, 2]"}));
+  BOOST_TEST(throws_with([] { (void)sg::matmul(sg::zeros({2, 3, 2, 2}), sg::zeros({4, 2, 2})); },
+                         {"matmul: batch dims of [2, 3, 2, 2] and [4, 2, 2] cannot be broadcast (3 vs 4)"}));
   BOOST_TEST(throws_with([] { (void)sg::matmul(sg::scalar_tensor(1.0), sg::zeros({2})); }, {"matmul", "[]", "[2]"}));
   BOOST_TEST(throws_with([] { (void)sg::matmul(sg::zeros({2}), sg::zeros({2}, kFloat64)); },
                          {"matmul", "float32", "float64"}));
@@ -134,18 +135,23 @@ BOOST_AUTO_TEST_CASE(products_too_large_for_a_tensor_are_refused) {
                          {"matmul:", "[1099511627776, 1099511627776]", "too large"}));
   BOOST_TEST(throws_with([&] { (void)sg::linear(sg::zeros({big, 0}), sg::zeros({big, 0})); },
                          {"linear:", "[1099511627776, 1099511627776]", "too large"}));
-  // The output (2^40, 0, 2^10) is fine, but the gradient of b, shared by the batch, is first made
+  // The output (2^40, 2^10, 0) is fine, but the gradient of a, shared by the batch, is first made
   // (2^40, 2^10, 2^10) and then summed: refused in the forward, naming matmul.
-  const Tensor b = sg::zeros({1024, 1024}).requires_grad_();
-  BOOST_TEST(throws_with([&] { (void)sg::matmul(sg::zeros({big, 0, 1024}), b); },
+  const Tensor a = sg::zeros({1024, 1024}).requires_grad_();
+  BOOST_TEST(throws_with([&] { (void)sg::matmul(a, sg::zeros({big, 1024, 0})); },
                          {"matmul:", "[1099511627776, 1024, 1024]", "too large"}));
+  // A single matrix under a batch folds into one product: no whole gradient, nothing to refuse.
+  const Tensor b = sg::zeros({1024, 1024}).requires_grad_();
+  BOOST_TEST(sg::matmul(sg::zeros({big, 0, 1024}), b).shape() == Shape({big, 0, 1024}));
 }
 
 BOOST_AUTO_TEST_CASE(linear_names_the_shapes_when_they_do_not_fit) {
   BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({4, 3}), sg::zeros({2, 5})); }, {"linear", "[4, 3]", "[2, 5]"}));
   BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({4, 3}), sg::zeros({2, 3}), sg::zeros({3})); },
                          {"linear", "bias", "[3]"}));
-  BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({3}), sg::zeros({2, 3})); }, {"linear", "[3]", "[2, 3]"}));
+  BOOST_TEST(throws_with([] { (void)sg::linear(sg::zeros({2, 3, 4}), sg::zeros({2, 3})); },
+                         {"linear: expected input (..., in) and weight (out, in), got input [2, 3, 4] and weight [2, 3]"}));
+  BOOST_TEST(throws_with([] { (void)sg::linear(sg::scalar_tensor(1.0), sg::zeros({2, 1})); }, {"linear", "[]"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
