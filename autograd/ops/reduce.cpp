@@ -93,7 +93,8 @@ Tensor sum_along(const Tensor& x, int64_t dim, bool keepdim) {
 }
 }  // namespace
 
-// Over several dims: one dim at a time (all of them at once in one pass).
+// Over several dims: one recorded sum per dim, the last first, whose backwards spread dy back; over every
+// dim, the one-pass sum of all elements.
 Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
   if (dims.size() == 1) return sum_along(x, normalize_dim(dims[0], x.dim(), "sum"), keepdim);
   const ReducedDims r = reduce_dims(x.shape(), dims, "sum");
