@@ -9,6 +9,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/graphviz.h"
 #include "autograd/hooks.h"
+#include "autograd/kernel_mode.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
