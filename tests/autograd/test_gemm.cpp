@@ -1,4 +1,4 @@
-// The GEMM kernel: every path (small, blocked, and the dispatcher) against the naive triple loop, for
+// The GEMM kernel: every fast path (small, blocked, and the chooser) against the reference loop, for
 // odd sizes that leave partial register tiles and cache blocks, with every combination of transposes,
 // alpha, beta and row strides wider than the matrix; and bitwise equality of 1 and 2 threads.
 #include <cstring>
@@ -42,15 +42,15 @@ template <class T>
 using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*,
                         int64_t);
 
-// Runs every fn and the naive loop on the same operands; returns, per fn, the largest difference over
+// Runs every fn and the reference loop on the same operands; returns, per fn, the largest difference over
 // all of C (its padding columns included) relative to |alpha| K + |beta|, which bounds the rounding
-// error of any summation order. The naive loop runs once: it is the slow part.
+// error of any summation order. The reference loop runs once: it is the slow part.
 template <class T>
 std::vector<double> relative_errors(const std::vector<GemmFn<T>>& fns, const Problem& p, T alpha, T beta) {
   Operands<T> ops(p, uint32_t(p.M * 7919 + p.N * 31 + p.K * 3 + p.trans_a * 2 + p.trans_b));
   std::vector<T> expected = ops.C;
-  kernels::gemm_naive<T>(p.trans_a, p.trans_b, p.M, p.N, p.K, alpha, ops.A.data(), ops.lda, ops.B.data(), ops.ldb,
-                         beta, expected.data(), ops.ldc);
+  kernels::reference::gemm<T>(p.trans_a, p.trans_b, p.M, p.N, p.K, alpha, ops.A.data(), ops.lda, ops.B.data(),
+                              ops.ldb, beta, expected.data(), ops.ldc);
   std::vector<double> errors;
   for (GemmFn<T> fn : fns) {
     std::vector<T> actual = ops.C;
@@ -93,18 +93,18 @@ std::vector<Problem> problems() {
 
 BOOST_AUTO_TEST_SUITE(gemm)
 
-BOOST_AUTO_TEST_CASE(every_path_matches_naive_loop_for_odd_sizes_and_all_transposes) {
+BOOST_AUTO_TEST_CASE(every_fast_path_matches_reference_loop_for_odd_sizes_and_all_transposes) {
   // The blocked and small paths are also called directly, so both are tested on every size whichever
   // one the dispatcher would pick.
   for (const Problem& p : problems()) {
     BOOST_TEST_CONTEXT("M=" << p.M << " N=" << p.N << " K=" << p.K << " trans_a=" << p.trans_a
                             << " trans_b=" << p.trans_b) {
       for (double error : relative_errors<double>(
-               {kernels::gemm<double>, kernels::gemm_blocked<double>, kernels::gemm_small<double>}, p, 1.5, 0.5))
+               {kernels::fast::gemm<double>, kernels::fast::gemm_blocked<double>, kernels::fast::gemm_small<double>}, p, 1.5, 0.5))
         BOOST_TEST(error < 1e-13);
       if (p.M * p.N * p.K > 100 * 100 * 100 && p.trans_a != p.trans_b) continue;  // float: half the big ones
       for (double error : relative_errors<float>(
-               {kernels::gemm<float>, kernels::gemm_blocked<float>, kernels::gemm_small<float>}, p, 1.0f, 0.0f))
+               {kernels::fast::gemm<float>, kernels::fast::gemm_blocked<float>, kernels::fast::gemm_small<float>}, p, 1.0f, 0.0f))
         BOOST_TEST(error < 1e-5);
     }
   }
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(every_path_matches_naive_loop_for_odd_sizes_and_all_transpo
 BOOST_AUTO_TEST_CASE(dot_tiles_of_every_size_give_each_element_the_same_bits) {
   const auto check = [](auto zero) {
     using T = decltype(zero);
-    using namespace kernels::gemm_detail;
+    using namespace kernels::fast::gemm_detail;
     constexpr int MR = kDotMR, NR = kDotNR<T>;
     std::mt19937 gen(11);
     std::uniform_real_distribution<double> uniform(-1, 1);
@@ -168,7 +168,8 @@ BOOST_AUTO_TEST_CASE(alpha_and_beta_scale_the_product_and_the_old_c) {
     if (p.M * p.N * p.K > 100 * 100 * 100) continue;  // the large sizes are covered above
     for (const auto& [alpha, beta] : std::vector<std::pair<double, double>>{{1.0, 0.0}, {-0.5, 1.0}, {2.0, 0.25}})
       BOOST_TEST_CONTEXT("M=" << p.M << " N=" << p.N << " K=" << p.K << " alpha=" << alpha << " beta=" << beta) {
-        for (double error : relative_errors<double>({kernels::gemm<double>, kernels::gemm_blocked<double>}, p, alpha, beta))
+        for (double error : relative_errors<double>(
+                 {kernels::fast::gemm<double>, kernels::fast::gemm_blocked<double>}, p, alpha, beta))
           BOOST_TEST(error < 1e-13);
       }
   }
@@ -176,17 +177,20 @@ BOOST_AUTO_TEST_CASE(alpha_and_beta_scale_the_product_and_the_old_c) {
 
 BOOST_AUTO_TEST_CASE(beta_zero_never_reads_c) {
   // C starts as NaN: with beta == 0 it must be overwritten, not multiplied (0 * NaN is NaN).
-  for (int64_t n : {5, 70}) {
-    std::vector<double> A(size_t(n * n), 1.0), B(size_t(n * n), 2.0), C(size_t(n * n), std::nan(""));
-    kernels::gemm<double>(false, false, n, n, n, 1.0, A.data(), n, B.data(), n, 0.0, C.data(), n);
-    for (double c : C) BOOST_TEST(c == 2.0 * double(n));
-  }
+  for (GemmFn<double> gemm : {kernels::fast::gemm<double>, kernels::reference::gemm<double>})
+    for (int64_t n : {5, 70}) {
+      std::vector<double> A(size_t(n * n), 1.0), B(size_t(n * n), 2.0), C(size_t(n * n), std::nan(""));
+      gemm(false, false, n, n, n, 1.0, A.data(), n, B.data(), n, 0.0, C.data(), n);
+      for (double c : C) BOOST_TEST(c == 2.0 * double(n));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(empty_inner_dimension_scales_c_by_beta) {
-  std::vector<double> C = {1, 2, 3, 4};
-  kernels::gemm<double>(false, false, 2, 2, 0, 1.0, nullptr, 1, nullptr, 2, 0.5, C.data(), 2);
-  BOOST_TEST(C == std::vector<double>({0.5, 1, 1.5, 2}), boost::test_tools::per_element());
+  for (GemmFn<double> gemm : {kernels::fast::gemm<double>, kernels::reference::gemm<double>}) {
+    std::vector<double> C = {1, 2, 3, 4};
+    gemm(false, false, 2, 2, 0, 1.0, nullptr, 1, nullptr, 2, 0.5, C.data(), 2);
+    BOOST_TEST(C == std::vector<double>({0.5, 1, 1.5, 2}), boost::test_tools::per_element());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
@@ -197,13 +201,13 @@ BOOST_AUTO_TEST_CASE(one_and_two_threads_give_identical_bits) {
     std::vector<float> one = ops.C, two = ops.C;
     {
       ThreadCount threads(1);
-      kernels::gemm<float>(p.trans_a, p.trans_b, p.M, p.N, p.K, 1.0f, ops.A.data(), ops.lda, ops.B.data(), ops.ldb,
-                           0.5f, one.data(), ops.ldc);
+      kernels::fast::gemm<float>(p.trans_a, p.trans_b, p.M, p.N, p.K, 1.0f, ops.A.data(), ops.lda, ops.B.data(),
+                                 ops.ldb, 0.5f, one.data(), ops.ldc);
     }
     {
       ThreadCount threads(2);
-      kernels::gemm<float>(p.trans_a, p.trans_b, p.M, p.N, p.K, 1.0f, ops.A.data(), ops.lda, ops.B.data(), ops.ldb,
-                           0.5f, two.data(), ops.ldc);
+      kernels::fast::gemm<float>(p.trans_a, p.trans_b, p.M, p.N, p.K, 1.0f, ops.A.data(), ops.lda, ops.B.data(),
+                                 ops.ldb, 0.5f, two.data(), ops.ldc);
     }
     BOOST_TEST(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
   }

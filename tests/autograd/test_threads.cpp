@@ -142,8 +142,8 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_identical_with_one_two_and_three_threads) {
     auto run = [&](int threads) {
       ThreadCount count(threads);
       Tensor c = c0.clone();  // beta = 0.5: the old C is read on the first pass only
-      kernels::gemm_blocked<float>(trans_a, trans_b, M, N, K, 1.5f, a.data<float>(), trans_a ? M : K,
-                                   b.data<float>(), trans_b ? K : N, 0.5f, c.data<float>(), N);
+      kernels::fast::gemm_blocked<float>(trans_a, trans_b, M, N, K, 1.5f, a.data<float>(), trans_a ? M : K,
+                                         b.data<float>(), trans_b ? K : N, 0.5f, c.data<float>(), N);
       return c;
     };
     const Tensor one = run(1);
