@@ -14,6 +14,7 @@
 
 #include "autograd/kernels/conv.h"
 #include "autograd/kernels/gemm.h"
+#include "bench/conv_direct.h"
 #include "scratchgrad/autograd.h"
 
 namespace {
@@ -74,24 +75,24 @@ int main(int argc, char** argv) {
                }),
                3 * 2 * macs);
       }
-      // The forward alone, each strategy: im2col + GEMM (what conv2d runs), the direct loop, the naive loop.
+      // The forward alone, each strategy: im2col + GEMM (what conv2d runs), the direct loop, the reference.
       const sg::kernels::ConvGeometry g{s.C, s.H, s.H, s.O, s.K, s.K, s.S, s.S, s.P, s.P, 1, 1, OH, OH};
       sg::Tensor y = sg::empty({s.N, s.O, OH, OH});
       if (wanted("conv2d_fwd_im2col/" + base))
         report("conv2d_fwd_im2col/" + base, threads, median_seconds([&] {
-                 sg::kernels::conv2d_forward(y.data<float>(), x.data<float>(), w.data<float>(), b.data<float>(), s.N, g);
+                 sg::kernels::fast::conv2d_forward(y.data<float>(), x.data<float>(), w.data<float>(), b.data<float>(), s.N, g);
                }),
                2 * macs);
       if (wanted("conv2d_fwd_direct/" + base))
         report("conv2d_fwd_direct/" + base, threads, median_seconds([&] {
-                 sg::kernels::conv2d_forward_direct(y.data<float>(), x.data<float>(), w.data<float>(), b.data<float>(),
-                                                    s.N, g);
+                 sg::bench::conv2d_forward_direct(y.data<float>(), x.data<float>(), w.data<float>(), b.data<float>(),
+                                                  s.N, g);
                }),
                2 * macs);
       if (wanted("conv2d_fwd_naive/" + base))
         report("conv2d_fwd_naive/" + base, threads, median_seconds([&] {
-                 sg::kernels::conv2d_forward_naive(y.data<float>(), x.data<float>(), w.data<float>(), b.data<float>(),
-                                                   s.N, g);
+                 sg::kernels::reference::conv2d_forward(y.data<float>(), x.data<float>(), w.data<float>(),
+                                                        b.data<float>(), s.N, g);
                }),
                2 * macs);
     }

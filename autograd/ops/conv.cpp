@@ -1,6 +1,5 @@
-// conv2d: cross-correlation of a batch of images with a bank of filters, as in PyTorch. The kernels
-// (kernels/conv.h) turn each image into one GEMM through im2col; the backward uses the same GEMM with
-// transposed operands, and col2im to send each column's gradient back to its pixels.
+// conv2d: cross-correlation of a batch of images with a bank of filters, as in PyTorch. The loops:
+// kernels/reference/conv.h (the definition) and kernels/fast/conv.h (im2col and one GEMM per image).
 #include "autograd/check.h"
 #include "autograd/kernels/conv.h"
 #include "autograd/node.h"
@@ -27,24 +26,23 @@ kernels::ConvGeometry conv_geometry(const Tensor& input, const Tensor& weight, c
   const auto& [SH, SW] = params.stride;
   const auto& [PH, PW] = params.padding;
   const auto& [DH, DW] = params.dilation;
-  SG_CHECK(SH >= 1 && SW >= 1 && PH >= 0 && PW >= 0 && DH >= 1 && DW >= 1,
-           "conv2d: expected stride >= 1, padding >= 0, dilation >= 1, got stride ({}, {}), padding ({}, {}), "
-           "dilation ({}, {})",
-           SH, SW, PH, PW, DH, DW);
+  SG_CHECK(SH >= 1 && SW >= 1 && PH >= 0 && PW >= 0 && DH >= 1 && DW >= 1, "conv2d: expected stride >= 1, "
+           "padding >= 0, dilation >= 1, got stride ({}, {}), padding ({}, {}), dilation ({}, {})", SH, SW, PH, PW,
+           DH, DW);
   const int64_t H = input.size(2), W = input.size(3), KH = weight.size(2), KW = weight.size(3);
-  // The dilated kernel spans D(K - 1) + 1 pixels; it must fit in the padded input at least once.
-  // Dilation and padding are the user's numbers: the spans and padded sizes are computed with checks.
+  // The dilated kernel spans D(K - 1) + 1 pixels and must fit in the padded input, 2P + H, at least once.
+  // Dilation and padding are the user's numbers: spans and padded sizes are computed with checks.
   int64_t span_h, span_w, padded_h, padded_w;
-  const bool overflow = __builtin_mul_overflow(DH, KH - 1, &span_h) || __builtin_add_overflow(span_h, 1, &span_h) ||
-                        __builtin_mul_overflow(DW, KW - 1, &span_w) || __builtin_add_overflow(span_w, 1, &span_w) ||
-                        __builtin_mul_overflow(PH, 2, &padded_h) || __builtin_add_overflow(padded_h, H, &padded_h) ||
-                        __builtin_mul_overflow(PW, 2, &padded_w) || __builtin_add_overflow(padded_w, W, &padded_w);
-  SG_CHECK(!overflow, "conv2d: the dilated kernel or the padded input is too large to count in int64 (input {}, "
-           "weight {}, padding ({}, {}), dilation ({}, {}))", input.shape(), weight.shape(), PH, PW, DH, DW);
-  SG_CHECK(span_h <= padded_h && span_w <= padded_w,
-           "conv2d: kernel spanning {}x{} (weight {}, dilation ({}, {})) is larger than the padded input {}x{} "
-           "(input {}, padding ({}, {}))",
-           span_h, span_w, weight.shape(), DH, DW, padded_h, padded_w, input.shape(), PH, PW);
+  const auto fits = [](int64_t a, int64_t b, int64_t c, int64_t& out) {  // out = a * b + c, if it fits
+    return !__builtin_mul_overflow(a, b, &out) && !__builtin_add_overflow(out, c, &out);
+  };
+  SG_CHECK(fits(DH, KH - 1, 1, span_h) && fits(DW, KW - 1, 1, span_w) && fits(PH, 2, H, padded_h) &&
+           fits(PW, 2, W, padded_w), "conv2d: the dilated kernel or the padded input is too large to count in "
+           "int64 (input {}, weight {}, padding ({}, {}), dilation ({}, {}))", input.shape(), weight.shape(), PH, PW,
+           DH, DW);
+  SG_CHECK(span_h <= padded_h && span_w <= padded_w, "conv2d: kernel spanning {}x{} (weight {}, dilation ({}, {})) "
+           "is larger than the padded input {}x{} (input {}, padding ({}, {}))", span_h, span_w, weight.shape(), DH,
+           DW, padded_h, padded_w, input.shape(), PH, PW);
   const int64_t OH = (padded_h - span_h) / SH + 1, OW = (padded_w - span_w) / SW + 1;
   const int64_t N = input.size(0), C = input.size(1);
   check_sizes({N, O, OH, OW}, "conv2d");
@@ -64,7 +62,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
   // When the weight gradient will be needed, the forward keeps its im2col matrices for it: memory
   // (N * CK * L elements, about the size of the output times CK / O) for a second im2col of the batch.
   Tensor cols;
-  if (!g.pointwise() && weight.requires_grad() && needs_recording({input, weight, bias})) {
+  if (kernels::conv2d_keeps_cols(g) && weight.requires_grad() && needs_recording({input, weight, bias})) {
     check_sizes({N, g.CK(), g.L()}, "conv2d");
     cols = empty({N, g.CK(), g.L()}, input.dtype());
   }
