@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(values_along_each_dim_match_a_naive_loop) {
   BOOST_TEST(all_close(x.log_softmax(1), naive(x, 1, Kind::LogSoftmax), 1e-14, 1e-12));
 }
 
-// Short lines run side by side, kLines to a block (kernels/softmax.h): blocks that end mid-tensor, lines
+// Short lines run side by side, kLines to a block (kernels/fast/softmax.h): blocks that end mid-tensor, lines
 // that cross from one outer index to the next (inner 21), the longest line taken that way (64) and
 // lines along dim 0 must give the one-line-at-a-time loop's values, forward and backward. Longer lines,
 // or fewer lines than a block, take that loop itself. The values also match the naive long-double loop.
@@ -83,11 +83,12 @@ BOOST_AUTO_TEST_CASE(lines_side_by_side_match_one_line_at_a_time) {
           const DimSplit s = split_at(shape, dim);
           Tensor y = empty_like(x), y_naive = empty_like(x), dx = empty_like(x), dx_naive = empty_like(x);
           dispatch(dtype, "test", [&]<class T> {
-            kernels::softmax_forward(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
-            kernels::softmax_forward_naive(y_naive.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
-            kernels::softmax_backward(dx.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner, log_y);
-            kernels::softmax_backward_naive(dx_naive.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner,
+            kernels::fast::softmax_forward(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
+            kernels::reference::softmax_forward(y_naive.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y);
+            kernels::fast::softmax_backward(dx.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner,
                                             log_y);
+            kernels::reference::softmax_backward(dx_naive.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size,
+                                                 s.inner, log_y);
           });
           // Within an ulp or two: whether a multiply and an add fuse into one FMA is the compiler's choice per loop.
           const double tol = dtype == kFloat32 ? 1e-6 : 1e-14;
@@ -125,11 +126,13 @@ BOOST_AUTO_TEST_CASE(softmax_cross_entropy_matches_a_naive_loop_and_finite_diffe
                lse_naive = empty({N}, dtype), dx = empty_like(x), dx_naive = empty_like(x);
         dispatch(dtype, "test", [&]<class T> {
           const int64_t* t = target.data<int64_t>();
-          kernels::softmax_cross_entropy_forward(loss.data<T>(), lse.data<T>(), x.data<T>(), t, N, C);
-          kernels::softmax_cross_entropy_forward_naive(loss_naive.data<T>(), lse_naive.data<T>(), x.data<T>(), t, N, C);
-          kernels::softmax_cross_entropy_backward(dx.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(), t, N, C);
-          kernels::softmax_cross_entropy_backward_naive(dx_naive.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(),
-                                                        t, N, C);
+          kernels::fast::softmax_cross_entropy_forward(loss.data<T>(), lse.data<T>(), x.data<T>(), t, N, C);
+          kernels::reference::softmax_cross_entropy_forward(loss_naive.data<T>(), lse_naive.data<T>(), x.data<T>(), t,
+                                                            N, C);
+          kernels::fast::softmax_cross_entropy_backward(dx.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(), t,
+                                                        N, C);
+          kernels::reference::softmax_cross_entropy_backward(dx_naive.data<T>(), dloss.data<T>(), x.data<T>(),
+                                                             lse.data<T>(), t, N, C);
         });
         const double ulps = dtype == kFloat32 ? 1e-6 : 1e-14;
         BOOST_TEST(all_close(loss, loss_naive, ulps, ulps));
