@@ -1,182 +1,41 @@
-// Batch normalisation over a tensor seen as (N, C, S): per channel c, statistics over its M = N * S values.
-// First the reference, loops that read like the math; then the fast loops the op runs, which tests
-// compare with it.
-// Legend: N batch, C channels, S values of one channel in one sample (H * W, L, or 1), M = N * S.
-//         mean, rstd: (C), rstd = 1 / sqrt(var + eps); xhat = (x - mean) * rstd.
+// The batch normalisation kernels the batch_norm op calls: fast/batch_norm.h (channels across threads,
+// sums in lanes), or reference/batch_norm.h (loops over the math) when reference_kernels()
+// (autograd/kernel_mode.h).
+// Legend: N batch, C channels, S values of one channel in one sample, M = N * S; rstd = 1 / sqrt(var + eps).
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 
-#include "autograd/parallel.h"
+#include "autograd/kernel_mode.h"
+#include "autograd/kernels/fast/batch_norm.h"
+#include "autograd/kernels/reference/batch_norm.h"
 
 namespace sg::kernels {
 
-// ---- reference ---------------------------------------------------------------------------------------
-// One running sum per channel, kept in double for float32 as in the fast loops, so the two differ only
-// in rounding (the order of the additions, where products are rounded).
-
-/// mean[c] = sum x / M, var[c] = sum (x - mean)^2 / M (biased).      x: (N, C, S), mean, var: (C)
-template <class T>
-void batch_norm_stats_naive(T* mean, T* var, const T* x, int64_t N, int64_t C, int64_t S) {
-  const double M = double(N * S);
-  for (int64_t c = 0; c < C; ++c) {
-    double total = 0;
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t s = 0; s < S; ++s) total += x[(n * C + c) * S + s];
-    const double m = total / M;
-    double squares = 0;
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t s = 0; s < S; ++s) squares += (x[(n * C + c) * S + s] - m) * (x[(n * C + c) * S + s] - m);
-    mean[c] = T(m);
-    var[c] = T(squares / M);
-  }
-}
-
-/// y = (x - mean[c]) * rstd[c] * w[c] + b[c]; w and b may be null (1 and 0).
-/// x, y: (N, C, S), mean, rstd, w, b: (C)
-template <class T>
-void batch_norm_forward_naive(T* y, const T* x, const T* mean, const T* rstd, const T* w, const T* b, int64_t N,
-                              int64_t C, int64_t S) {
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t s = 0; s < S; ++s) {
-        const int64_t k = (n * C + c) * S + s;
-        y[k] = (x[k] - mean[c]) * rstd[c] * (w ? w[c] : T(1)) + (b ? b[c] : T(0));
-      }
-}
-
-/// fwd: y = xhat * w + b, with mean and rstd those of the batch when training (so functions of x), else
-/// constants  =>  training: dx = rstd * (dy*w - mean(dy*w) - xhat * mean(dy*w * xhat))
-///                eval:     dx = dy * w * rstd
-///                dw[c] = sum dy * xhat      db[c] = sum dy
-/// Null dx, dw or db: not wanted. dx, dy, x: (N, C, S), dw, db, mean, rstd, w: (C)
-template <class T>
-void batch_norm_backward_naive(T* dx, T* dw, T* db, const T* dy, const T* x, const T* mean, const T* rstd,
-                               const T* w, int64_t N, int64_t C, int64_t S, bool training) {
-  const double M = double(N * S);
-  for (int64_t c = 0; c < C; ++c) {
-    const double wc = w ? w[c] : 1.0;
-    auto xhat = [&](int64_t k) { return (double(x[k]) - mean[c]) * rstd[c]; };
-    double sum_dy = 0, sum_dy_xhat = 0;
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t s = 0; s < S; ++s) {
-        const int64_t k = (n * C + c) * S + s;
-        sum_dy += dy[k];
-        sum_dy_xhat += dy[k] * xhat(k);
-      }
-    if (dw) dw[c] = T(sum_dy_xhat);
-    if (db) db[c] = T(sum_dy);
-    if (!dx) continue;
-    const double mean_dyw = wc * sum_dy / M, mean_dyw_xhat = wc * sum_dy_xhat / M;
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t s = 0; s < S; ++s) {
-        const int64_t k = (n * C + c) * S + s;
-        dx[k] = training ? T(rstd[c] * (dy[k] * wc - mean_dyw - xhat(k) * mean_dyw_xhat)) : T(dy[k] * wc * rstd[c]);
-      }
-  }
-}
-
-// ---- fast ----------------------------------------------------------------------------------------------
-// One channel per task, parallel over channels: each channel's sums are made by one thread in a fixed order,
-// so the results are the same bits at any thread count. A channel is N rows of S contiguous values.
-// Sums are kept in double, for float32 too: a channel of a CIFAR batch is 131,072 values, and a float sum
-// of that many drifts by about 1e-4 relative, which the variance and every dx would carry. The double
-// adds cost little: the loops wait on memory. They run in kLanes sums side by side (value s of a row goes
-// to lane s % kLanes), so they are vector adds rather than one chain each waiting on the last.
-namespace batch_norm_detail {
-inline constexpr int64_t kLanes = 8;
-
-inline double add_lanes(const double* lane) {
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-}
-
-/// Channels per chunk: enough values that a chunk pays for a thread.
-inline int64_t channel_grain(int64_t M) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, M)); }
-
-/// Adds f(k) over the values k of one row (S contiguous from k0) into lane.
-template <class F>
-[[gnu::always_inline]] inline void add_row(double* lane, int64_t k0, int64_t S, F&& f) {
-  int64_t s = 0;
-  for (; s + kLanes <= S; s += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lane[l] += f(k0 + s + l);
-  for (int64_t l = 0; s < S; ++s, ++l) lane[l] += f(k0 + s);
-}
-}  // namespace batch_norm_detail
-
-/// batch_norm_stats_naive's values, in two passes: the mean, then the squares about it (one pass of sum and
-/// sum of squares would cancel catastrophically for a channel whose mean is large against its spread).
+/// mean[c] and biased var[c] over the M values of channel c.          x: (N, C, S), mean, var: (C)
 template <class T>
 void batch_norm_stats(T* mean, T* var, const T* x, int64_t N, int64_t C, int64_t S) {
-  using namespace batch_norm_detail;
-  const double M = double(N * S);
-  parallel_for(C, channel_grain(N * S), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      double lane[kLanes] = {};
-      for (int64_t n = 0; n < N; ++n) add_row(lane, (n * C + c) * S, S, [&](int64_t k) { return double(x[k]); });
-      const double m = add_lanes(lane) / M;
-      std::fill(lane, lane + kLanes, 0.0);
-      for (int64_t n = 0; n < N; ++n)
-        add_row(lane, (n * C + c) * S, S, [&](int64_t k) { return (double(x[k]) - m) * (double(x[k]) - m); });
-      mean[c] = T(m);
-      var[c] = T(add_lanes(lane) / M);
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::batch_norm_stats(mean, var, x, N, C, S);
+  reference::batch_norm_stats(mean, var, x, N, C, S);
 }
 
-/// y = (x - mean) * scale + b, scale = rstd * w per channel: one subtract and one multiply-add a value.
+/// y = (x - mean[c]) * rstd[c] * w[c] + b[c]; w and b may be null.   x, y: (N, C, S), the rest: (C)
 template <class T>
 void batch_norm_forward(T* y, const T* x, const T* mean, const T* rstd, const T* w, const T* b, int64_t N, int64_t C,
                         int64_t S) {
-  parallel_for(C, batch_norm_detail::channel_grain(N * S), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const T m = mean[c], scale = w ? T(double(rstd[c]) * double(w[c])) : rstd[c], shift = b ? b[c] : T(0);
-      for (int64_t n = 0; n < N; ++n) {
-        const T* xs = x + (n * C + c) * S;
-        T* ys = y + (n * C + c) * S;
-        for (int64_t s = 0; s < S; ++s) ys[s] = (xs[s] - m) * scale + shift;
-      }
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::batch_norm_forward(y, x, mean, rstd, w, b, N, C, S);
+  reference::batch_norm_forward(y, x, mean, rstd, w, b, N, C, S);
 }
 
-/// batch_norm_backward_naive's values. With k = w * rstd, the training dx is
-///   dx = k * (dy - sum(dy) / M - xhat * sum(dy * xhat) / M)  =  k * dy - k * sum(dy) / M - (x - mean) * g,
-/// g = k * rstd^2 * sum(dy * (x - mean)) / M: one pass for the two sums, one for dx.
+/// dx, dw, db (each may be null: not wanted) from dy; `training`: mean and rstd were the batch's.
 template <class T>
 void batch_norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* mean, const T* rstd, const T* w,
                          int64_t N, int64_t C, int64_t S, bool training) {
-  using namespace batch_norm_detail;
-  const double M = double(N * S);
-  const bool sums = dw || db || (dx && training);
-  parallel_for(C, channel_grain(N * S), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const double m = mean[c], r = rstd[c], k = w ? r * double(w[c]) : r;
-      double sum_dy = 0, sum_dy_xc = 0;  // xc = x - mean
-      if (sums) {
-        double lane_dy[kLanes] = {}, lane_dy_xc[kLanes] = {};
-        for (int64_t n = 0; n < N; ++n) {
-          add_row(lane_dy, (n * C + c) * S, S, [&](int64_t i) { return double(dy[i]); });
-          add_row(lane_dy_xc, (n * C + c) * S, S, [&](int64_t i) { return double(dy[i]) * (double(x[i]) - m); });
-        }
-        sum_dy = add_lanes(lane_dy), sum_dy_xc = add_lanes(lane_dy_xc);
-      }
-      if (dw) dw[c] = T(sum_dy_xc * r);
-      if (db) db[c] = T(sum_dy);
-      if (!dx) continue;
-      const T kt = T(k), mt = T(m);
-      const T shift = training ? T(-k * sum_dy / M) : T(0), g = training ? T(k * r * r * sum_dy_xc / M) : T(0);
-      for (int64_t n = 0; n < N; ++n) {
-        const T* dys = dy + (n * C + c) * S;
-        const T* xs = x + (n * C + c) * S;
-        T* dxs = dx + (n * C + c) * S;
-        if (training)
-          for (int64_t s = 0; s < S; ++s) dxs[s] = kt * dys[s] + shift - (xs[s] - mt) * g;
-        else
-          for (int64_t s = 0; s < S; ++s) dxs[s] = kt * dys[s];
-      }
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::batch_norm_backward(dx, dw, db, dy, x, mean, rstd, w, N, C, S, training);
+  reference::batch_norm_backward(dx, dw, db, dy, x, mean, rstd, w, N, C, S, training);
 }
 
 }  // namespace sg::kernels

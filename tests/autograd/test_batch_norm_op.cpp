@@ -140,28 +140,28 @@ BOOST_AUTO_TEST_CASE(fast_kernels_match_the_reference) {
             const T* w = affine ? k.w.data() : nullptr;
             const T* b = affine ? k.b.data() : nullptr;
             std::vector<T> mean(C), var(C), mean_ref(C), var_ref(C), rstd(C);
-            kernels::batch_norm_stats(mean.data(), var.data(), k.x.data(), N, C, S);
-            kernels::batch_norm_stats_naive(mean_ref.data(), var_ref.data(), k.x.data(), N, C, S);
+            kernels::fast::batch_norm_stats(mean.data(), var.data(), k.x.data(), N, C, S);
+            kernels::reference::batch_norm_stats(mean_ref.data(), var_ref.data(), k.x.data(), N, C, S);
             BOOST_TEST(all_close(as_tensor(mean), as_tensor(mean_ref), tolerance, tolerance));
             BOOST_TEST(all_close(as_tensor(var), as_tensor(var_ref), tolerance, tolerance));
             for (int64_t c = 0; c < C; ++c) rstd[c] = T(1 / std::sqrt(double(var_ref[c]) + 1e-5));
             const T* m = mean_ref.data();
             std::vector<T> y(k.x.size()), y_ref(k.x.size());
-            kernels::batch_norm_forward(y.data(), k.x.data(), m, rstd.data(), w, b, N, C, S);
-            kernels::batch_norm_forward_naive(y_ref.data(), k.x.data(), m, rstd.data(), w, b, N, C, S);
+            kernels::fast::batch_norm_forward(y.data(), k.x.data(), m, rstd.data(), w, b, N, C, S);
+            kernels::reference::batch_norm_forward(y_ref.data(), k.x.data(), m, rstd.data(), w, b, N, C, S);
             BOOST_TEST(all_close(as_tensor(y), as_tensor(y_ref), tolerance, tolerance));
             std::vector<T> dx(k.x.size()), dx_ref(k.x.size()), dw(C), dw_ref(C), db(C), db_ref(C);
-            kernels::batch_norm_backward(dx.data(), dw.data(), db.data(), k.dy.data(), k.x.data(), m, rstd.data(), w,
-                                         N, C, S, training);
-            kernels::batch_norm_backward_naive(dx_ref.data(), dw_ref.data(), db_ref.data(), k.dy.data(), k.x.data(), m,
+            kernels::fast::batch_norm_backward(dx.data(), dw.data(), db.data(), k.dy.data(), k.x.data(), m,
                                                rstd.data(), w, N, C, S, training);
+            kernels::reference::batch_norm_backward(dx_ref.data(), dw_ref.data(), db_ref.data(), k.dy.data(),
+                                                    k.x.data(), m, rstd.data(), w, N, C, S, training);
             BOOST_TEST(all_close(as_tensor(dx), as_tensor(dx_ref), tolerance, tolerance));
             BOOST_TEST(all_close(as_tensor(dw), as_tensor(dw_ref), tolerance, tolerance));
             BOOST_TEST(all_close(as_tensor(db), as_tensor(db_ref), tolerance, tolerance));
             // Gradients left out (null) are skipped, and dx does not depend on whether they are wanted.
             std::vector<T> only_dx(k.x.size());
-            kernels::batch_norm_backward(only_dx.data(), static_cast<T*>(nullptr), static_cast<T*>(nullptr),
-                                         k.dy.data(), k.x.data(), m, rstd.data(), w, N, C, S, training);
+            kernels::fast::batch_norm_backward(only_dx.data(), static_cast<T*>(nullptr), static_cast<T*>(nullptr),
+                                               k.dy.data(), k.x.data(), m, rstd.data(), w, N, C, S, training);
             BOOST_TEST(all_close(as_tensor(only_dx), as_tensor(dx), 0, 0));
           }
         }
