@@ -1,92 +1,41 @@
-// Layer normalisation loops: every row is normalised on its own, so rows are the unit of parallel work
-// for the output and the input gradient; the weight and bias gradients sum over rows, so columns are
-// theirs, each column summed by one thread in row order (the same bits at any thread count).
+// The layer normalisation kernels the layer_norm op calls: fast/layer_norm.h (rows or columns across
+// threads), or reference/layer_norm.h (plain loops) when reference_kernels() (autograd/kernel_mode.h).
 // Legend: x seen as (M, N): M rows of N values, N the product of normalized_shape; w, b (N).
-// Statistics are accumulated in double: a float32 row of thousands of values keeps its precision.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 
-#include "autograd/parallel.h"
+#include "autograd/kernel_mode.h"
+#include "autograd/kernels/fast/layer_norm.h"
+#include "autograd/kernels/reference/layer_norm.h"
 
 namespace sg::kernels {
 
-/// Rows per chunk (or columns, for the sums over rows): ~32K values read per chunk.
-inline int64_t layer_norm_grain(int64_t length) {
-  return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, length));
-}
-
-/// y = (x - mean) * rstd * w + b per row, rstd = 1 / sqrt(var + eps), var biased (divided by N).
-/// w and b may be null (no affine part).        x, y: (M, N)   mean, rstd: (M)   w, b: (N)
+/// y = (x - mean) * rstd * w + b per row (w, b may be null).   x, y: (M, N)   mean, rstd: (M)   w, b: (N)
 template <class T>
 void layer_norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
                         double eps) {
-  parallel_for(M, layer_norm_grain(N), [&](int64_t m0, int64_t m1) {
-    for (int64_t m = m0; m < m1; ++m) {
-      const T* xr = x + m * N;
-      T* yr = y + m * N;
-      double sum = 0;
-      for (int64_t j = 0; j < N; ++j) sum += double(xr[j]);
-      const double mu = sum / double(N);
-      double sq = 0;  // two passes: the centred squares lose nothing to cancellation
-      for (int64_t j = 0; j < N; ++j) sq += (double(xr[j]) - mu) * (double(xr[j]) - mu);
-      const double r = 1.0 / std::sqrt(sq / double(N) + eps);
-      mean[m] = T(mu);
-      rstd[m] = T(r);
-      for (int64_t j = 0; j < N; ++j) {
-        const double xhat = (double(xr[j]) - mu) * r;
-        yr[j] = T(xhat * (w ? double(w[j]) : 1.0) + (b ? double(b[j]) : 0.0));
-      }
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::layer_norm_forward(y, mean, rstd, x, w, b, M, N, eps);
+  reference::layer_norm_forward(y, mean, rstd, x, w, b, M, N, eps);
 }
 
-/// fwd: y = xhat * w + b, xhat = (x - mean) * rstd  =>  with g = dy * w,
-///   dx = rstd * (g - mean_j(g) - xhat * mean_j(g * xhat))
-/// (the two means are the gradient through the row's mean and through its variance).
-///                                              dx, dy, x: (M, N)   mean, rstd: (M)   w: (N) or null
+/// dx from dy through the row's normalisation.        dx, dy, x: (M, N)   mean, rstd: (M)   w: (N) or null
 template <class T>
 void layer_norm_backward_input(T* dx, const T* dy, const T* x, const T* mean, const T* rstd, const T* w, int64_t M,
                                int64_t N) {
-  parallel_for(M, layer_norm_grain(N), [&](int64_t m0, int64_t m1) {
-    for (int64_t m = m0; m < m1; ++m) {
-      const T *xr = x + m * N, *dyr = dy + m * N;
-      T* dxr = dx + m * N;
-      const double mu = double(mean[m]), r = double(rstd[m]);
-      double sum_g = 0, sum_g_xhat = 0;
-      for (int64_t j = 0; j < N; ++j) {
-        const double g = double(dyr[j]) * (w ? double(w[j]) : 1.0);
-        sum_g += g;
-        sum_g_xhat += g * (double(xr[j]) - mu) * r;
-      }
-      const double a = sum_g / double(N), c = sum_g_xhat / double(N);
-      for (int64_t j = 0; j < N; ++j) {
-        const double g = double(dyr[j]) * (w ? double(w[j]) : 1.0);
-        dxr[j] = T(r * (g - a - (double(xr[j]) - mu) * r * c));
-      }
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::layer_norm_backward_input(dx, dy, x, mean, rstd, w, M, N);
+  reference::layer_norm_backward_input(dx, dy, x, mean, rstd, w, M, N);
 }
 
-/// fwd: y[m, j] = xhat[m, j] * w[j] + b[j]  =>  dw[j] = sum_m dy[m, j] * xhat[m, j],  db[j] = sum_m dy[m, j].
-/// Either output may be null.                   dy, x: (M, N)   mean, rstd: (M)   dw, db: (N)
+/// dw[j] = sum_m dy[m, j] * xhat[m, j], db[j] = sum_m dy[m, j]; either may be null.
 template <class T>
 void layer_norm_backward_affine(T* dw, T* db, const T* dy, const T* x, const T* mean, const T* rstd, int64_t M,
                                 int64_t N) {
-  parallel_for(N, layer_norm_grain(M), [&](int64_t j0, int64_t j1) {
-    if (dw) std::fill(dw + j0, dw + j1, T(0));
-    if (db) std::fill(db + j0, db + j1, T(0));
-    for (int64_t m = 0; m < M; ++m) {  // row by row, so each row's slice of the columns is read in order
-      const T *xr = x + m * N, *dyr = dy + m * N;
-      const T mu = mean[m], r = rstd[m];
-      if (dw)
-        for (int64_t j = j0; j < j1; ++j) dw[j] += dyr[j] * ((xr[j] - mu) * r);
-      if (db)
-        for (int64_t j = j0; j < j1; ++j) db[j] += dyr[j];
-    }
-  });
+  if constexpr (kFastKernels)
+    if (!reference_kernels()) return fast::layer_norm_backward_affine(dw, db, dy, x, mean, rstd, M, N);
+  reference::layer_norm_backward_affine(dw, db, dy, x, mean, rstd, M, N);
 }
 
 }  // namespace sg::kernels
