@@ -11,18 +11,16 @@ namespace {
 // Checks the arguments and computes every size; the messages name the op and the shapes.
 kernels::ConvGeometry conv_geometry(const Tensor& input, const Tensor& weight, const Tensor& bias,
                                     const Conv2dParams& params) {
-  SG_CHECK(input.dim() == 4, "conv2d: expected input (N, C, H, W), got input {}", input.shape());
-  SG_CHECK(weight.dim() == 4, "conv2d: expected weight (out_channels, in_channels, kH, kW), got weight {}",
-           weight.shape());
+  SG_CHECK(input.dim() == 4 && weight.dim() == 4, "conv2d: expected input (N, C, H, W) and weight (out_channels, "
+           "in_channels, kH, kW), got input {} and weight {}", input.shape(), weight.shape());
   SG_CHECK(input.dtype() == weight.dtype(), "conv2d: dtypes must match, got input {} and weight {}", input.dtype(),
            weight.dtype());
   SG_CHECK(input.size(1) == weight.size(1), "conv2d: input must have {} channels to match weight {}, got input {}",
            weight.size(1), weight.shape(), input.shape());
   const int64_t O = weight.size(0);
-  if (bias.defined())
-    SG_CHECK(bias.shape() == Shape{O} && bias.dtype() == weight.dtype(),
-             "conv2d: bias must have shape [{}] and dtype {} to match weight {}, got bias {} {}", O, weight.dtype(),
-             weight.shape(), bias.shape(), bias.dtype());
+  SG_CHECK(!bias.defined() || (bias.shape() == Shape{O} && bias.dtype() == weight.dtype()),
+           "conv2d: bias must have shape [{}] and dtype {} to match weight {}, got bias {} {}", O, weight.dtype(),
+           weight.shape(), bias.shape(), bias.dtype());
   const auto& [SH, SW] = params.stride;
   const auto& [PH, PW] = params.padding;
   const auto& [DH, DW] = params.dilation;
@@ -53,41 +51,33 @@ kernels::ConvGeometry conv_geometry(const Tensor& input, const Tensor& weight, c
 
 // ---- conv2d --------------------------------------------------------------------
 // y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] * x[n, c, i*S - P + p*D, j*S - P + q*D]
-// As matrices, per image: y[n] = w col[n] + b    (w: (O, CK), col[n] = im2col(x[n]): (CK, L))
-//   dx[n] = col2im(w^T dy[n])      dw = sum_n dy[n] col[n]^T      db[o] = sum_{n, i, j} dy[n, o, i, j]
+// dx, dw: each term w * x sends dy * w back to its x and dy * x to its w;   db[o] = sum_{n, i, j} dy[n, o, i, j]
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
   const kernels::ConvGeometry g = conv_geometry(input, weight, bias, params);
   const int64_t N = input.size(0);
   Tensor y = empty({N, g.O, g.OH, g.OW}, input.dtype());
-  // When the weight gradient will be needed, the forward keeps its im2col matrices for it: memory
-  // (N * CK * L elements, about the size of the output times CK / O) for a second im2col of the batch.
+  // Kept for the weight gradient, if the kernels use them: N * CK * L elements against a second im2col.
   Tensor cols;
   if (kernels::conv2d_keeps_cols(g) && weight.requires_grad() && needs_recording({input, weight, bias})) {
     check_sizes({N, g.CK(), g.L()}, "conv2d");
     cols = empty({N, g.CK(), g.L()}, input.dtype());
   }
   dispatch(input.dtype(), "conv2d", [&]<class T> {
-    kernels::conv2d_forward(y.data<T>(), input.data<T>(), weight.data<T>(),
-                            bias.defined() ? bias.data<T>() : nullptr, N, g,
-                            cols.defined() ? cols.data<T>() : nullptr);
+    kernels::conv2d_forward(y.data<T>(), input.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr,
+                            N, g, cols.defined() ? cols.data<T>() : nullptr);
   });
   return record("conv2d", {input, weight, bias}, y, {input, weight, cols}, [g, N](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1), &cols = node.saved(2);
     Grads grads(3);
+    if (node.needs_grad(0)) grads[0] = empty(x.shape(), dy.dtype());
+    if (node.needs_grad(1)) grads[1] = empty(w.shape(), dy.dtype());
+    if (node.needs_grad(2)) grads[2] = empty({g.O}, dy.dtype());
     dispatch(dy.dtype(), "conv2d backward", [&]<class T> {
-      if (node.needs_grad(0)) {
-        grads[0] = empty(x.shape(), dy.dtype());
-        kernels::conv2d_backward_input(grads[0].data<T>(), dy.data<T>(), w.data<T>(), N, g);
-      }
-      if (node.needs_grad(1)) {
-        grads[1] = empty(w.shape(), dy.dtype());
+      if (grads[0].defined()) kernels::conv2d_backward_input(grads[0].data<T>(), dy.data<T>(), w.data<T>(), N, g);
+      if (grads[1].defined())
         kernels::conv2d_backward_weight(grads[1].data<T>(), dy.data<T>(), x.data<T>(), N, g,
                                         cols.defined() ? cols.data<T>() : nullptr);
-      }
-      if (node.needs_grad(2)) {
-        grads[2] = empty({g.O}, dy.dtype());
-        kernels::conv2d_backward_bias(grads[2].data<T>(), dy.data<T>(), N, g.O, g.L());
-      }
+      if (grads[2].defined()) kernels::conv2d_backward_bias(grads[2].data<T>(), dy.data<T>(), N, g.O, g.L());
     });
     return grads;
   });

@@ -15,8 +15,7 @@ struct ConvGeometry {
   int64_t CK() const { return C * KH * KW; }
 };
 
-/// Calls term(yk, xk, wk) for each product w[wk] * x[xk] in the sum for y[yk], in the sum's order, but
-/// those that read the padding (a zero). The backward kernels send each term's dy back along it.
+/// Calls term(yk, xk, wk) for each product w[wk] * x[xk] of the sum for y[yk], in order, but the padding's.
 template <class Term>
 void for_each_term(int64_t N, const ConvGeometry& g, Term term) {
   for (int64_t n = 0; n < N; ++n)
