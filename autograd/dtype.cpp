@@ -8,7 +8,7 @@
 
 namespace sg {
 
-void throw_dtype_error(std::string_view op, Dtype dtype) {
+[[noreturn]] void throw_dtype_error(std::string_view op, Dtype dtype) {
   fail("{}: expected a float32 or float64 tensor, got {}", op, dtype);
 }
 

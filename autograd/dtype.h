@@ -50,7 +50,7 @@ constexpr Dtype dtype_of() {
 std::ostream& operator<<(std::ostream& os, Dtype dtype);
 
 // Defined in dtype.cpp, which keeps <stdexcept> and fmt out of this header.
-void throw_dtype_error(std::string_view op, Dtype dtype);
+[[noreturn]] void throw_dtype_error(std::string_view op, Dtype dtype);
 [[noreturn]] void throw_int64_conversion_error(std::string_view op, double value);
 
 /// True when v truncated toward zero lies in int64's range: exactly when the C++ cast to int64 is defined
@@ -79,7 +79,6 @@ decltype(auto) dispatch(Dtype dtype, std::string_view op, Fn&& fn) {
     default: break;
   }
   throw_dtype_error(op, dtype);
-  return fn.template operator()<float>();  // unreachable: keeps the return type deduced
 }
 
 /// Like dispatch, but int64 is accepted too (copies, comparisons, indexing, integer arithmetic).
