@@ -226,6 +226,14 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Constant padding of the last dims: pad(x, {left, right, top, bottom}) as in PyTorch's F.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value = 0.0);
 
+// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp) ----
+// Where a result shares x's buffer (a view), writing into it in place writes into x, and the other way
+// round; backward then refuses a saved tensor whose buffer changed after it was saved.
+/// torch.view: x with a new shape (one size may be -1), always sharing x's buffer; the sizes must agree.
+Tensor view(const Tensor& x, const Shape& shape);
+/// Every dim of size 1 removed (a view); squeeze(x, dim) removes one.
+Tensor squeeze(const Tensor& x);
+
 // ---- linear algebra (ops/matmul.cpp) ----
 /// The matrix product of torch.matmul: 1-D . 1-D is a dot product, 2-D x 2-D a matrix product; a 1-D
 /// left operand is a row and a 1-D right one a column, that dim removed from the result again; past 2-D

@@ -352,6 +352,9 @@ Tensor Tensor::tanh() const { return sg::tanh(*this); }
 Tensor Tensor::softmax(int64_t d) const { return sg::softmax(*this, d); }
 Tensor Tensor::log_softmax(int64_t d) const { return sg::log_softmax(*this, d); }
 
+Tensor Tensor::view(const Shape& s) const { return sg::view(*this, s); }
+Tensor Tensor::squeeze() const { return sg::squeeze(*this); }
+
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor) { return os << tensor.str(); }
 
 }  // namespace sg

@@ -212,6 +212,10 @@ class Tensor {
   Tensor softmax(int64_t dim) const;
   Tensor log_softmax(int64_t dim) const;
 
+  // ---- views, pieces and indexing (ops.h has each as a free function) ----
+  Tensor view(const Shape& shape) const;
+  Tensor squeeze() const;
+
   /// Shape, dtype and values, abbreviated when large (the same text operator<< prints).
   std::string str() const;
 

@@ -2,6 +2,7 @@
 // tensors are always contiguous), broadcasting and its reverse, slicing, gathering, joining, padding.
 #include <cstring>
 #include <numeric>
+#include <string_view>
 
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
@@ -11,35 +12,41 @@
 
 namespace sg {
 
-// ---- reshape -----------------------------------------------------------------
+// ---- reshape / view ------------------------------------------------------------
 // y = x viewed as `shape` (same buffer)        dx = dy viewed as x's shape
-Tensor reshape(const Tensor& x, const Shape& shape) {
+// One body for both names: every tensor is contiguous, so a view is always possible where the sizes agree.
+namespace {
+Tensor view_as_shape(std::string_view op, const Tensor& x, const Shape& shape) {
   Shape target = shape;
   int64_t infer = -1, known = 1;
   bool overflow = false;  // then known is far more than x.numel(): no size can stand for the -1
   for (int64_t d = 0; d < target.size(); ++d) {
     if (target[d] == -1) {
-      SG_CHECK(infer < 0, "reshape: only one size may be -1, got {}", shape);
+      SG_CHECK(infer < 0, "{}: only one size may be -1, got {}", op, shape);
       infer = d;
     } else {
-      SG_CHECK(target[d] >= 0, "reshape: sizes must be non-negative or -1, got {}", shape);
+      SG_CHECK(target[d] >= 0, "{}: sizes must be non-negative or -1, got {}", op, shape);
       overflow |= __builtin_mul_overflow(known, target[d], &known);
     }
   }
   if (infer >= 0) {
-    SG_CHECK(!overflow && known > 0 && x.numel() % known == 0, "reshape: cannot reshape {} ({} elements) into {}",
-             x.shape(), x.numel(), shape);
+    SG_CHECK(!overflow && known > 0 && x.numel() % known == 0,
+             "{}: shape {} is invalid for input of shape {} ({} elements)", op, shape, x.shape(), x.numel());
     target[infer] = x.numel() / known;
   }
-  check_sizes(target, "reshape");  // a view is a tensor too: [0] into [0, 2^62] is refused
-  SG_CHECK(target.numel() == x.numel(), "reshape: cannot reshape {} ({} elements) into {} ({} elements)",
-           x.shape(), x.numel(), target, target.numel());
+  check_sizes(target, op);  // a view is a tensor too: [0] into [0, 2^62] is refused
+  SG_CHECK(target.numel() == x.numel(), "{}: shape {} ({} elements) is invalid for input of shape {} ({} elements)", op,
+           target, target.numel(), x.shape(), x.numel());
   Tensor y = x.detach();
   y.impl().shape = target;
-  return record("reshape", {x}, y, {}, [shape = x.shape()](const Node&, const Tensor& dy) {
+  return record(op, {x}, y, {}, [shape = x.shape()](const Node&, const Tensor& dy) {
     return Grads{reshape(dy, shape)};
   });
 }
+}  // namespace
+
+Tensor reshape(const Tensor& x, const Shape& shape) { return view_as_shape("reshape", x, shape); }
+Tensor view(const Tensor& x, const Shape& shape) { return view_as_shape("view", x, shape); }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   if (x.dim() == 0) return reshape(x, {1});
@@ -68,6 +75,14 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
   SG_CHECK(x.dim() > 0 && x.size(dim) == 1, "squeeze: dim {} must have size 1, got shape {}", dim, x.shape());
   Shape shape = x.shape();
   shape.erase(dim);
+  return reshape(x, shape);
+}
+
+// Every dim of size 1 removed, as torch.squeeze(x) does; a 0-d tensor stays as it is.
+Tensor squeeze(const Tensor& x) {
+  Shape shape;
+  for (int64_t size : x.shape())
+    if (size != 1) shape.push_back(size);
   return reshape(x, shape);
 }
 

@@ -67,6 +67,66 @@ BOOST_AUTO_TEST_CASE(unsqueeze_and_squeeze_add_and_remove_size_one_dims) {
   BOOST_TEST(throws_with([&] { (void)sg::unsqueeze(x, 3); }, {"unsqueeze", "3"}));
 }
 
+// ---- view, squeeze() -----------------------------------------------------------------------
+BOOST_AUTO_TEST_CASE(view_matches_torch_and_shares_storage) {
+  // torch: x = torch.tensor([[0.5, -1.25, 2.0], [3.5, 0.25, -0.75]], dtype=torch.float64); x.view(3, 2)
+  Tensor x = sg::tensor({{0.5, -1.25, 2.0}, {3.5, 0.25, -0.75}}, kFloat64);
+  const Tensor v = x.view({3, 2});
+  BOOST_TEST(all_close(v, sg::tensor({{0.5, -1.25}, {2.0, 3.5}, {0.25, -0.75}}, kFloat64), 0));
+  BOOST_TEST(v.data<double>() == x.data<double>());
+  BOOST_TEST(x.view({-1, 1, 3, 1}).shape() == Shape({2, 1, 3, 1}));
+  x.set_({1, 0}, 7.0);
+  BOOST_TEST(v.at({1, 1}) == 7.0);
+}
+
+BOOST_AUTO_TEST_CASE(view_grad_matches_torch_and_finite_differences) {
+  // torch: x as above, requires_grad; w = [[1, 2], [3, 4], [5, 6]]; (x.view(3, 2) ** 2 * w).sum().backward()
+  Tensor x = sg::tensor({{0.5, -1.25, 2.0}, {3.5, 0.25, -0.75}}, kFloat64).requires_grad_();
+  const Tensor w = sg::tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}}, kFloat64);
+  const Tensor v = x.view({3, 2});
+  (v * v * w).sum().backward();
+  BOOST_TEST(all_close(x.grad(), sg::tensor({{1.0, -5.0, 12.0}, {28.0, 2.5, -9.0}}, kFloat64), 0));
+  BOOST_TEST(v.grad_fn()->name() == "view");
+  manual_seed(11);
+  BOOST_TEST(passes_gradcheck([](In in) { return in[0].view({3, -1}); }, {uniform64({2, 3, 2})}));
+  BOOST_TEST(passes_gradcheck([](In in) { return in[0].view({2, 1, 3, 1, 2}).squeeze(); }, {uniform64({2, 3, 2})}));
+}
+
+BOOST_AUTO_TEST_CASE(view_refuses_sizes_that_do_not_agree_naming_both_shapes) {
+  // torch: x.view(3, 5) -> "shape '[3, 5]' is invalid for input of size 12"
+  const Tensor x = iota({3, 4});
+  BOOST_TEST(throws_with([&] { (void)x.view({3, 5}); }, {"view:", "[3, 5]", "[3, 4]", "12 elements"}));
+  BOOST_TEST(throws_with([&] { (void)x.view({5, -1}); }, {"view:", "[5, -1]", "[3, 4]"}));
+  BOOST_TEST(throws_with([&] { (void)x.view({-1, -1}); }, {"view:", "only one size may be -1"}));
+  BOOST_TEST(throws_with([&] { (void)x.reshape({3, 5}); }, {"reshape:", "[3, 5]", "[3, 4]"}));
+}
+
+BOOST_AUTO_TEST_CASE(squeeze_without_a_dim_removes_every_size_one_dim) {
+  // torch: torch.zeros(1, 2, 1, 3, 1).squeeze().shape == (2, 3); torch.zeros(1, 1).squeeze().shape == ()
+  const Tensor x = iota({1, 2, 1, 3, 1});
+  const Tensor y = x.squeeze();
+  BOOST_TEST(y.shape() == Shape({2, 3}));
+  BOOST_TEST(y.data<double>() == x.data<double>());
+  BOOST_TEST(all_close(y, iota({2, 3}), 0));
+  BOOST_TEST(sg::squeeze(sg::zeros({1, 1})).dim() == 0);
+  BOOST_TEST(sg::squeeze(sg::scalar_tensor(2.0)).dim() == 0);
+  BOOST_TEST(sg::squeeze(iota({2, 3})).shape() == Shape({2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(in_place_change_through_a_view_of_a_view_is_seen_by_the_base) {
+  // torch: b = torch.zeros(2, 3, 4); vv = b.view(6, 4).narrow(0, 2, 1).view(2, 2); vv += 1 -> b[0, 2] == 1
+  Tensor b = sg::zeros({2, 3, 4}, kFloat64);
+  Tensor vv = b.view({6, 4}).narrow(0, 2, 1).view({2, 2});
+  vv += 1.0;
+  BOOST_TEST(all_close(b.narrow(0, 0, 1).view({3, 4}).narrow(0, 2, 1), sg::ones({1, 4}, kFloat64), 0));
+  BOOST_TEST(b.sum().item() == 4.0);
+  // ... and backward refuses a saved view whose base changed afterwards.
+  Tensor w = sg::ones({2, 2}, kFloat64).requires_grad_();
+  const Tensor y = (w * b.view({6, 4}).narrow(0, 1, 1).view({2, 2})).sum();
+  b.view({-1}).fill_(3.0);
+  BOOST_TEST(throws_with([&] { y.backward(); }, {"modified in place", "mul"}));
+}
+
 // ---- transpose, permute --------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(transpose_swaps_two_dims) {
   const Tensor x = iota({2, 3});
