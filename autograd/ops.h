@@ -226,13 +226,24 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Constant padding of the last dims: pad(x, {left, right, top, bottom}) as in PyTorch's F.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value = 0.0);
 
-// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp) ----
+// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp, split.cpp) ----
 // Where a result shares x's buffer (a view), writing into it in place writes into x, and the other way
 // round; backward then refuses a saved tensor whose buffer changed after it was saved.
 /// torch.view: x with a new shape (one size may be -1), always sharing x's buffer; the sizes must agree.
 Tensor view(const Tensor& x, const Shape& shape);
 /// Every dim of size 1 removed (a view); squeeze(x, dim) removes one.
 Tensor squeeze(const Tensor& x);
+/// x[..., index, ...] along dim with that dim removed (negative index counts from the end); a view where
+/// narrow's would be. x[i] is select(x, 0, i), and x[{i, j}] is x[i][j].
+Tensor select(const Tensor& x, int64_t dim, int64_t index);
+/// Consecutive pieces of split_size along dim, the last one shorter if need be (views where narrow's are).
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+/// Pieces of the given sizes, which must add up to x.size(dim), as torch.split with a list:
+///   std::vector<Tensor> parts = sg::split(x, {1, 3});  // braces are always a list of sizes, even {2}
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, std::initializer_list<int64_t> sizes, int64_t dim = 0);
+/// At most `chunks` pieces of ceil(size / chunks) along dim, as torch.chunk (6 rows in 4 chunks: 3 of 2).
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 
 // ---- linear algebra (ops/matmul.cpp) ----
 /// The matrix product of torch.matmul: 1-D . 1-D is a dot product, 2-D x 2-D a matrix product; a 1-D

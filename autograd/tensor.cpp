@@ -354,6 +354,13 @@ Tensor Tensor::log_softmax(int64_t d) const { return sg::log_softmax(*this, d); 
 
 Tensor Tensor::view(const Shape& s) const { return sg::view(*this, s); }
 Tensor Tensor::squeeze() const { return sg::squeeze(*this); }
+Tensor Tensor::select(int64_t d, int64_t index) const { return sg::select(*this, d, index); }
+Tensor Tensor::operator[](int64_t index) const { return sg::select(*this, 0, index); }
+Tensor Tensor::operator[](std::initializer_list<int64_t> indices) const {
+  Tensor y = *this;
+  for (int64_t index : indices) y = sg::select(y, 0, index);
+  return y;
+}
 
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor) { return os << tensor.str(); }
 

@@ -215,6 +215,12 @@ class Tensor {
   // ---- views, pieces and indexing (ops.h has each as a free function) ----
   Tensor view(const Shape& shape) const;
   Tensor squeeze() const;
+  Tensor select(int64_t dim, int64_t index) const;
+  /// x[i] is x.select(0, i): a view of row i (negative i counts from the end).
+  Tensor operator[](int64_t index) const;
+  /// x[{i, j}] is x[i][j]; x[{}] is x. A braced index always means this list, even x[{i}], so it never
+  /// quietly means something else.
+  Tensor operator[](std::initializer_list<int64_t> indices) const;
 
   /// Shape, dtype and values, abbreviated when large (the same text operator<< prints).
   std::string str() const;
