@@ -226,7 +226,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Constant padding of the last dims: pad(x, {left, right, top, bottom}) as in PyTorch's F.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value = 0.0);
 
-// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp, split.cpp) ----
+// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp, split.cpp, rearrange.cpp) ----
 // Where a result shares x's buffer (a view), writing into it in place writes into x, and the other way
 // round; backward then refuses a saved tensor whose buffer changed after it was saved.
 /// torch.view: x with a new shape (one size may be -1), always sharing x's buffer; the sizes must agree.
@@ -244,6 +244,18 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, in
 std::vector<Tensor> split(const Tensor& x, std::initializer_list<int64_t> sizes, int64_t dim = 0);
 /// At most `chunks` pieces of ceil(size / chunks) along dim, as torch.chunk (6 rows in 4 chunks: 3 of 2).
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+/// x repeated along its size-1 dims (and new leading dims) to `sizes`, -1 keeping a size, as torch.expand.
+/// A copy here, since every tensor is contiguous (a view when only dims of size 1 are added); its gradient
+/// sums over the repeats.
+Tensor expand(const Tensor& x, const Shape& sizes);
+/// x tiled sizes[d] times along each dim d (more sizes than dims add leading dims), as torch.repeat.
+Tensor repeat(const Tensor& x, const Shape& sizes);
+/// x with the order of the elements reversed along each of dims.
+Tensor flip(const Tensor& x, const std::vector<int64_t>& dims);
+/// The lower (tril) or upper (triu) triangle of the last two dims, zeros elsewhere: x[..., i, j] is kept
+/// where j - i <= diagonal (tril) or j - i >= diagonal (triu).
+Tensor tril(const Tensor& x, int64_t diagonal = 0);
+Tensor triu(const Tensor& x, int64_t diagonal = 0);
 
 // ---- linear algebra (ops/matmul.cpp) ----
 /// The matrix product of torch.matmul: 1-D . 1-D is a dot product, 2-D x 2-D a matrix product; a 1-D

@@ -361,6 +361,11 @@ Tensor Tensor::operator[](std::initializer_list<int64_t> indices) const {
   for (int64_t index : indices) y = sg::select(y, 0, index);
   return y;
 }
+Tensor Tensor::expand(const Shape& sizes) const { return sg::expand(*this, sizes); }
+Tensor Tensor::repeat(const Shape& sizes) const { return sg::repeat(*this, sizes); }
+Tensor Tensor::flip(const std::vector<int64_t>& dims) const { return sg::flip(*this, dims); }
+Tensor Tensor::tril(int64_t diagonal) const { return sg::tril(*this, diagonal); }
+Tensor Tensor::triu(int64_t diagonal) const { return sg::triu(*this, diagonal); }
 
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor) { return os << tensor.str(); }
 

@@ -221,6 +221,11 @@ class Tensor {
   /// x[{i, j}] is x[i][j]; x[{}] is x. A braced index always means this list, even x[{i}], so it never
   /// quietly means something else.
   Tensor operator[](std::initializer_list<int64_t> indices) const;
+  Tensor expand(const Shape& sizes) const;
+  Tensor repeat(const Shape& sizes) const;
+  Tensor flip(const std::vector<int64_t>& dims) const;
+  Tensor tril(int64_t diagonal = 0) const;
+  Tensor triu(int64_t diagonal = 0) const;
 
   /// Shape, dtype and values, abbreviated when large (the same text operator<< prints).
   std::string str() const;
