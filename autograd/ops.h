@@ -226,7 +226,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Constant padding of the last dims: pad(x, {left, right, top, bottom}) as in PyTorch's F.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& padding, double value = 0.0);
 
-// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp, split.cpp, rearrange.cpp) ----
+// ---- views, pieces and indexing as in PyTorch (ops/shape.cpp, split.cpp, rearrange.cpp, indexing.cpp) ----
 // Where a result shares x's buffer (a view), writing into it in place writes into x, and the other way
 // round; backward then refuses a saved tensor whose buffer changed after it was saved.
 /// torch.view: x with a new shape (one size may be -1), always sharing x's buffer; the sizes must agree.
@@ -256,6 +256,19 @@ Tensor flip(const Tensor& x, const std::vector<int64_t>& dims);
 /// where j - i <= diagonal (tril) or j - i >= diagonal (triu).
 Tensor tril(const Tensor& x, int64_t diagonal = 0);
 Tensor triu(const Tensor& x, int64_t diagonal = 0);
+/// y[i][j][k] = x[index[i][j][k]][j][k] for dim 0 (likewise for other dims), as torch.gather: index is
+/// int64 with x's rank and no larger than x outside dim; y has index's shape.
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+/// A copy of x with y[index[i][j][k]][j][k] = src[i][j][k] for dim 0, as torch.scatter: index is no larger
+/// than src anywhere and than x outside dim. Where index repeats a position, the last write wins; every
+/// src element in index's range still gets the gradient at its position, as in PyTorch, and x gets none
+/// where it was overwritten.
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value);
+/// The same as scatter with += instead of =: repeated positions add up.
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+/// The elements of x where mask != 0 (x and mask broadcast together), in row-major order, as a 1-D tensor.
+Tensor masked_select(const Tensor& x, const Tensor& mask);
 
 // ---- linear algebra (ops/matmul.cpp) ----
 /// The matrix product of torch.matmul: 1-D . 1-D is a dot product, 2-D x 2-D a matrix product; a 1-D

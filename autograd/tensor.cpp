@@ -366,6 +366,8 @@ Tensor Tensor::repeat(const Shape& sizes) const { return sg::repeat(*this, sizes
 Tensor Tensor::flip(const std::vector<int64_t>& dims) const { return sg::flip(*this, dims); }
 Tensor Tensor::tril(int64_t diagonal) const { return sg::tril(*this, diagonal); }
 Tensor Tensor::triu(int64_t diagonal) const { return sg::triu(*this, diagonal); }
+Tensor Tensor::gather(int64_t d, const Tensor& index) const { return sg::gather(*this, d, index); }
+Tensor Tensor::masked_select(const Tensor& mask) const { return sg::masked_select(*this, mask); }
 
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor) { return os << tensor.str(); }
 

@@ -226,6 +226,8 @@ class Tensor {
   Tensor flip(const std::vector<int64_t>& dims) const;
   Tensor tril(int64_t diagonal = 0) const;
   Tensor triu(int64_t diagonal = 0) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor masked_select(const Tensor& mask) const;
 
   /// Shape, dtype and values, abbreviated when large (the same text operator<< prints).
   std::string str() const;

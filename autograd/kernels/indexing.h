@@ -1,4 +1,4 @@
-// The kernels ops call for flip and triangles; legend and shapes in
+// The kernels ops call for gather/scatter along a dim, flip and triangles; legend and shapes in
 // kernels/reference/indexing.h, which holds the loops.
 #pragma once
 
@@ -7,6 +7,9 @@
 namespace sg::kernels {
 
 using reference::flip;
+using reference::gather_along;
+using reference::scatter_add_along;
+using reference::scatter_along;
 using reference::triangle;
 
 }  // namespace sg::kernels

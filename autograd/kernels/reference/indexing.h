@@ -1,6 +1,7 @@
-// Copies that move elements by position: flip, and the triangles of a matrix. Plain loops that read like
-// the math.
-// Legend: (B, R, C) are the batch, rows and columns of the last two dims.
+// Copies that move elements by position: gather and scatter along a dim by an index tensor, flip, and
+// the triangles of a matrix. Plain loops that read like the math.
+// Legend: `index` is int64 and has index_shape; x, y, src have their own shapes of the same rank, each at
+// least index_shape outside `dim`; (B, R, C) are the batch, rows and columns of the last two dims.
 #pragma once
 
 #include <array>
@@ -30,6 +31,41 @@ void for_each_position(const Shape& shape, const Strides& sa, const Strides& sb,
       p[d] = 0;
     }
   }
+}
+
+/// Strides of shape with the one of `dim` set to 0: the offset of a position with its dim coordinate left
+/// out, which index supplies.
+inline Strides strides_without(const Shape& shape, int64_t dim) {
+  Strides s = contiguous_strides(shape);
+  s[dim] = 0;
+  return s;
+}
+
+/// y[p] = x[p with p[dim] replaced by index[p]]                y, index: index_shape; x: x_shape
+template <class T>
+void gather_along(T* y, const T* x, const int64_t* index, const Shape& index_shape, const Shape& x_shape, int64_t dim) {
+  const int64_t x_step = contiguous_strides(x_shape)[dim];
+  for_each_position(index_shape, strides_without(x_shape, dim), contiguous_strides(index_shape),
+                    [&](int64_t k, int64_t xo, int64_t) { y[k] = x[xo + index[k] * x_step]; });
+}
+
+/// y[p with p[dim] replaced by index[p]] = src[p], in row-major order of p (the last write wins)
+///                                                   index: index_shape; src: src_shape; y: y_shape
+template <class T>
+void scatter_along(T* y, const T* src, const int64_t* index, const Shape& index_shape, const Shape& src_shape,
+                   const Shape& y_shape, int64_t dim) {
+  const int64_t y_step = contiguous_strides(y_shape)[dim];
+  for_each_position(index_shape, strides_without(y_shape, dim), contiguous_strides(src_shape),
+                    [&](int64_t k, int64_t yo, int64_t so) { y[yo + index[k] * y_step] = src[so]; });
+}
+
+/// y[p with p[dim] replaced by index[p]] += src[p], in row-major order of p
+template <class T>
+void scatter_add_along(T* y, const T* src, const int64_t* index, const Shape& index_shape, const Shape& src_shape,
+                       const Shape& y_shape, int64_t dim) {
+  const int64_t y_step = contiguous_strides(y_shape)[dim];
+  for_each_position(index_shape, strides_without(y_shape, dim), contiguous_strides(src_shape),
+                    [&](int64_t k, int64_t yo, int64_t so) { y[yo + index[k] * y_step] += src[so]; });
 }
 
 /// y[p] = x[q], q[d] = shape[d] - 1 - p[d] where flipped[d], else p[d]               x, y: shape
