@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(a_braced_index_is_always_a_list_of_indices) {
 }
 
 BOOST_AUTO_TEST_CASE(rows_picked_by_index_are_views_that_write_through_to_the_base) {
-  // torch: b = torch.zeros(2, 3, 4); b[1][2] += 1; b[{0, 1}].fill_(5): both land in b
+  // torch: b = torch.zeros(2, 3, 4); b[1][2] += 1; b[0, 1].fill_(5); b[0, 2, 3].fill_(7): all land in b
   Tensor b = sg::zeros({2, 3, 4}, kFloat64);
   Tensor row = b[1][2];  // a view of a view
   BOOST_TEST(row.data<double>() == b.data<double>() + 20);
