@@ -1,38 +1,18 @@
-// Checkpoints in the safetensors layout, so numpy and PyTorch users can read the weights:
-//   8 bytes    N, the header length, unsigned little-endian
-//   N bytes    JSON: {"fc.weight": {"dtype": "F32", "shape": [10, 784], "data_offsets": [0, 31360]}, ...,
-//                     "__metadata__": {"epoch": "3"}}   (padded with spaces to a multiple of 8)
-//   the rest   the tensors' raw little-endian bytes, packed in order without gaps; offsets count from here
-// Files are written atomically (sg::write_file_atomic) and every load validates the whole file, and the
-// whole match with the model, before it changes anything.
+// Checkpoints: what a file holds to restore a module or an optimizer (the tensors, their names, the checks
+// that they fit), written in the safetensors format (nn/safetensors.h). Every load validates the whole
+// match with the model before it changes anything.
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "nn/module.h"
 #include "nn/optim/optimizer.h"
+#include "nn/safetensors.h"
+#include "nn/state_dict.h"
 
 namespace sg::nn {
-
-/// Training metadata that rides in the header: {{"epoch", "3"}, {"seed", "0"}}.
-using Metadata = std::map<std::string, std::string>;
-
-/// The contents of a safetensors file: tensors in file order, and the metadata.
-struct TensorFile {
-  std::vector<NamedTensor> tensors;
-  Metadata metadata;
-};
-
-/// Writes named float32, float64 or int64 tensors (names unique, not "__metadata__"; names and metadata
-/// valid UTF-8; at most 100,000 tensors, the most load_tensors accepts). NaN and infinities are written
-/// as they are.
-void save_tensors(const std::vector<NamedTensor>& tensors, const std::filesystem::path& path,
-                  const Metadata& metadata = {});
-/// Reads and validates a whole file; throws std::runtime_error naming the file, the tensor and the defect.
-TensorFile load_tensors(const std::filesystem::path& path);
 
 /// Saves every parameter and buffer under its dotted name.   nn::save(model, "mnist.safetensors", {{"epoch", "3"}});
 void save(const Module& module, const std::filesystem::path& path, const Metadata& metadata = {});
@@ -48,9 +28,10 @@ void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, 
 /// must be finite, and running averages of squared gradients (exp_avg_sq, square_avg) non-negative.
 Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path);
 
-/// The tensors save(module) writes, as PyTorch's module.state_dict(): to keep several things in one file
-/// (a training checkpoint holding the model, the optimizer and more, each under a prefix of its own).
-std::vector<NamedTensor> state_dict(const Module& module);
+/// The tensors save(module) writes, in the order of PyTorch's module.state_dict() (a module's parameters,
+/// its buffers, then its children's); module.state_dict() is the same. To keep several things in one file:
+/// a training checkpoint holding the model, the optimizer and more, each under a prefix of its own.
+StateDict state_dict(const Module& module);
 /// Restores a module from such tensors, as load(module, path) does from a file: all or nothing, and
 /// `source` (a file name) heads every error message.
 void load_state_dict(Module& module, const std::vector<NamedTensor>& tensors, const std::string& source);

@@ -18,11 +18,9 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "nn/state_dict.h"
 
 namespace sg::nn {
-
-/// A tensor with its dotted name: {"features.0.weight", tensor}.
-using NamedTensor = std::pair<std::string, Tensor>;
 
 class Module;
 /// Called after a module's forward with the module, its input and its output; returns a replacement
@@ -78,6 +76,17 @@ class Module {
   /// Converts every floating parameter and buffer to dtype, in place: handles held elsewhere (an
   /// optimizer's, a member's) see the new dtype. Gradients are dropped.
   void to(Dtype dtype);
+
+  /// Every parameter and buffer under its dotted name, in registration order, depth first (PyTorch's
+  /// module.state_dict()); the tensors are the module's own, not copies.
+  StateDict state_dict() const;
+  /// Copies the tensors of state into the parameters and buffers of the same names. With strict, the names
+  /// must be exactly the module's; without, those in both are loaded and the others listed in the result.
+  /// Shapes and dtypes must match and values be finite. Otherwise throws std::invalid_argument naming every
+  /// missing and unexpected key, or the tensor at fault, and changes nothing.
+  ///   model.load_state_dict(other.state_dict());
+  /// (Defined with the checkpoint code, nn/checkpoint.cpp, whose checks it shares.)
+  LoadResult load_state_dict(const StateDict& state, bool strict = true);
 
   /// Number of parameter elements, with or without the descendants'.
   int64_t parameter_count(bool recurse = true) const;

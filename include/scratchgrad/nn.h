@@ -21,4 +21,6 @@
 #include "nn/optim/scheduler.h"
 #include "nn/optim/sgd.h"
 #include "nn/pooling.h"
+#include "nn/safetensors.h"
 #include "nn/sequential.h"
+#include "nn/state_dict.h"

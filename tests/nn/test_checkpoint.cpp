@@ -440,4 +440,68 @@ BOOST_AUTO_TEST_CASE(a_header_of_100000_entries_loads_and_one_more_is_refused) {
                          {"save_tensors: at most 100000 tensors", "got 100001"}));
 }
 
+// torch: class M(nn.Module) with self.bn = nn.BatchNorm1d(2), self.fc = nn.Linear(2, 1) -> list(M().state_dict())
+BOOST_AUTO_TEST_CASE(state_dict_names_and_orders_the_tensors_as_pytorch_and_shares_them) {
+  struct M : nn::Module {
+    std::shared_ptr<nn::BatchNorm1d> bn = register_module("bn", nn::BatchNorm1d(2));
+    std::shared_ptr<nn::Linear> fc = register_module("fc", nn::Linear(2, 1));
+  } m;
+  const nn::StateDict state = m.state_dict();
+  const std::vector<std::string> expected{"bn.weight",      "bn.bias",  "bn.running_mean", "bn.running_var",
+                                          "bn.num_batches_tracked", "fc.weight", "fc.bias"};
+  BOOST_TEST(state.keys() == expected, boost::test_tools::per_element());
+  BOOST_TEST(state.at("fc.weight").is_same(m.fc->weight));
+  BOOST_TEST(state.at("bn.running_var").is_same(m.bn->running_var));
+}
+
+BOOST_AUTO_TEST_CASE(load_state_dict_copies_another_models_tensors) {
+  manual_seed(0);
+  Model a;
+  manual_seed(1);
+  Model b;
+  const nn::LoadResult result = b.load_state_dict(a.state_dict());
+  BOOST_TEST(result.missing_keys.empty());
+  BOOST_TEST(result.unexpected_keys.empty());
+  BOOST_TEST(bitwise_equal(b.fc->weight, a.fc->weight));
+  BOOST_TEST(bitwise_equal(b.fc->bias, a.fc->bias));
+  BOOST_TEST(!b.fc->weight.is_same(a.fc->weight));  // copied into b's own tensors
+}
+
+// torch: nn.Linear(2, 1).load_state_dict({"weight": ..., "extra": ...}) raises 'Missing key(s) in state_dict:
+// "bias". Unexpected key(s) in state_dict: "extra".'; with strict=False it returns
+// _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['extra']) and loads weight.
+BOOST_AUTO_TEST_CASE(a_strict_load_names_every_missing_and_unexpected_key_and_loads_nothing) {
+  nn::Linear fc(2, 1);
+  const std::vector<Tensor> before = snapshot(fc);
+  nn::StateDict state;
+  state.insert("weight", sg::tensor({{5.0, 6.0}}));
+  state.insert("extra", ones({1}));
+  BOOST_TEST(throws_with<std::invalid_argument>(
+      [&] { fc.load_state_dict(state); }, {"Linear.load_state_dict: missing key(s): bias; unexpected key(s): extra"}));
+  BOOST_TEST(unchanged(fc, before));
+
+  const nn::LoadResult result = fc.load_state_dict(state, /*strict=*/false);
+  BOOST_TEST(result.missing_keys == std::vector<std::string>{"bias"}, boost::test_tools::per_element());
+  BOOST_TEST(result.unexpected_keys == std::vector<std::string>{"extra"}, boost::test_tools::per_element());
+  BOOST_TEST(bitwise_equal(fc.weight, sg::tensor({{5.0, 6.0}})));
+  BOOST_TEST(bitwise_equal(fc.bias, before[1]));
+}
+
+// torch: a size mismatch is refused with strict=False too ("size mismatch for weight: ...").
+BOOST_AUTO_TEST_CASE(a_shape_dtype_or_value_that_does_not_fit_is_refused_strict_or_not_and_nothing_loads) {
+  nn::Linear fc(2, 1);
+  const std::vector<Tensor> before = snapshot(fc);
+  nn::StateDict wide(std::vector<nn::NamedTensor>{{"bias", zeros({1})}, {"weight", ones({1, 3})}});
+  BOOST_TEST(throws_with<std::invalid_argument>(
+      [&] { fc.load_state_dict(wide, /*strict=*/false); },
+      {"Linear.load_state_dict: size mismatch for weight: checkpoint [1, 3], model [1, 2]"}));
+  nn::StateDict f64(std::vector<nn::NamedTensor>{{"weight", ones({1, 2}, kFloat64)}});
+  BOOST_TEST(throws_with<std::invalid_argument>([&] { fc.load_state_dict(f64, /*strict=*/false); },
+                                                {"dtype mismatch for weight: checkpoint F64, model F32"}));
+  nn::StateDict nan(std::vector<nn::NamedTensor>{{"bias", zeros({1})}, {"weight", sg::tensor({{1.0, NAN}})}});
+  BOOST_TEST(throws_with<std::invalid_argument>([&] { fc.load_state_dict(nan); },
+                                                {"tensor \"weight\" holds nan at index 1", "expected finite values"}));
+  BOOST_TEST(unchanged(fc, before));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
