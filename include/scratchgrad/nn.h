@@ -7,6 +7,7 @@
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/clip_grad.h"
+#include "nn/containers.h"
 #include "nn/conv.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
