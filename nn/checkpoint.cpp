@@ -237,10 +237,10 @@ void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>
     if (step < 0 || step > kMaxStep)
       fail_io("{}: {} is {}, expected a step count in [0, 2^53]", source, found->first, step);
   }
-  // Running averages of squared gradients are never negative: the square root of one would be NaN.
+  // Running averages and sums of squared gradients are never negative: the square root of one would be NaN.
   for (const auto& [name, t] : tensors) {
     const std::string field = name.substr(name.rfind('.') + 1);
-    const bool squares = field == "exp_avg_sq" || field == "max_exp_avg_sq" || field == "square_avg";
+    const bool squares = field == "exp_avg_sq" || field == "max_exp_avg_sq" || field == "square_avg" || field == "sum";
     if (name.starts_with("state.")) check_values(from, name, t, squares);
   }
   for (size_t g = 0; g < optimizer.group_count(); ++g) optimizer.set_lr(by_name.at(lr_key(g)).item(), g);

@@ -25,7 +25,8 @@ Metadata load(Module& module, const std::filesystem::path& path);
 /// groups) and each group's lr ("param_groups.<g>.lr").
 void save(const optim::Optimizer& optimizer, const std::filesystem::path& path, const Metadata& metadata = {});
 /// Restores an optimizer built over the same parameters; all or nothing, like load(Module&). The state
-/// must be finite, and running averages of squared gradients (exp_avg_sq, square_avg) non-negative.
+/// must be finite, and running averages or sums of squared gradients (exp_avg_sq, square_avg, Adagrad's
+/// sum) non-negative.
 Metadata load(optim::Optimizer& optimizer, const std::filesystem::path& path);
 
 /// The tensors save(module) writes, in the order of PyTorch's module.state_dict() (a module's parameters,

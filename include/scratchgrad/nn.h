@@ -16,6 +16,7 @@
 #include "nn/loss.h"
 #include "nn/module.h"
 #include "nn/normalization.h"
+#include "nn/optim/adagrad.h"
 #include "nn/optim/adam.h"
 #include "nn/optim/optimizer.h"
 #include "nn/optim/rmsprop.h"

@@ -43,6 +43,14 @@ ParamState& Optimizer::state(size_t param_index) {
   return const_cast<ParamState&>(static_cast<const Optimizer&>(*this).state(param_index));
 }
 
+double Optimizer::initial_lr(size_t group) {
+  SG_CHECK(group < group_params_.size(), "Optimizer::initial_lr: group must be below {}, got {}",
+           group_params_.size(), group);
+  if (initial_lrs_.size() <= group) initial_lrs_.resize(group + 1);
+  if (!initial_lrs_[group]) initial_lrs_[group] = lr(group);
+  return *initial_lrs_[group];
+}
+
 void Optimizer::step() {
   NoGradGuard no_grad;
   size_t index = 0;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,9 @@ class Optimizer {
   const std::vector<Tensor>& params(size_t group = 0) const;
   virtual double lr(size_t group = 0) const = 0;
   virtual void set_lr(double lr, size_t group = 0) = 0;
+  /// The lr a group had when a scheduler first asked (PyTorch's "initial_lr"): what every scheduler of the
+  /// group scales, whatever lr an earlier scheduler has set since.
+  double initial_lr(size_t group);
   /// The names of the state fields each parameter has once it has been stepped (e.g. {"exp_avg",
   /// "exp_avg_sq", "step"}); they depend on the group's options.
   virtual std::vector<std::string> state_fields(size_t group) const = 0;
@@ -51,6 +55,7 @@ class Optimizer {
  private:
   std::vector<std::vector<Tensor>> group_params_;
   std::vector<ParamState> state_;  // one per parameter, groups flattened in order
+  std::vector<std::optional<double>> initial_lrs_;  // per group, recorded by initial_lr()
 };
 
 /// An optimizer whose groups each carry a complete Options (lr and the rest).

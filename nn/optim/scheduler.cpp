@@ -1,13 +1,19 @@
-// Schedulers: closed-form lr as a function of the epoch.
+// Schedulers: closed-form lr as a function of the epoch, and ReduceLROnPlateau, which follows a metric.
 #include "nn/optim/scheduler.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace sg::optim {
 
 LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
-  for (size_t g = 0; g < optimizer.group_count(); ++g) base_lrs_.push_back(optimizer.lr(g));
+  for (size_t g = 0; g < optimizer.group_count(); ++g) base_lrs_.push_back(optimizer.initial_lr(g));
+}
+
+void LRScheduler::set_initial_lrs() {
+  for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(lr_at(0, base_lrs_[g]), g);
 }
 
 void LRScheduler::step() {
@@ -54,6 +60,123 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, const 
 double CosineAnnealingLR::lr_at(int64_t epoch, double base_lr) const {
   const double eta_min = options_.eta_min;
   return eta_min + (base_lr - eta_min) * (1 + std::cos(std::numbers::pi * double(epoch) / double(t_max_))) / 2;
+}
+
+// ---- LinearLR --------------------------------------------------------------
+LinearLR::LinearLR(Optimizer& optimizer, const LinearLROptions& options) : LRScheduler(optimizer), options_(options) {
+  // PyTorch's bounds: a factor of 0 at the start would be a zero lr, the one thing a warm-up cannot mean.
+  nn::check_option("LinearLR", "start_factor", options.start_factor, {.low = 0, .high = 1});
+  SG_CHECK(options.start_factor > 0, "LinearLR: start_factor must be in (0, 1], got {}", options.start_factor);
+  nn::check_option("LinearLR", "end_factor", options.end_factor, {.low = 0, .high = 1});
+  SG_CHECK(options.total_iters > 0, "LinearLR: total_iters must be positive, got {}", options.total_iters);
+  set_initial_lrs();
+}
+// lr_epoch = base_lr * (start + (end - start) * min(epoch, total_iters) / total_iters)
+double LinearLR::lr_at(int64_t epoch, double base_lr) const {
+  const double progress = double(std::min(epoch, options_.total_iters)) / double(options_.total_iters);
+  return base_lr * (options_.start_factor + (options_.end_factor - options_.start_factor) * progress);
+}
+
+// ---- OneCycleLR ------------------------------------------------------------
+OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, const OneCycleLROptions& options)
+    : LRScheduler(optimizer), max_lr_(max_lr), total_steps_(total_steps), options_(options) {
+  nn::check_option("OneCycleLR", "max_lr", max_lr, {.low = 0});
+  SG_CHECK(total_steps > 0, "OneCycleLR: total_steps must be positive, got {}", total_steps);
+  nn::check_option("OneCycleLR", "pct_start", options.pct_start, {.low = 0, .high = 1});
+  nn::check_option("OneCycleLR", "div_factor", options.div_factor, {.low = 0});
+  nn::check_option("OneCycleLR", "final_div_factor", options.final_div_factor, {.low = 0});
+  SG_CHECK(options.div_factor > 0 && options.final_div_factor > 0,
+           "OneCycleLR: div_factor and final_div_factor must be positive, got {} and {}", options.div_factor,
+           options.final_div_factor);
+  set_initial_lrs();
+}
+// Two phases, as PyTorch's (three_phase = false), each annealed from its start to its end lr:
+//   steps 0 .. pct_start * total_steps - 1      initial_lr -> max_lr
+//   from there to total_steps - 1                max_lr -> initial_lr / final_div_factor
+// with initial_lr = max_lr / div_factor; along a half cosine, end + (start - end) (1 + cos(pi pct)) / 2, or a
+// line, start + (end - start) pct.
+double OneCycleLR::lr_at(int64_t epoch, double) const {
+  SG_CHECK(epoch <= total_steps_, "OneCycleLR: tried to step {} times, but total_steps is {}", epoch, total_steps_);
+  const double initial_lr = max_lr_ / options_.div_factor, min_lr = initial_lr / options_.final_div_factor;
+  const double rise_end = options_.pct_start * double(total_steps_) - 1, fall_end = double(total_steps_ - 1);
+  const bool rising = double(epoch) <= rise_end;
+  const double start_step = rising ? 0 : rise_end, end_step = rising ? rise_end : fall_end;
+  const double start = rising ? initial_lr : max_lr_, end = rising ? max_lr_ : min_lr;
+  const double pct = (double(epoch) - start_step) / (end_step - start_step);
+  if (options_.anneal_strategy == AnnealStrategy::Linear) return (end - start) * pct + start;
+  return end + (start - end) / 2 * (std::cos(std::numbers::pi * pct) + 1);
+}
+
+// ---- SequentialLR ----------------------------------------------------------
+SequentialLR::SequentialLR(Optimizer& optimizer, std::vector<std::reference_wrapper<LRScheduler>> schedulers,
+                           std::vector<int64_t> milestones)
+    : LRScheduler(optimizer), schedulers_(std::move(schedulers)), milestones_(std::move(milestones)) {
+  SG_CHECK(!schedulers_.empty(), "SequentialLR: expected at least one scheduler, got none");
+  SG_CHECK(milestones_.size() + 1 == schedulers_.size(),
+           "SequentialLR: expected one milestone fewer than schedulers, got {} schedulers and {} milestones",
+           schedulers_.size(), milestones_.size());
+  for (size_t i = 0; i < milestones_.size(); ++i)
+    SG_CHECK(milestones_[i] > 0 && (i == 0 || milestones_[i] > milestones_[i - 1]),
+             "SequentialLR: milestones must be positive and increasing, got [{}]", fmt::join(milestones_, ", "));
+  set_initial_lrs();
+}
+// The scheduler whose stretch holds epoch, at its own epoch: the epochs since its milestone.
+double SequentialLR::lr_at(int64_t epoch, double base_lr) const {
+  const size_t i = size_t(std::upper_bound(milestones_.begin(), milestones_.end(), epoch) - milestones_.begin());
+  const int64_t since = i == 0 ? epoch : epoch - milestones_[i - 1];
+  return schedulers_[i].get().lr_at(since, base_lr);
+}
+
+// ---- ReduceLROnPlateau -----------------------------------------------------
+ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, const ReduceLROnPlateauOptions& options)
+    : optimizer_(optimizer),
+      options_(options),
+      best_(options.mode == PlateauMode::Min ? std::numeric_limits<double>::infinity()
+                                             : -std::numeric_limits<double>::infinity()) {
+  // A factor of 1 or more would never reduce anything (PyTorch: "Factor should be < 1.0.").
+  nn::check_option("ReduceLROnPlateau", "factor", options.factor, {.low = 0, .high = 1, .high_open = true});
+  SG_CHECK(options.patience >= 0 && options.cooldown >= 0,
+           "ReduceLROnPlateau: patience and cooldown must be >= 0, got {} and {}", options.patience, options.cooldown);
+  nn::check_option("ReduceLROnPlateau", "threshold", options.threshold, {.low = 0});
+  nn::check_option("ReduceLROnPlateau", "min_lr", options.min_lr, {.low = 0});
+  nn::check_option("ReduceLROnPlateau", "eps", options.eps, {.low = 0});
+}
+
+// rel: better than best * (1 - threshold) (Min) or best * (1 + threshold) (Max); abs: best -+ threshold.
+bool ReduceLROnPlateau::is_better(double metric) const {
+  const double t = options_.threshold;
+  const bool rel = options_.threshold_mode == ThresholdMode::Rel;
+  if (options_.mode == PlateauMode::Min) return metric < (rel ? best_ * (1 - t) : best_ - t);
+  return metric > (rel ? best_ * (1 + t) : best_ + t);
+}
+
+void ReduceLROnPlateau::step(double metric) {
+  SG_CHECK(!std::isnan(metric), "ReduceLROnPlateau::step: the metric must be a number, got NaN");
+  ++last_epoch_;
+  if (is_better(metric)) {
+    best_ = metric;
+    num_bad_epochs_ = 0;
+  } else {
+    ++num_bad_epochs_;
+  }
+  if (cooldown_counter_ > 0) {  // right after a reduction, bad epochs do not count
+    --cooldown_counter_;
+    num_bad_epochs_ = 0;
+  }
+  if (num_bad_epochs_ <= options_.patience) return;
+  // lr = max(lr * factor, min_lr), skipped when that changes it by eps or less
+  for (size_t g = 0; g < optimizer_.group_count(); ++g) {
+    const double old_lr = optimizer_.lr(g), new_lr = std::max(old_lr * options_.factor, options_.min_lr);
+    if (old_lr - new_lr > options_.eps) optimizer_.set_lr(new_lr, g);
+  }
+  cooldown_counter_ = options_.cooldown;
+  num_bad_epochs_ = 0;
+}
+
+std::vector<double> ReduceLROnPlateau::last_lr() const {
+  std::vector<double> lrs;
+  for (size_t g = 0; g < optimizer_.group_count(); ++g) lrs.push_back(optimizer_.lr(g));
+  return lrs;
 }
 
 }  // namespace sg::optim

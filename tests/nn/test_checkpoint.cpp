@@ -376,6 +376,38 @@ BOOST_AUTO_TEST_CASE(an_optimizer_state_with_a_negative_square_average_or_nan_is
                                              {"tensor \"state.0.square_avg\" holds -1 at index 0"}));
 }
 
+BOOST_AUTO_TEST_CASE(an_adagrad_state_round_trips_and_a_negative_sum_is_refused) {
+  const TempDir temp;
+  manual_seed(5);
+  Model a, b;
+  b.load_state_dict(a.state_dict());
+  sg::optim::Adagrad opt_a(a.parameters(), {.lr = 0.1, .lr_decay = 0.01});
+  sg::optim::Adagrad opt_b(b.parameters(), {.lr = 0.1, .lr_decay = 0.01});
+  const auto train = [](nn::Module& model, sg::optim::Optimizer& opt, int steps) {
+    for (int i = 0; i < steps; ++i) {
+      opt.zero_grad();
+      model.forward(ones({2, 2})).sum().backward();
+      opt.step();
+    }
+  };
+  train(a, opt_a, 2);
+  nn::save(a, temp / "model.safetensors");
+  nn::save(opt_a, temp / "adagrad.safetensors");
+  nn::load(b, temp / "model.safetensors");
+  nn::load(opt_b, temp / "adagrad.safetensors");
+  BOOST_TEST(opt_b.state(0).at("step").item() == 2);
+  train(a, opt_a, 2);
+  train(b, opt_b, 2);
+  for (size_t i = 0; i < a.parameters().size(); ++i) BOOST_TEST(bitwise_equal(a.parameters()[i], b.parameters()[i]));
+
+  std::vector<nn::NamedTensor> bad = nn::state_dict(opt_a);
+  for (auto& [name, t] : bad)
+    if (name == "state.1.sum") t = tensor({-1.0f});
+  nn::save_tensors(bad, temp / "negative.safetensors");
+  BOOST_TEST(throws_with<std::runtime_error>([&] { nn::load(opt_b, temp / "negative.safetensors"); },
+                                             {"tensor \"state.1.sum\" holds -1 at index 0", "finite values >= 0"}));
+}
+
 // ---- messages that name the file and the cause --------------------------------
 BOOST_AUTO_TEST_CASE(a_directory_is_refused_by_name) {
   const TempDir temp;

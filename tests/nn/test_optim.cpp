@@ -149,6 +149,48 @@ BOOST_AUTO_TEST_CASE(adamw_decays_the_weights_before_the_adam_step) {
   });
 }
 
+namespace {
+// Three Adagrad steps on p = [1, -2, 3] (float64) with the gradients set by hand, as
+// p.grad = torch.tensor(g, dtype=torch.float64); opt.step() does in PyTorch.
+std::vector<std::vector<double>> adagrad_three_steps(const sg::optim::AdagradOptions& options, Tensor& sum) {
+  Tensor p = tensor({1.0, -2.0, 3.0}, kFloat64).requires_grad_();
+  sg::optim::Adagrad opt({p}, options);
+  const std::vector<std::vector<double>> grads{{0.5, -1.0, 2.0}, {0.1, 0.3, -0.2}, {-0.4, 0.0, 1.5}};
+  std::vector<std::vector<double>> out;
+  for (const auto& g : grads) {
+    p.set_grad(tensor(g, {3}));
+    opt.step();
+    out.push_back(p.to_vector<double>());
+  }
+  sum = opt.state(0).at("sum");
+  BOOST_TEST(opt.state(0).at("step").item() == 3);
+  return out;
+}
+}  // namespace
+
+// torch.optim.Adagrad([p], lr=0.1), then with lr_decay=0.05, weight_decay=0.1,
+// initial_accumulator_value=0.2, eps=1e-6: p after each step and state["sum"] (torch 1.13).
+BOOST_AUTO_TEST_CASE(adagrad_matches_pytorch_step_by_step) {
+  Tensor sum;
+  const std::vector<std::vector<double>> plain = adagrad_three_steps({.lr = 0.1}, sum);
+  const std::vector<std::vector<double>> expected{{0.90000000002, -1.90000000001, 2.900000000005},
+                                                  {0.8803883865100278, -1.9287347885638821, 2.909950371906605},
+                                                  {0.9421097264853407, -1.9287347885638821, 2.8501414551968223}};
+  for (size_t t = 0; t < 3; ++t)
+    BOOST_TEST(all_close(tensor(plain[t], {3}), tensor(expected[t], {3}), 1e-14, 1e-14), "step " << t + 1);
+  BOOST_TEST(all_close(sum, tensor({0.42000000000000004, 1.09, 6.29}, kFloat64), 1e-14, 1e-14));
+
+  const std::vector<std::vector<double>> all = adagrad_three_steps(
+      {.lr = 0.1, .lr_decay = 0.05, .weight_decay = 0.1, .initial_accumulator_value = 0.2, .eps = 1e-6}, sum);
+  const std::vector<std::vector<double>> expected_all{{0.9198217345689866, -1.906295816037511, 2.901838433945782},
+                                                      {0.8961551362026928, -1.914400017426611, 2.8981754785522744},
+                                                      {0.9300457062905321, -1.9010071107617161, 2.843016416689253}};
+  for (size_t t = 0; t < 3; ++t)
+    BOOST_TEST(all_close(tensor(all[t], {3}), tensor(expected_all[t], {3}), 1e-14, 1e-14), "step " << t + 1);
+  const Tensor expected_sum = tensor({0.693195684310444, 1.6886111626874005, 8.701579980219917}, kFloat64);
+  BOOST_TEST(all_close(sum, expected_sum, 1e-14, 1e-14));
+}
+
 BOOST_AUTO_TEST_CASE(param_groups_have_their_own_lr) {
   const Tensor a = tensor({1.0}, kFloat64).requires_grad_(), b = tensor({1.0}, kFloat64).requires_grad_();
   sg::optim::SGD opt({a}, {.lr = 0.1});
@@ -269,6 +311,119 @@ BOOST_AUTO_TEST_CASE(schedulers_scale_each_group_from_its_own_initial_lr) {
   BOOST_TEST(scheduler.last_lr() == std::vector<double>({0.25, 0.025}), boost::test_tools::per_element());
 }
 
+namespace {
+// The lr before the first step, then after each of n steps, as PyTorch's sequence
+// [opt.param_groups[0]["lr"]] + [lr after opt.step(); scheduler.step() for each step].
+template <class Step>
+std::vector<double> lr_sequence(const sg::optim::Optimizer& opt, int n, Step step) {
+  std::vector<double> lrs{opt.lr()};
+  for (int i = 0; i < n; ++i) {
+    step(i);
+    lrs.push_back(opt.lr());
+  }
+  return lrs;
+}
+void check_sequence(const std::vector<double>& actual, const std::vector<double>& expected) {
+  BOOST_REQUIRE(actual.size() == expected.size());
+  for (size_t i = 0; i < actual.size(); ++i)
+    BOOST_TEST(actual[i] == expected[i], "epoch " << i << boost::test_tools::tolerance(1e-12));
+}
+}  // namespace
+
+// Fixtures: torch 1.13, SGD([p], lr=0.1, momentum=0.9), the scheduler named in each comment.
+BOOST_AUTO_TEST_CASE(linear_lr_warms_up_or_decays_then_stays_as_pytorch) {
+  sg::optim::SGD opt({start()}, {.lr = 0.1, .momentum = 0.9});
+  // LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4)
+  sg::optim::LinearLR up(opt, {.start_factor = 0.25, .end_factor = 1.0, .total_iters = 4});
+  check_sequence(lr_sequence(opt, 6, [&](int) { up.step(); }),
+                 {0.025, 0.043750000000000004, 0.06250000000000001, 0.08125000000000002, 0.10000000000000002,
+                  0.10000000000000002, 0.10000000000000002});
+  sg::optim::SGD opt2({start()}, {.lr = 0.1});
+  // LinearLR(o, start_factor=1.0, end_factor=0.5, total_iters=3)
+  sg::optim::LinearLR down(opt2, {.start_factor = 1.0, .end_factor = 0.5, .total_iters = 3});
+  check_sequence(lr_sequence(opt2, 5, [&](int) { down.step(); }),
+                 {0.1, 0.08333333333333334, 0.06666666666666668, 0.05000000000000001, 0.05000000000000001,
+                  0.05000000000000001});
+}
+
+BOOST_AUTO_TEST_CASE(one_cycle_lr_rises_and_anneals_as_pytorch) {
+  sg::optim::SGD opt({start()}, {.lr = 0.1, .momentum = 0.9});
+  sg::optim::OneCycleLR cos(opt, 1.0, 10);  // OneCycleLR(o, max_lr=1.0, total_steps=10)
+  check_sequence(lr_sequence(opt, 9, [&](int) { cos.step(); }),
+                 {0.040000000000000036, 0.52, 1.0, 0.9504846320134737, 0.8117456539497631, 0.6112620219362893,
+                  0.38874197806371075, 0.18825834605023697, 0.049519367986526286, 4e-06});
+  cos.step();  // step 10 = total_steps is still allowed, as in PyTorch; one more is not
+  BOOST_TEST(throws_with([&] { cos.step(); }, {"OneCycleLR: tried to step 11 times, but total_steps is 10"}));
+  // OneCycleLR(o, max_lr=0.5, total_steps=8, pct_start=0.25, anneal_strategy='linear', div_factor=10,
+  // final_div_factor=100)
+  sg::optim::SGD opt2({start()}, {.lr = 0.1});
+  sg::optim::OneCycleLR line(opt2, 0.5, 8,
+                             {.pct_start = 0.25, .anneal_strategy = sg::optim::AnnealStrategy::Linear,
+                              .div_factor = 10, .final_div_factor = 100});
+  check_sequence(lr_sequence(opt2, 7, [&](int) { line.step(); }),
+                 {0.05, 0.5, 0.41675, 0.3335, 0.25025, 0.16700000000000004, 0.08374999999999999,
+                  0.0005000000000000004});
+}
+
+BOOST_AUTO_TEST_CASE(sequential_lr_hands_over_at_each_milestone_as_pytorch) {
+  // SequentialLR(o, [LinearLR(o, start_factor=0.1, total_iters=3), ExponentialLR(o, gamma=0.5)], milestones=[3])
+  sg::optim::SGD opt({start()}, {.lr = 0.1, .momentum = 0.9});
+  sg::optim::LinearLR warmup(opt, {.start_factor = 0.1, .total_iters = 3});
+  sg::optim::ExponentialLR decay(opt, 0.5);
+  sg::optim::SequentialLR both(opt, {warmup, decay}, {3});
+  check_sequence(lr_sequence(opt, 7, [&](int) { both.step(); }),
+                 {0.010000000000000002, 0.04, 0.07, 0.1, 0.05, 0.025, 0.0125, 0.00625});
+  // SequentialLR(o, [LinearLR(o, start_factor=0.5, total_iters=2), StepLR(o, step_size=2, gamma=0.1),
+  //                  CosineAnnealingLR(o, T_max=4)], milestones=[2, 5])
+  sg::optim::SGD opt2({start()}, {.lr = 0.1, .momentum = 0.9});
+  sg::optim::LinearLR a(opt2, {.start_factor = 0.5, .total_iters = 2});
+  sg::optim::StepLR b(opt2, 2, {.gamma = 0.1});
+  sg::optim::CosineAnnealingLR c(opt2, 4);
+  sg::optim::SequentialLR three(opt2, {a, b, c}, {2, 5});
+  check_sequence(lr_sequence(opt2, 9, [&](int) { three.step(); }),
+                 {0.05, 0.07500000000000001, 0.1, 0.1, 0.010000000000000002, 0.1, 0.08535533905932738, 0.05,
+                  0.014644660940672627, 0.0});
+  BOOST_TEST(throws_with(
+      [&] { sg::optim::SequentialLR(opt2, {a, b}, {2, 5}); },
+      {"SequentialLR: expected one milestone fewer than schedulers, got 2 schedulers and 2 milestones"}));
+  BOOST_TEST(throws_with([&] { sg::optim::SequentialLR(opt2, {a, b, c}, {5, 2}); }, {"increasing", "[5, 2]"}));
+}
+
+BOOST_AUTO_TEST_CASE(reduce_lr_on_plateau_follows_the_metric_as_pytorch) {
+  using sg::optim::PlateauMode, sg::optim::ThresholdMode;
+  const auto run = [](const sg::optim::ReduceLROnPlateauOptions& options, const std::vector<double>& metrics) {
+    sg::optim::SGD opt({start()}, {.lr = 1.0});
+    sg::optim::ReduceLROnPlateau scheduler(opt, options);
+    return lr_sequence(opt, int(metrics.size()), [&](int i) { scheduler.step(metrics[size_t(i)]); });
+  };
+  const std::vector<double> losses{1.0, 0.9, 0.95, 0.95, 0.95, 0.89, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9};
+  // ReduceLROnPlateau(o, factor=0.5, patience=1, min_lr=0.2)
+  check_sequence(run({.factor = 0.5, .patience = 1, .min_lr = 0.2}, losses),
+                 {1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.2, 0.2, 0.2});
+  // ReduceLROnPlateau(o, factor=0.5, patience=1, cooldown=2)
+  check_sequence(run({.factor = 0.5, .patience = 1, .cooldown = 2}, losses),
+                 {1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125});
+  const std::vector<double> accuracies{10, 10.5, 10.7, 12, 12.05, 14, 14, 14};
+  // ReduceLROnPlateau(o, mode='max', factor=0.1, patience=0, threshold=0.1, threshold_mode='abs')
+  check_sequence(run({.mode = PlateauMode::Max, .patience = 0, .threshold = 0.1, .threshold_mode = ThresholdMode::Abs},
+                     accuracies),
+                 {1.0, 1.0, 1.0, 1.0, 1.0, 0.1, 0.1, 0.010000000000000002, 0.0010000000000000002});
+  // ReduceLROnPlateau(o, mode='max', factor=0.1, patience=0, threshold=0.1)
+  check_sequence(run({.mode = PlateauMode::Max, .patience = 0, .threshold = 0.1}, accuracies),
+                 {1.0, 1.0, 0.1, 0.010000000000000002, 0.010000000000000002, 0.0010000000000000002,
+                  0.0010000000000000002, 0.00010000000000000003, 1.0000000000000004e-05});
+  // ReduceLROnPlateau(o, factor=0.5, patience=0, threshold=0.1, threshold_mode='abs')
+  check_sequence(run({.factor = 0.5, .patience = 0, .threshold = 0.1, .threshold_mode = ThresholdMode::Abs},
+                     {10, 9.5, 9.2, 9.19, 8, 7.99, 7.99}),
+                 {1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.25, 0.125});
+  // torch: "Factor should be < 1.0."
+  sg::optim::SGD opt({start()}, {.lr = 1.0});
+  BOOST_TEST(throws_with([&] { sg::optim::ReduceLROnPlateau(opt, {.factor = 1.0}); },
+                         {"ReduceLROnPlateau: invalid factor", "[0, 1)", "got 1"}));
+  sg::optim::ReduceLROnPlateau scheduler(opt);
+  BOOST_TEST(throws_with([&] { scheduler.step(std::nan("")); }, {"ReduceLROnPlateau::step", "NaN"}));
+}
+
 BOOST_AUTO_TEST_CASE(optimizers_and_schedulers_refuse_impossible_hyperparameters) {
   const Tensor p = zeros({2}).requires_grad_();
   BOOST_TEST(throws_with([&] { sg::optim::SGD({p}, {.lr = -0.1}); }, {"SGD: invalid learning rate", ">= 0", "got -0.1"}));
@@ -317,6 +472,11 @@ BOOST_AUTO_TEST_CASE(non_finite_and_out_of_range_options_are_refused_naming_the_
       {[&] { sg::optim::RMSprop({p}, {.alpha = 1.5}); }, {"RMSprop: invalid alpha value", "[0, 1]", "got 1.5"}},
       {[&] { sg::optim::RMSprop({p}, {.eps = inf}); }, {"RMSprop: invalid epsilon value", "got inf"}},
       {[&] { sg::optim::RMSprop({p}, {.momentum = nan}); }, {"RMSprop: invalid momentum value", "got nan"}},
+      {[&] { sg::optim::Adagrad({p}, {.lr = -1}); }, {"Adagrad: invalid learning rate", "got -1"}},
+      {[&] { sg::optim::Adagrad({p}, {.lr_decay = nan}); }, {"Adagrad: invalid lr_decay value", "got nan"}},
+      {[&] { sg::optim::Adagrad({p}, {.initial_accumulator_value = -0.1}); },
+       {"Adagrad: invalid initial_accumulator_value", "got -0.1"}},
+      {[&] { sg::optim::Adagrad({p}, {.eps = -1}); }, {"Adagrad: invalid epsilon value", "got -1"}},
   };
   for (size_t i = 0; i < cases.size(); ++i) BOOST_TEST(throws_with(cases[i].make, cases[i].message), "case " << i);
   // A later group is checked the same way, and a refused one is not added.
