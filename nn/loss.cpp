@@ -7,6 +7,7 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "nn/check_option.h"
 
 namespace sg::nn {
 
@@ -24,11 +25,22 @@ Tensor reduce(const Tensor& losses, Reduction reduction) {
 }
 
 const char* reduction_name(Reduction reduction) {
-  return reduction == Reduction::Mean ? "mean" : reduction == Reduction::Sum ? "sum" : "none";
+  switch (reduction) {
+    case Reduction::Mean: return "mean";
+    case Reduction::Sum: return "sum";
+    case Reduction::None: return "none";
+    case Reduction::BatchMean: return "batchmean";
+  }
+  return "?";
 }
 
 std::string loss_repr(const std::string& name, Reduction reduction) {
   return reduction == Reduction::Mean ? name + "()" : fmt::format("{}(reduction={})", name, reduction_name(reduction));
+}
+// "Name(reduction=sum, beta=0.5)": the reduction, then the other options shown, when not at their default.
+std::string options_repr(const std::string& name, Reduction reduction, std::vector<std::string> shown) {
+  if (reduction != Reduction::Mean) shown.insert(shown.begin(), std::string("reduction=") + reduction_name(reduction));
+  return fmt::format("{}({})", name, fmt::join(shown, ", "));
 }
 std::string loss_repr(const std::string& name, const LossOptions& options) {
   return loss_repr(name, options.reduction);
@@ -223,10 +235,52 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
   return reduce(losses, options.reduction);
 }
 
-std::string CrossEntropyLoss::repr() const { return loss_repr("CrossEntropyLoss", options.reduction); }
+CrossEntropyLoss::CrossEntropyLoss(const CrossEntropyOptions& options) : options(options) {
+  if (options.weight.defined()) register_buffer("weight", options.weight);
+}
+BCEWithLogitsLoss::BCEWithLogitsLoss(const BCEWithLogitsOptions& options) : options(options) {
+  if (options.pos_weight.defined()) register_buffer("pos_weight", options.pos_weight);
+}
+
+std::string CrossEntropyLoss::repr() const {
+  std::vector<std::string> shown;
+  if (options.weight.defined()) shown.push_back(fmt::format("weight={}", options.weight.shape()));
+  if (options.ignore_index != -100) shown.push_back(fmt::format("ignore_index={}", options.ignore_index));
+  if (options.label_smoothing != 0) shown.push_back(fmt::format("label_smoothing={}", options.label_smoothing));
+  return options_repr("CrossEntropyLoss", options.reduction, std::move(shown));
+}
 std::string NLLLoss::repr() const { return loss_repr("NLLLoss", options); }
 std::string MSELoss::repr() const { return loss_repr("MSELoss", options); }
 std::string BCELoss::repr() const { return loss_repr("BCELoss", options); }
-std::string BCEWithLogitsLoss::repr() const { return loss_repr("BCEWithLogitsLoss", options.reduction); }
+std::string BCEWithLogitsLoss::repr() const {
+  std::vector<std::string> shown;
+  if (options.pos_weight.defined()) shown.push_back(fmt::format("pos_weight={}", options.pos_weight.shape()));
+  return options_repr("BCEWithLogitsLoss", options.reduction, std::move(shown));
+}
+
+SmoothL1Loss::SmoothL1Loss(const SmoothL1LossOptions& options) : options(options) {
+  check_option("SmoothL1Loss", "beta", options.beta, {.low = 0});
+}
+HuberLoss::HuberLoss(const HuberLossOptions& options) : options(options) {
+  check_option("HuberLoss", "delta", options.delta, {.low = 0});
+  SG_CHECK(options.delta > 0, "HuberLoss: delta must be > 0, got {}", options.delta);
+}
+
+std::string L1Loss::repr() const { return loss_repr("L1Loss", options); }
+std::string SmoothL1Loss::repr() const {
+  std::vector<std::string> shown;
+  if (options.beta != 1.0) shown.push_back(fmt::format("beta={}", options.beta));
+  return options_repr("SmoothL1Loss", options.reduction, std::move(shown));
+}
+std::string HuberLoss::repr() const {
+  std::vector<std::string> shown;
+  if (options.delta != 1.0) shown.push_back(fmt::format("delta={}", options.delta));
+  return options_repr("HuberLoss", options.reduction, std::move(shown));
+}
+std::string KLDivLoss::repr() const {
+  std::vector<std::string> shown;
+  if (options.log_target) shown.push_back("log_target=true");
+  return options_repr("KLDivLoss", options.reduction, std::move(shown));
+}
 
 }  // namespace sg::nn

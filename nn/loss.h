@@ -66,7 +66,8 @@ struct LossOptions {
 /// The module forms: nn::CrossEntropyLoss loss;  loss(logits, labels)  or  loss.forward(logits, labels).
 class CrossEntropyLoss : public Module {
  public:
-  explicit CrossEntropyLoss(const CrossEntropyOptions& options = {}) : options(options) {}
+  /// A weight is registered as the buffer "weight", as in PyTorch: to(dtype) converts it, state_dict() holds it.
+  explicit CrossEntropyLoss(const CrossEntropyOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target) { return cross_entropy(input, target, options); }
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
@@ -112,13 +113,77 @@ class BCELoss : public Module {
 
 class BCEWithLogitsLoss : public Module {
  public:
-  explicit BCEWithLogitsLoss(const BCEWithLogitsOptions& options = {}) : options(options) {}
+  /// A pos_weight is registered as the buffer "pos_weight", as in PyTorch.
+  explicit BCEWithLogitsLoss(const BCEWithLogitsOptions& options = {});
   Tensor forward(const Tensor& input, const Tensor& target) {
     return binary_cross_entropy_with_logits(input, target, options);
   }
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string repr() const override;
   BCEWithLogitsOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
+};
+
+class L1Loss : public Module {
+ public:
+  explicit L1Loss(const LossOptions& options = {}) : options(options) {}
+  Tensor forward(const Tensor& input, const Tensor& target) { return l1_loss(input, target, options.reduction); }
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  std::string repr() const override;
+  LossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
+};
+
+struct SmoothL1LossOptions {
+  Reduction reduction = Reduction::Mean;
+  double beta = 1.0;  // where the square turns into a line; 0 is L1Loss
+};
+class SmoothL1Loss : public Module {
+ public:
+  explicit SmoothL1Loss(const SmoothL1LossOptions& options = {});
+  Tensor forward(const Tensor& input, const Tensor& target) {
+    return smooth_l1_loss(input, target, options.reduction, options.beta);
+  }
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  std::string repr() const override;
+  SmoothL1LossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
+};
+
+struct HuberLossOptions {
+  Reduction reduction = Reduction::Mean;
+  double delta = 1.0;  // where the square turns into a line; > 0
+};
+class HuberLoss : public Module {
+ public:
+  explicit HuberLoss(const HuberLossOptions& options = {});
+  Tensor forward(const Tensor& input, const Tensor& target) {
+    return huber_loss(input, target, options.reduction, options.delta);
+  }
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  std::string repr() const override;
+  HuberLossOptions options;
+ private:
+  using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
+};
+
+struct KLDivLossOptions {
+  Reduction reduction = Reduction::Mean;  // BatchMean gives the true divergence per sample
+  bool log_target = false;                // the target holds log-probabilities too
+};
+/// Takes log-probabilities as input: loss(log_softmax(logits, 1), target_probabilities).
+class KLDivLoss : public Module {
+ public:
+  explicit KLDivLoss(const KLDivLossOptions& options = {}) : options(options) {}
+  Tensor forward(const Tensor& input, const Tensor& target) {
+    return kl_div(input, target, options.reduction, options.log_target);
+  }
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  std::string repr() const override;
+  KLDivLossOptions options;
  private:
   using Module::forward;  // a loss takes an input and a target: forward(input) alone does not compile
 };

@@ -405,4 +405,56 @@ BOOST_AUTO_TEST_CASE(new_loss_options_are_refused_with_the_op_and_value) {
                          {"binary_cross_entropy_with_logits", "[4]"}));
 }
 
+// x = [[0.5, -1, 2], [1.5, 0.2, -0.3]], t = [[0, -0.2, 0.5], [3, 0.1, -0.3]] (float64):
+// nn.L1Loss()(x, t), nn.SmoothL1Loss(beta=0.5, reduction='sum')(x, t), nn.HuberLoss(delta=0.8, reduction='none')
+// (x, t), and with lp = log_softmax(x, 1), q = softmax(t, 1): nn.KLDivLoss(reduction='batchmean')(lp, q),
+// nn.KLDivLoss(reduction='sum', log_target=True)(lp, log(q)). torch 1.13.
+BOOST_AUTO_TEST_CASE(the_regression_and_kl_loss_modules_match_pytorch) {
+  const Tensor x = tensor({{0.5, -1.0, 2.0}, {1.5, 0.2, -0.3}}, kFloat64);
+  const Tensor t = tensor({{0.0, -0.2, 0.5}, {3.0, 0.1, -0.3}}, kFloat64);
+  nn::L1Loss l1;
+  BOOST_TEST(l1(x, t).item() == 0.7333333333333334, boost::test_tools::tolerance(1e-14));
+  nn::SmoothL1Loss smooth({.reduction = Reduction::Sum, .beta = 0.5});
+  BOOST_TEST(smooth(x, t).item() == 3.31, boost::test_tools::tolerance(1e-14));
+  nn::HuberLoss huber({.reduction = Reduction::None, .delta = 0.8});
+  BOOST_TEST(all_close(huber.forward(x, t),
+                       tensor({{0.125, 0.32000000000000006, 0.8800000000000001},
+                               {0.8800000000000001, 0.005000000000000001, 0.0}},
+                              kFloat64),
+                       1e-14));
+  const Tensor lp = log_softmax(x, 1), q = softmax(t, 1);
+  nn::KLDivLoss kl({.reduction = Reduction::BatchMean});
+  BOOST_TEST(kl(lp, q).item() == 0.2366380532284739, boost::test_tools::tolerance(1e-13));
+  nn::KLDivLoss kl_log({.reduction = Reduction::Sum, .log_target = true});
+  BOOST_TEST(kl_log(lp, log(q)).item() == 0.47327610645694784, boost::test_tools::tolerance(1e-13));
+}
+
+// torch: nn.CrossEntropyLoss(weight=w).state_dict() holds "weight", nn.BCEWithLogitsLoss(pos_weight=p) "pos_weight",
+// and module.double() converts them.
+BOOST_AUTO_TEST_CASE(class_weights_are_buffers_that_follow_the_module) {
+  nn::CrossEntropyLoss ce({.weight = tensor({1.0, 2.0, 0.5})});
+  BOOST_TEST(ce.state_dict().keys() == std::vector<std::string>{"weight"}, boost::test_tools::per_element());
+  ce.to(kFloat64);
+  const Tensor logits = tensor({{0.1, 0.2, 0.3}}, kFloat64);
+  BOOST_TEST(ce.options.weight.dtype() == kFloat64);
+  BOOST_TEST(ce(logits, tensor(std::vector<int64_t>{1}, {1})).dtype() == kFloat64);
+  nn::BCEWithLogitsLoss bce({.pos_weight = tensor({3.0})});
+  BOOST_TEST(bce.state_dict().keys() == std::vector<std::string>{"pos_weight"}, boost::test_tools::per_element());
+  BOOST_TEST(nn::CrossEntropyLoss().state_dict().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_new_loss_modules_print_non_default_options_and_refuse_bad_ones) {
+  BOOST_TEST(nn::L1Loss().repr() == "L1Loss()");
+  BOOST_TEST(nn::SmoothL1Loss({.beta = 0.5}).repr() == "SmoothL1Loss(beta=0.5)");
+  BOOST_TEST(nn::HuberLoss({.reduction = Reduction::Sum, .delta = 2}).repr() == "HuberLoss(reduction=sum, delta=2)");
+  BOOST_TEST(nn::KLDivLoss({.reduction = Reduction::BatchMean, .log_target = true}).repr() ==
+             "KLDivLoss(reduction=batchmean, log_target=true)");
+  BOOST_TEST(nn::CrossEntropyLoss({.weight = ones({3}), .label_smoothing = 0.1}).repr() ==
+             "CrossEntropyLoss(weight=[3], label_smoothing=0.1)");
+  BOOST_TEST(nn::BCEWithLogitsLoss({.pos_weight = ones({2})}).repr() == "BCEWithLogitsLoss(pos_weight=[2])");
+  BOOST_TEST(throws_with([] { nn::SmoothL1Loss({.beta = -1}); }, {"SmoothL1Loss: invalid beta", "got -1"}));
+  BOOST_TEST(throws_with([] { nn::HuberLoss({.delta = 0}); }, {"HuberLoss: delta must be > 0, got 0"}));
+  BOOST_TEST(throws_with([] { nn::HuberLoss({.delta = NAN}); }, {"HuberLoss: invalid delta", "got nan"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
