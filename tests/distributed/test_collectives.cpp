@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(broadcast_parameters_makes_every_replica_rank_0s) {
   fill_buffers(rank0, 0);
   const auto mine = sg::nn::state_dict(model), expected = sg::nn::state_dict(rank0);
   BOOST_TEST(mine.size() == expected.size());
-  for (size_t i = 0; i < mine.size(); ++i) BOOST_TEST(sg::testing::bitwise_equal(mine[i].second, expected[i].second));
+  for (size_t i = 0; i < mine.size(); ++i)
+    BOOST_TEST(sg::testing::bitwise_equal(mine.items()[i].second, expected.items()[i].second));
 }
 
 // The last rank's model has one layer of another size: every rank, not only that one, throws, and the
