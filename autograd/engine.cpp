@@ -6,6 +6,12 @@
 // 3. Free each node's saved tensors as soon as it has run, unless the graph is retained.
 // Hooks (Tensor::register_hook) cost one check per node when none is registered: a non-leaf's run on its
 // node's complete gradient just before the node's backward, a leaf's once its gradient is complete.
+// create_graph: grad mode stays on during the pass, so each backward formula records its own nodes and
+// the gradients have a graph; saved inputs are the inputs themselves (their grad_fn intact), and a saved
+// output is reattached to its node while the node runs. Without it, grad mode is off: the formulas run
+// their plain kernels, unrecorded.
+// sg::grad: the same walk, but the gradients of the chosen inputs are caught and returned instead of
+// summed into .grad(), and only nodes that lead to those inputs run.
 // Threads: backward may run on several threads at once. Passes through graphs of their own run side by
 // side, and the gradients they send into one leaf (a shared parameter) are summed under that leaf's
 // lock, so none is lost. A pass holds every node it walks, from the search to its end (Node::owner_:
@@ -16,28 +22,40 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "autograd/check.h"
+#include "autograd/grad.h"
 #include "autograd/kernels/elementwise.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 
 namespace sg {
 
+// What sg::grad asks of a pass: the gradients of `inputs`, caught on their way, in `grads`.
+struct GradTargets {
+  std::span<const Tensor> inputs;
+  std::vector<Tensor> grads;  // one per input, undefined until reached
+};
+
 class Engine {
  public:
-  static void run(const Tensor& root, const Tensor& seed, bool retain_graph);
+  static void run(std::span<const Tensor> roots, std::span<const Tensor> seeds, bool retain_graph,
+                  bool create_graph, GradTargets* targets = nullptr);
 
  private:
-  static Node* claim_in_order(Node* root, uint64_t mark, std::vector<Node*>& order);
+  static Node* claim_in_order(std::span<Node* const> roots, uint64_t mark, std::vector<Node*>& order);
   static void release(Node* node) { node->owner_.store(0, std::memory_order_release); }
   static void announce_release();
   static void wait_until_free(const Node* node);
-  static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad);
-  static Tensor apply_hooks(const HookList<GradHook>& hooks, Tensor grad);
-  static Tensor run_output_hooks(const OutputHooks& hooks, Tensor dy);
+  static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad, bool create_graph);
+  static Tensor apply_hooks(const HookList<GradHook>& hooks, Tensor grad, bool create_graph);
+  static Tensor run_output_hooks(const OutputHooks& hooks, Tensor dy, bool create_graph, bool fill_retained);
+  static Grads apply_in_graph(Node& node, const std::shared_ptr<Node>& self, const Tensor& dy);
+  static std::vector<char> nodes_leading_to(const std::vector<Node*>& order, const GradTargets& targets);
 };
 
 namespace {
@@ -55,34 +73,39 @@ std::mutex& leaf_lock(const TensorImpl& leaf) {
 }
 }  // namespace
 
-// Takes every node reachable from root for the pass `mark` and lists them in reverse post-order of a
-// DFS: every node appears before the nodes that made its inputs. If another pass holds one of them,
+// Takes every node reachable from the roots for the pass `mark` and lists them in reverse post-order of
+// a DFS: every node appears before the nodes that made its inputs. If another pass holds one of them,
 // gives back all it took and returns that node; returns nullptr once it holds them all.
-Node* Engine::claim_in_order(Node* root, uint64_t mark, std::vector<Node*>& order) {
+Node* Engine::claim_in_order(std::span<Node* const> roots, uint64_t mark, std::vector<Node*>& order) {
   order.clear();
   const auto claim = [mark](Node* node) {
     uint64_t free = 0;
     return node->owner_.compare_exchange_strong(free, mark, std::memory_order_acquire, std::memory_order_relaxed);
   };
-  if (!claim(root)) return root;
   thread_local std::vector<std::pair<Node*, size_t>> stack;  // (node, next edge to visit); kept to reuse its memory
-  stack.assign(1, {root, 0});
-  while (!stack.empty()) {
-    auto& [node, next] = stack.back();
-    if (next < node->edges_.size()) {
-      Node* child = node->edges_[next++].node.get();
-      if (!child || child->owner_.load(std::memory_order_relaxed) == mark) continue;
-      if (!claim(child)) {
-        for (const auto& entry : stack) release(entry.first);
-        for (Node* held : order) release(held);
-        announce_release();
-        order.clear();
-        return child;
+  const auto give_back = [&](Node* busy) {
+    for (const auto& entry : stack) release(entry.first);
+    for (Node* held : order) release(held);
+    announce_release();
+    order.clear();
+    return busy;
+  };
+  for (Node* root : roots) {
+    if (root->owner_.load(std::memory_order_relaxed) == mark) continue;  // a root reached from another one
+    stack.clear();
+    if (!claim(root)) return give_back(root);
+    stack.assign(1, {root, 0});
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < node->edges_.size()) {
+        Node* child = node->edges_[next++].node.get();
+        if (!child || child->owner_.load(std::memory_order_relaxed) == mark) continue;
+        if (!claim(child)) return give_back(child);
+        stack.emplace_back(child, 0);
+      } else {
+        order.push_back(node);
+        stack.pop_back();
       }
-      stack.emplace_back(child, 0);
-    } else {
-      order.push_back(node);
-      stack.pop_back();
     }
   }
   std::reverse(order.begin(), order.end());
@@ -104,8 +127,16 @@ void Engine::wait_until_free(const Node* node) {
   }
 }
 
-void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
+// With create_graph the gradient keeps its graph, and a second one is added out of place, so the sum has
+// a graph too (as PyTorch's AccumulateGrad does then).
+void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad, bool create_graph) {
   std::lock_guard lock(leaf_lock(leaf));  // another thread's backward may be summing into this leaf
+  if (create_graph) [[unlikely]] {
+    const bool sole_owner = grad.impl_ptr().use_count() == 1 && grad.impl().storage.use_count() == 1;
+    if (!leaf.grad) leaf.grad = sole_owner ? grad.impl_ptr() : grad.clone().impl_ptr();
+    else leaf.grad = add(Tensor(leaf.grad), grad).impl_ptr();
+    return;
+  }
   NoGradGuard no_grad;
   if (!leaf.grad) {
     // Take the buffer when no one else can see it; otherwise copy, so a later in-place accumulation
@@ -130,9 +161,9 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad) {
   }
 }
 
-// Each hook gets what the one before returned; an undefined answer keeps the gradient as it was.
-Tensor Engine::apply_hooks(const HookList<GradHook>& hooks, Tensor grad) {
-  NoGradGuard no_grad;
+// Each hook gets what the one before returned; an undefined answer keeps the gradient as it was. Hooks
+// run under the pass's grad mode: with create_graph what they compute is recorded, and kept.
+Tensor Engine::apply_hooks(const HookList<GradHook>& hooks, Tensor grad, bool create_graph) {
   for (const GradHook& hook : hooks.snapshot()) {
     Tensor replaced = hook(grad);
     if (!replaced.defined()) continue;
@@ -140,25 +171,94 @@ Tensor Engine::apply_hooks(const HookList<GradHook>& hooks, Tensor grad) {
              "register_hook: a hook must return a gradient of the tensor's shape and dtype, {} {}, or an undefined "
              "Tensor to keep it; got {} {}",
              grad.shape(), grad.dtype(), replaced.shape(), replaced.dtype());
-    grad = replaced.requires_grad() ? replaced.detach() : std::move(replaced);
+    grad = replaced.requires_grad() && !create_graph ? replaced.detach() : std::move(replaced);
   }
   return grad;
 }
 
 // A non-leaf's .grad (retain_grad) is filled after its hooks, as in PyTorch since 2.0: it holds the
-// gradient that goes on through the graph.
-Tensor Engine::run_output_hooks(const OutputHooks& hooks, Tensor dy) {
-  if (!hooks.hooks.empty()) dy = apply_hooks(hooks.hooks, std::move(dy));
-  if (const std::shared_ptr<TensorImpl> retained = hooks.retained.lock()) accumulate_into_leaf(*retained, dy);
+// gradient that goes on through the graph. sg::grad leaves every .grad alone.
+Tensor Engine::run_output_hooks(const OutputHooks& hooks, Tensor dy, bool create_graph, bool fill_retained) {
+  if (!hooks.hooks.empty()) dy = apply_hooks(hooks.hooks, std::move(dy), create_graph);
+  if (fill_retained)
+    if (const std::shared_ptr<TensorImpl> retained = hooks.retained.lock())
+      accumulate_into_leaf(*retained, dy, create_graph);
   return dy;
 }
 
-void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
-  if (!root.grad_fn()) {  // a leaf: its gradient is the seed itself
-    TensorImpl& leaf = root.impl();
-    accumulate_into_leaf(leaf, leaf.hooks.empty() ? seed : apply_hooks(leaf.hooks, seed));
-    return;
+// Runs node's backward with its saved output (if any) back in the graph as node's own output, so a
+// formula in terms of y (tanh: dy * (1 - y^2)) is differentiated through y too. The output is cut off
+// again afterwards, even if backward throws: kept attached, it would own its node, which owns it.
+Grads Engine::apply_in_graph(Node& node, const std::shared_ptr<Node>& self, const Tensor& dy) {
+  struct Reattached {
+    Node& node;
+    SmallVector<std::pair<size_t, Tensor>, 2> cut;  // (index, the saved alias without a grad_fn)
+    ~Reattached() {
+      for (auto& [i, tensor] : cut)
+        if (i < node.saved_.size()) node.saved_[i].tensor = std::move(tensor);
+    }
+  } reattached{node, {}};
+  for (size_t i = 0; i < node.saved_.size() && i < 32; ++i) {
+    if (!(node.saved_outputs_ >> i & 1) || !node.saved_[i].tensor.defined()) continue;
+    Tensor& kept = node.saved_[i].tensor;
+    Tensor attached = kept.detach();
+    attached.impl().requires_grad = true;
+    attached.impl().grad_fn = self;
+    reattached.cut.push_back({i, std::exchange(kept, std::move(attached))});
   }
+  return node.apply(dy);
+}
+
+// For sg::grad: flags, by position in order, the nodes whose backward must run because an input is
+// reachable through them. order lists each node before the nodes it reaches, so walking it backwards
+// sees a node's children first.
+std::vector<char> Engine::nodes_leading_to(const std::vector<Node*>& order, const GradTargets& targets) {
+  std::unordered_map<const Node*, size_t> position;
+  for (size_t i = 0; i < order.size(); ++i) position.emplace(order[i], i);
+  std::vector<char> leads(order.size(), 0), is_target(order.size(), 0);
+  for (const Tensor& input : targets.inputs)
+    if (input.grad_fn())
+      if (auto at = position.find(input.grad_fn().get()); at != position.end()) is_target[at->second] = 1;
+  for (size_t i = order.size(); i-- > 0;) {
+    for (const Edge& edge : order[i]->edges_) {
+      if (edge.node) {
+        const size_t child = position.at(edge.node.get());
+        leads[i] |= leads[child] | is_target[child];
+      } else if (edge.leaf) {
+        for (const Tensor& input : targets.inputs) leads[i] |= input.impl_ptr() == edge.leaf;
+      }
+    }
+  }
+  return leads;
+}
+
+void Engine::run(std::span<const Tensor> roots, std::span<const Tensor> seeds, bool retain_graph, bool create_graph,
+                 GradTargets* targets) {
+  // Off: backward formulas are not themselves recorded. On (create_graph): they are, and that is the point.
+  AutoGradMode grad_mode(create_graph);
+  const auto target_index = [targets](const TensorImpl* impl) -> int64_t {
+    for (size_t k = 0; k < targets->inputs.size(); ++k)
+      if (targets->inputs[k].impl_ptr().get() == impl) return int64_t(k);
+    return -1;
+  };
+  const auto catch_grad = [&](size_t k, const Tensor& grad) {
+    Tensor& held = targets->grads[k];
+    held = held.defined() ? add(held, grad) : grad;
+  };
+  SmallVector<Node*, 2> root_nodes;
+  for (size_t r = 0; r < roots.size(); ++r) {
+    if (roots[r].grad_fn()) {
+      root_nodes.push_back(roots[r].grad_fn().get());
+    } else if (targets) {  // a leaf output: its gradient is the seed itself
+      for (size_t k = 0; k < targets->inputs.size(); ++k)
+        if (targets->inputs[k].is_same(roots[r])) catch_grad(k, seeds[r]);
+    } else {
+      TensorImpl& leaf = roots[r].impl();
+      accumulate_into_leaf(leaf, leaf.hooks.empty() ? seeds[r] : apply_hooks(leaf.hooks, seeds[r], create_graph),
+                           create_graph);
+    }
+  }
+  if (root_nodes.empty()) return;
   // The order's memory is kept from one backward to the next (a training loop runs thousands); a
   // backward started inside another one (a custom Function's backward may call it) gets a fresh vector.
   thread_local std::vector<Node*> spare_order;
@@ -182,7 +282,7 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
     }
   } pass;
   std::vector<Node*>& order = pass.order;
-  while (Node* busy = claim_in_order(root.grad_fn().get(), pass.mark, order)) {
+  while (Node* busy = claim_in_order(std::span<Node* const>(root_nodes.data(), root_nodes.size()), pass.mark, order)) {
     // Waiting here while the outer pass holds its nodes could wait for ever (on the outer pass itself,
     // or on a pass that waits for it).
     SG_CHECK(passes_here == 1,
@@ -197,17 +297,39 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
              "true to the first call to run backward twice",
              node->name_);
 
-  NoGradGuard no_grad;  // backward formulas are not themselves recorded
+  // create_graph: the owning handle of each node, to reattach a saved output to its node.
+  std::unordered_map<const Node*, std::shared_ptr<Node>> owners;
+  if (create_graph) [[unlikely]] {
+    for (const Tensor& root : roots)
+      if (root.grad_fn()) owners.emplace(root.grad_fn().get(), root.grad_fn());
+    for (Node* node : order)
+      for (const Edge& edge : node->edges_)
+        if (edge.node) owners.emplace(edge.node.get(), edge.node);
+  }
+  const std::vector<char> leads = targets ? nodes_leading_to(order, *targets) : std::vector<char>();
   // The gradients of leaves that have hooks, summed here over the leaf's uses until the walk is over: a
   // leaf's hooks see its whole gradient once, as in PyTorch.
   std::vector<std::pair<std::shared_ptr<TensorImpl>, Tensor>> hooked_leaves;
-  root.grad_fn()->pending_grad_ = seed;
-  for (Node* node : order) {
+  for (size_t r = 0; r < roots.size(); ++r) {
+    if (!roots[r].grad_fn()) continue;
+    Tensor& pending = roots[r].grad_fn()->pending_grad_;
+    pending = pending.defined() ? add(pending, seeds[r]) : seeds[r];
+  }
+  for (size_t at = 0; at < order.size(); ++at) {
+    Node* node = order[at];
     Tensor dy = std::move(node->pending_grad_);
     node->pending_grad_ = Tensor();
+    if (targets) [[unlikely]] {
+      if (dy.defined() && node->hooks_) dy = run_output_hooks(*node->hooks_, std::move(dy), create_graph, false);
+      if (dy.defined())
+        for (size_t k = 0; k < targets->inputs.size(); ++k)
+          if (targets->inputs[k].grad_fn().get() == node) catch_grad(k, dy);
+      if (!leads[at]) continue;  // nothing below leads to an input: its saved tensors stay for later
+    } else if (dy.defined() && node->hooks_) [[unlikely]] {
+      dy = run_output_hooks(*node->hooks_, std::move(dy), create_graph, true);
+    }
     if (dy.defined()) {
-      if (node->hooks_) [[unlikely]] dy = run_output_hooks(*node->hooks_, std::move(dy));
-      Grads grads = node->apply(dy);
+      Grads grads = create_graph && node->saved_outputs_ ? apply_in_graph(*node, owners.at(node), dy) : node->apply(dy);
       SG_CHECK(grads.size() == node->edges_.size(), "backward: '{}' returned {} gradients for {} inputs",
                node->name_, grads.size(), node->edges_.size());
       for (size_t i = 0; i < grads.size(); ++i) {
@@ -223,13 +345,15 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
         if (edge.node) {
           Tensor& pending = edge.node->pending_grad_;
           pending = pending.defined() ? add(pending, grads[i]) : std::move(grads[i]);
+        } else if (targets) [[unlikely]] {
+          if (const int64_t k = target_index(edge.leaf.get()); k >= 0) catch_grad(size_t(k), grads[i]);
         } else if (!edge.leaf->hooks.empty()) [[unlikely]] {
           auto held = std::find_if(hooked_leaves.begin(), hooked_leaves.end(),
                                    [&](const auto& entry) { return entry.first == edge.leaf; });
           if (held == hooked_leaves.end()) hooked_leaves.emplace_back(edge.leaf, std::move(grads[i]));
           else held->second = add(held->second, grads[i]);
         } else {
-          accumulate_into_leaf(*edge.leaf, std::move(grads[i]));
+          accumulate_into_leaf(*edge.leaf, std::move(grads[i]), create_graph);
         }
       }
     }
@@ -238,7 +362,14 @@ void Engine::run(const Tensor& root, const Tensor& seed, bool retain_graph) {
       node->released_ = true;
     }
   }
-  for (auto& [leaf, grad] : hooked_leaves) accumulate_into_leaf(*leaf, apply_hooks(leaf->hooks, std::move(grad)));
+  for (auto& [leaf, grad] : hooked_leaves)
+    accumulate_into_leaf(*leaf, apply_hooks(leaf->hooks, std::move(grad), create_graph), create_graph);
+  if (targets)  // a leaf input's hooks see its whole gradient, as they would on its way into .grad
+    for (size_t k = 0; k < targets->inputs.size(); ++k) {
+      const Tensor& input = targets->inputs[k];
+      if (!input.grad_fn() && targets->grads[k].defined() && !input.impl().hooks.empty())
+        targets->grads[k] = apply_hooks(input.impl().hooks, targets->grads[k], create_graph);
+    }
 }
 
 void Tensor::backward(bool retain_graph) const {
@@ -246,21 +377,79 @@ void Tensor::backward(bool retain_graph) const {
            "backward: a gradient can be created implicitly only for a one-element output, got shape {}; "
            "pass backward(gradient) with a gradient of that shape",
            shape());
-  backward(Tensor(), retain_graph);
+  backward(Tensor(), BackwardOptions{.retain_graph = retain_graph});
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  backward(gradient, BackwardOptions{.retain_graph = retain_graph});
+}
+
+void Tensor::backward(const Tensor& gradient, const BackwardOptions& options) const {
   SG_CHECK(requires_grad(),
            "backward: tensor of shape {} does not require grad (no input of the ops that made it had "
            "requires_grad_(), or they ran under NoGradGuard)",
            shape());
-  if (!gradient.defined()) return Engine::run(*this, ones_like(*this), retain_graph);  // fresh: no detach needed
-  SG_CHECK(gradient.shape() == shape() && gradient.dtype() == dtype(),
-           "backward: gradient must match the output, expected {} {}, got {} {}", shape(), dtype(),
-           gradient.shape(), gradient.dtype());
-  // A gradient that is part of a graph is cut from it; any other is used as it is (a leaf's .grad copies
-  // it rather than keep it, since the caller still holds it).
-  Engine::run(*this, gradient.requires_grad() ? gradient.detach() : gradient, retain_graph);
+  const bool create_graph = options.create_graph;
+  const bool retain_graph = options.retain_graph.value_or(create_graph);
+  Tensor seed;
+  if (!gradient.defined()) {
+    SG_CHECK(numel() == 1,
+             "backward: a gradient can be created implicitly only for a one-element output, got shape {}; "
+             "pass backward(gradient) with a gradient of that shape",
+             shape());
+    seed = ones_like(*this);  // fresh: no detach needed
+  } else {
+    SG_CHECK(gradient.shape() == shape() && gradient.dtype() == dtype(),
+             "backward: gradient must match the output, expected {} {}, got {} {}", shape(), dtype(),
+             gradient.shape(), gradient.dtype());
+    // A gradient that is part of a graph is cut from it, unless the pass builds a graph (then it is
+    // differentiated through, as in PyTorch); any other is used as it is (a leaf's .grad copies it rather
+    // than keep it, since the caller still holds it).
+    seed = gradient.requires_grad() && !create_graph ? gradient.detach() : gradient;
+  }
+  Engine::run(std::span<const Tensor>(this, 1), std::span<const Tensor>(&seed, 1), retain_graph, create_graph);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const GradOptions& options) {
+  SG_CHECK(!outputs.empty(), "grad: expected at least one output, got none");
+  SG_CHECK(!inputs.empty(), "grad: expected at least one input, got none");
+  SG_CHECK(options.grad_outputs.empty() || options.grad_outputs.size() == outputs.size(),
+           "grad: expected one grad_output per output, got {} grad_outputs for {} outputs",
+           options.grad_outputs.size(), outputs.size());
+  const bool create_graph = options.create_graph;
+  std::vector<Tensor> seeds;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& y = outputs[i];
+    SG_CHECK(y.defined() && y.requires_grad(),
+             "grad: output {} does not require grad and has no grad_fn (no input of the ops that made it had "
+             "requires_grad_(), or they ran under NoGradGuard)",
+             i);
+    const Tensor g = options.grad_outputs.empty() ? Tensor() : options.grad_outputs[i];
+    if (!g.defined()) {
+      SG_CHECK(y.numel() == 1,
+               "grad: a gradient can be created implicitly only for a one-element output, output {} has shape {}; "
+               "pass grad_outputs",
+               i, y.shape());
+      seeds.push_back(ones_like(y));
+    } else {
+      SG_CHECK(g.shape() == y.shape() && g.dtype() == y.dtype(),
+               "grad: grad_outputs[{}] must match output {}, expected {} {}, got {} {}", i, i, y.shape(), y.dtype(),
+               g.shape(), g.dtype());
+      seeds.push_back(g.requires_grad() && !create_graph ? g.detach() : g);
+    }
+  }
+  for (size_t k = 0; k < inputs.size(); ++k)
+    SG_CHECK(inputs[k].defined() && inputs[k].requires_grad(), "grad: input {} does not require grad{}", k,
+             inputs[k].defined() ? fmt::format(" (shape {})", inputs[k].shape()) : std::string(" (undefined)"));
+  GradTargets targets{inputs, std::vector<Tensor>(inputs.size())};
+  Engine::run(outputs, seeds, options.retain_graph.value_or(create_graph), create_graph, &targets);
+  for (size_t k = 0; k < inputs.size(); ++k)
+    SG_CHECK(options.allow_unused || targets.grads[k].defined(),
+             "grad: input {} (shape {}) was not reached from the outputs, so it has no gradient; pass "
+             "allow_unused = true to get an undefined Tensor for it",
+             k, inputs[k].shape());
+  return std::move(targets.grads);
 }
 
 }  // namespace sg

@@ -27,6 +27,18 @@ class NoGradGuard {
   bool previous_;
 };
 
+/// Sets grad mode for a scope, on or off: backward turns it on while it builds a graph (create_graph).
+class AutoGradMode {
+ public:
+  explicit AutoGradMode(bool enabled) : previous_(GradMode::is_enabled()) { GradMode::set_enabled(enabled); }
+  ~AutoGradMode() { GradMode::set_enabled(previous_); }
+  AutoGradMode(const AutoGradMode&) = delete;
+  AutoGradMode& operator=(const AutoGradMode&) = delete;
+
+ private:
+  bool previous_;
+};
+
 /// Anomaly detection: while on, every op checks its output (and backward every gradient) for NaN or
 /// infinity and throws std::runtime_error naming the op, so a loss that turns NaN can be traced to the
 /// op that made it. Off by default: the check reads every value.

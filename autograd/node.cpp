@@ -52,8 +52,13 @@ void Recorder::attach(std::shared_ptr<Node> node, std::span<const TensorRef> inp
     const Tensor& t = *ref.tensor;
     // Saving the output itself would make a cycle (output -> node -> output), so the node keeps an alias
     // of the output's data without its grad_fn.
+    const bool is_output = t.defined() && t.is_same(output);
+    if (is_output) {
+      SG_CHECK(node->saved_.size() < 32, "{}: the output must be among the first 32 saved tensors", node->name_);
+      node->saved_outputs_ |= uint32_t(1) << node->saved_.size();
+    }
     Node::Saved& kept = node->saved_.emplace_back();
-    kept.tensor = t.defined() && t.is_same(output) ? t.detach() : t;
+    kept.tensor = is_output ? t.detach() : t;
     kept.version = t.defined() ? t.impl().storage->version : 0;
   }
   node->output_shape_ = output.shape();

@@ -84,6 +84,9 @@ class Node {
   Shape output_shape_;
   Dtype output_dtype_ = kFloat32;
   bool released_ = false;
+  // Bit i: saved tensor i is the op's own output, kept without its grad_fn (a cycle otherwise); a
+  // backward that builds a graph (create_graph) sees it reattached to this node while it runs.
+  uint32_t saved_outputs_ = 0;
   std::unique_ptr<OutputHooks> hooks_;  // null unless the output has hooks: the engine's one check per node
   // The engine's scratch space during one backward pass, which holds the node meanwhile: owner_ is that
   // pass's mark (0 when no pass holds it), so two threads never share pending_grad_ or free saved_ under

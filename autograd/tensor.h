@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -23,6 +24,14 @@ namespace sg {
 
 class Node;
 class Tensor;
+
+/// Options of Tensor::backward, as in torch.Tensor.backward.
+struct BackwardOptions {
+  /// Keep the saved tensors for another backward through this graph; by default, create_graph's value.
+  std::optional<bool> retain_graph;
+  /// Record the backward pass itself, so the gradients it makes have a graph and can be differentiated.
+  bool create_graph = false;
+};
 
 /// A hook on a gradient (Tensor::register_hook): returns a replacement of the same shape and dtype, or an
 /// undefined Tensor to keep the gradient as it is.
@@ -155,6 +164,10 @@ class Tensor {
   void backward(bool retain_graph = false) const;
   /// The same from a tensor of any shape, seeded with `gradient` (same shape as this tensor).
   void backward(const Tensor& gradient, bool retain_graph = false) const;
+  /// The same with options; an undefined gradient means ones for a one-element output. With create_graph
+  /// the backward pass is itself recorded, so the .grad() it fills can be differentiated again:
+  ///   y.backward({}, {.create_graph = true});  sum(x.grad()).backward();   // x.grad() now holds d2y/dx2
+  void backward(const Tensor& gradient, const BackwardOptions& options) const;
 
   // ---- in place (refused while this tensor takes part in autograd and grad mode is on) ----
   // Also refused, as in PyTorch: an input that partly overlaps this tensor's bytes (see memory_overlap),

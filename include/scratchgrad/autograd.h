@@ -5,6 +5,7 @@
 #include "autograd/check.h"
 #include "autograd/dtype.h"
 #include "autograd/function.h"
+#include "autograd/grad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/graphviz.h"
