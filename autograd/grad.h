@@ -13,9 +13,9 @@ namespace sg {
 struct GradOptions {
   /// One gradient per output (the "vector" of a vector-Jacobian product); empty means ones, which only
   /// one-element outputs may take. An undefined entry means ones for that output.
-  std::vector<Tensor> grad_outputs;
+  std::vector<Tensor> grad_outputs{};
   /// Keep the saved tensors for another backward through this graph; by default, create_graph's value.
-  std::optional<bool> retain_graph;
+  std::optional<bool> retain_graph{};
   /// Record the backward pass, so the gradients returned can be differentiated again.
   bool create_graph = false;
   /// Give an undefined Tensor for an input the outputs do not depend on, instead of throwing.

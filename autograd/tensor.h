@@ -28,7 +28,7 @@ class Tensor;
 /// Options of Tensor::backward, as in torch.Tensor.backward.
 struct BackwardOptions {
   /// Keep the saved tensors for another backward through this graph; by default, create_graph's value.
-  std::optional<bool> retain_graph;
+  std::optional<bool> retain_graph{};
   /// Record the backward pass itself, so the gradients it makes have a graph and can be differentiated.
   bool create_graph = false;
 };
