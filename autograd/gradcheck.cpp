@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "autograd/check.h"
+#include "autograd/grad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "autograd/random.h"
@@ -87,6 +88,40 @@ GradcheckReport gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
     }
   }
   return report;
+}
+
+GradcheckReport gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, const GradcheckOptions& options) {
+  // Fixed random weights: u reduces f's output to a scalar, w[k] the gradient for input k.
+  std::vector<Tensor> weights;
+  Generator g(options.seed + 1);
+  const auto random_like = [&g](const Tensor& like) {
+    Tensor w = empty(like.shape(), kFloat64);
+    for (int64_t i = 0; i < w.numel(); ++i) w.data<double>()[i] = 0.5 + g.uniform();
+    return w;
+  };
+  const auto first_derivative = [&](const std::vector<Tensor>& in) {
+    AutoGradMode grad_mode(true);  // gradcheck evaluates under no-grad; the gradient needs a graph
+    Tensor y = f(in);
+    SG_CHECK(y.defined() && y.dtype() == kFloat64, "gradgradcheck: f must return a float64 tensor");
+    std::vector<Tensor> wrt;
+    for (const Tensor& t : in)
+      if (t.defined() && t.requires_grad()) wrt.push_back(t);
+    if (weights.empty()) {
+      weights.push_back(random_like(y));
+      for (const Tensor& t : wrt) weights.push_back(random_like(t));
+    }
+    const std::vector<Tensor> grads =
+        grad({sum(mul(y, weights[0]))}, wrt, {.create_graph = true, .allow_unused = true});
+    Tensor total = zeros({}, kFloat64);
+    for (size_t k = 0; k < grads.size(); ++k)
+      if (grads[k].defined()) total = add(total, sum(mul(grads[k], weights[k + 1])));
+    // A gradient that no longer depends on the inputs (f linear in them) has derivative 0: tied to them
+    // with a zero weight, gradcheck checks that too rather than refuse an output without a graph.
+    if (!total.requires_grad() && !wrt.empty()) total = add(total, mul(sum(wrt[0]), 0.0));
+    return total;
+  };
+  return gradcheck(first_derivative, inputs, options);
 }
 
 std::string GradcheckReport::str() const {

@@ -40,6 +40,13 @@ std::ostream& operator<<(std::ostream& os, const GradcheckReport& report);
 GradcheckReport gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
 
+/// Checks second derivatives the same way: the gradient of f, computed by autograd with create_graph, is
+/// itself checked by gradcheck (finite differences of the analytic gradient against differentiating it
+/// once more). The gradient is reduced to a scalar with fixed random weights, as f's output is.
+///   auto report = sg::gradgradcheck([](const std::vector<sg::Tensor>& in) { return sg::tanh(in[0]); }, {x});
+GradcheckReport gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
 }  // namespace sg
 
 template <>
