@@ -1,5 +1,7 @@
 // Elementwise ops of two tensors, broadcast like NumPy. The forward broadcasts; each backward hands the
-// incoming gradient through its formula and sums it back to each input's shape with reduce_to.
+// incoming gradient through its formula and sums it back to each input's shape with reduce_to. Those
+// formulas are ops (pow's have a kernel and, for create_graph, the same in ops), so they are recorded
+// when backward builds a graph.
 #include <cmath>
 
 #include "autograd/check.h"
@@ -80,6 +82,11 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor y = binary_forward<false>("pow", a, b, [](auto x, auto e) { return std::pow(x, e); });
   return record("pow", {a, b}, y, {a, b, y}, [](const Node& node, const Tensor& dy) {
     const Tensor &a = node.saved(0), &b = node.saved(1), &y = node.saved(2);
+    if (GradMode::is_enabled()) {  // create_graph: the same formulas in recorded ops
+      const Tensor zero = zeros({}, dy.dtype());
+      return Grads{node.needs_grad(0) ? reduce_to(where(eq(b, 0.0), zero, mul(dy, mul(b, pow(a, sub(b, ones({}, b.dtype())))))), a.shape()) : Tensor(),
+                   node.needs_grad(1) ? reduce_to(where(logical_and(eq(a, 0.0), ge(b, 0.0)), zero, mul(dy, mul(y, log(a)))), b.shape()) : Tensor()};
+    }
     // Each gradient reads a and b at every output element: broadcast them once (no copy when the shapes match).
     const Tensor av = broadcast_to(a, dy.shape()), bv = broadcast_to(b, dy.shape());
     Tensor da, db;
