@@ -1,7 +1,7 @@
 // Reductions: sum, mean, max, min, amax, amin (of everything, along a dim or over several, keepdim or
 // not), argmax, argmin. Their backwards spread the gradient back over the reduced dims: evenly for sum
 // and mean; for max, min, amax and amin evenly over the tied extremes, or to the selected element along
-// a dim.
+// a dim. With grad mode on in backward (create_graph) every backward is made of recorded ops.
 #include "autograd/check.h"
 #include "autograd/kernels/elementwise.h"
 #include "autograd/kernels/reduce.h"
@@ -73,6 +73,7 @@ Tensor sum(const Tensor& x) {
     }
   });
   return record("sum", {x}, y, {}, [shape = x.shape()](const Node&, const Tensor& dy) {
+    if (GradMode::is_enabled()) return Grads{broadcast_to(dy, shape)};  // create_graph: recorded
     return Grads{full(shape, dy.item(), dy.dtype())};  // dy is one number (exact as a double for floats)
   });
 }
@@ -133,6 +134,10 @@ Tensor extreme_of_all(const char* op, const Tensor& x, Better better) {
   });
   return record(op, {x}, y, {x, y}, [](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &y = node.saved(1);
+    if (GradMode::is_enabled()) {  // create_graph: the same share, in recorded ops
+      const Tensor tied = eq(x, y);
+      return Grads{mul(tied, div(dy, sum(tied)))};
+    }
     Tensor dx = empty_like(x);
     dispatch(dy.dtype(), "backward", [&]<class T> {
       kernels::share_among_ties(dx.data<T>(), dy.data<T>()[0], x.data<T>(), y.data<T>()[0], x.numel());
@@ -162,7 +167,15 @@ ValuesIndices select_along(const char* op, const Tensor& x, int64_t dim, bool ke
   dispatch(x.dtype(), op, [&]<class T> {
     kernels::select_dim(y.data<T>(), index.data<int64_t>(), x.data<T>(), s.outer, s.size, s.inner, better);
   });
-  y = record(op, {x}, y, {index}, [s, x_shape = x.shape()](const Node& node, const Tensor& dy) {
+  y = record(op, {x}, y, {index}, [s, x_shape = x.shape(), dim](const Node& node, const Tensor& dy) {
+    if (GradMode::is_enabled()) {  // create_graph: dy times a 0/1 mask of the selected elements, recorded
+      Tensor picked = zeros(x_shape, dy.dtype());
+      const Tensor one = ones(reduced_shape(x_shape, dim, true), dy.dtype());
+      dispatch(dy.dtype(), "backward", [&]<class T> {
+        kernels::scatter_dim(picked.data<T>(), one.data<T>(), node.saved(0).data<int64_t>(), s.outer, s.size, s.inner);
+      });
+      return Grads{mul(picked, reshape(dy, one.shape()))};
+    }
     Tensor dx = empty(x_shape, dy.dtype());
     dispatch(dy.dtype(), "backward", [&]<class T> {
       kernels::scatter_dim(dx.data<T>(), dy.data<T>(), node.saved(0).data<int64_t>(), s.outer, s.size, s.inner);
