@@ -1,5 +1,6 @@
 // softmax, log_softmax and logsumexp along a dim. Fused forward and backward (rather than a composition
 // of exp, sum and div) because the composition overflows for large inputs: these subtract the max first.
+// With grad mode on in backward (create_graph), each backward is the same formula in recorded ops.
 #include "autograd/check.h"
 #include "autograd/kernels/softmax.h"
 #include "autograd/node.h"
@@ -14,8 +15,11 @@ Tensor softmax_op(const char* op, const Tensor& x, int64_t dim, bool log_y) {
   const DimSplit s = split_at(x.shape(), dim);
   Tensor y = empty_like(x);
   dispatch(x.dtype(), op, [&]<class T> { kernels::softmax_forward(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, log_y); });
-  return record(op, {x}, y, {y}, [s, log_y](const Node& node, const Tensor& dy) {
+  return record(op, {x}, y, {y}, [s, dim, log_y](const Node& node, const Tensor& dy) {
     const Tensor& y = node.saved(0);
+    if (GradMode::is_enabled()) {
+      return Grads{log_y ? sub(dy, mul(exp(y), sum(dy, {dim}, true))) : mul(y, sub(dy, sum(mul(dy, y), {dim}, true)))};
+    }
     Tensor dx = empty_like(dy);
     dispatch(dy.dtype(), "backward", [&]<class T> {
       kernels::softmax_backward(dx.data<T>(), dy.data<T>(), y.data<T>(), s.outer, s.size, s.inner, log_y);
@@ -55,6 +59,8 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target) {
   return record("softmax_cross_entropy", {logits}, loss, {logits, lse, target},
                 [N, C](const Node& node, const Tensor& dloss) {
     const Tensor &x = node.saved(0), &lse = node.saved(1), &target = node.saved(2);
+    if (GradMode::is_enabled())  // lse has no graph: softmax(x) again, in recorded ops
+      return Grads{mul(reshape(dloss, {N, 1}), sub(softmax(x, 1), one_hot(target, C, x.dtype())))};
     Tensor dx = empty_like(x);
     dispatch(dloss.dtype(), "backward", [&]<class T> {
       kernels::softmax_cross_entropy_backward(dx.data<T>(), dloss.data<T>(), x.data<T>(), lse.data<T>(),
@@ -75,8 +81,11 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
   Tensor y = empty(kept, x.dtype());
   dispatch(x.dtype(), "logsumexp", [&]<class T> { kernels::logsumexp(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner); });
   Tensor out = keepdim || x.dim() == 0 ? y : squeeze(y, dim);
-  return record("logsumexp", {x}, out, {x, y}, [kept](const Node& node, const Tensor& dy) {
+  return record("logsumexp", {x}, out, {x, y}, [kept, dim](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &y = node.saved(1);
+    // create_graph: y without keepdim is no output in the graph, so its dependence on x is taken
+    // through softmax instead.
+    if (GradMode::is_enabled()) return Grads{mul(reshape(dy, kept), softmax(x, dim))};
     return Grads{mul(reshape(dy, kept), exp(sub(x, y)))};
   });
 }
