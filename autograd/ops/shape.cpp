@@ -146,6 +146,21 @@ Tensor reduce_to(const Tensor& dy, const Shape& shape) {
   });
 }
 
+namespace {
+// slice's backward as a recorded op of dy: dy put back in its place, zeros elsewhere.
+//   d(dy) = the same slice of ddx
+Tensor slice_backward(const Tensor& dy, const DimSplit& s, int64_t dim, int64_t start, int64_t len, int64_t step,
+                      const Shape& x_shape) {
+  Tensor dx = empty(x_shape, dy.dtype());
+  dispatch(dy.dtype(), "backward", [&]<class T> {
+    kernels::slice_backward(dx.data<T>(), dy.data<T>(), s.outer, s.size, s.inner, start, len, step);
+  });
+  return record("slice_backward", {dy}, dx, {}, [dim, start, len, step](const Node&, const Tensor& ddx) {
+    return Grads{slice(ddx, dim, start, start + (len - 1) * step + 1, step)};
+  });
+}
+}  // namespace
+
 // ---- slicing -------------------------------------------------------------------
 // y = x[..., start : end : step, ...] along dim      dx = dy placed back there, zeros elsewhere
 Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
@@ -174,12 +189,8 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
     y = empty(shape, x.dtype());
     dispatch_all(x.dtype(), [&]<class T> { kernels::slice(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner, start, len, step); });
   }
-  return record("slice", {x}, y, {}, [s, start, len, step, x_shape = x.shape()](const Node&, const Tensor& dy) {
-    Tensor dx = empty(x_shape, dy.dtype());
-    dispatch(dy.dtype(), "backward", [&]<class T> {
-      kernels::slice_backward(dx.data<T>(), dy.data<T>(), s.outer, s.size, s.inner, start, len, step);
-    });
-    return Grads{dx};
+  return record("slice", {x}, y, {}, [s, dim, start, len, step, x_shape = x.shape()](const Node&, const Tensor& dy) {
+    return Grads{slice_backward(dy, s, dim, start, len, step, x_shape)};  // recorded only under create_graph
   });
 }
 
@@ -193,6 +204,21 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
            end_fits ? fmt::format("{}", end) : fmt::format("{} + {}", start, length), dim, n, x.shape());
   return slice(x, dim, start, end, 1);
 }
+
+namespace {
+// index_select's backward as a recorded op of dy: each row of dy added into the row of x it came from.
+//   d(dy) = index_select(ddx, dim, index)
+Tensor index_select_backward(const Tensor& dy, const Tensor& index, int64_t dim, const DimSplit& s,
+                             const Shape& x_shape) {
+  Tensor dx = empty(x_shape, dy.dtype());
+  dispatch(dy.dtype(), "backward", [&]<class T> {
+    kernels::gather_backward(dx.data<T>(), dy.data<T>(), index.data<int64_t>(), s.outer, s.size, s.inner, index.numel());
+  });
+  return record("index_select_backward", {dy}, dx, {index}, [dim](const Node& node, const Tensor& ddx) {
+    return Grads{index_select(ddx, dim, node.saved(0))};
+  });
+}
+}  // namespace
 
 // ---- index_select --------------------------------------------------------------
 // y[o, j, i] = x[o, index[j], i]               dx[o, index[j], i] += dy[o, j, i]
@@ -212,13 +238,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   dispatch_all(x.dtype(), [&]<class T> {
     kernels::gather(y.data<T>(), x.data<T>(), idx, s.outer, s.size, s.inner, index.numel());
   });
-  return record("index_select", {x}, y, {index}, [s, x_shape = x.shape()](const Node& node, const Tensor& dy) {
-    const Tensor& index = node.saved(0);
-    Tensor dx = empty(x_shape, dy.dtype());
-    dispatch(dy.dtype(), "backward", [&]<class T> {
-      kernels::gather_backward(dx.data<T>(), dy.data<T>(), index.data<int64_t>(), s.outer, s.size, s.inner, index.numel());
-    });
-    return Grads{dx};
+  return record("index_select", {x}, y, {index}, [s, dim, x_shape = x.shape()](const Node& node, const Tensor& dy) {
+    return Grads{index_select_backward(dy, node.saved(0), dim, s, x_shape)};  // recorded only under create_graph
   });
 }
 
