@@ -2,6 +2,8 @@
 // broadcasts reads one matrix of A or B for several of C) for one GEMM kernel; the backward reuses the
 // same kernel with transposed operands instead of copying transposes:
 //   C = A B   =>   dA = dC B^T,   dB = A^T dC
+// With grad mode on in backward (create_graph), the same two products are written with matmul itself,
+// recorded, so they can be differentiated again.
 #include "autograd/check.h"
 #include "autograd/kernels/batched_gemm.h"
 #include "autograd/kernels/gemm.h"
@@ -10,6 +12,25 @@
 #include "autograd/parallel.h"
 
 namespace sg {
+
+namespace {
+// create_graph: dA = dC B^T and dB = A^T dC as recorded ops, with a 1-D A as a row (1, K) and a 1-D B
+// as a column (K, 1), and each gradient summed back over the batch dims its operand was broadcast along.
+Grads product_backward_in_ops(const Node& node, const Tensor& a, const Tensor& b, const Tensor& dc) {
+  const Tensor a2 = a.dim() == 1 ? unsqueeze(a, 0) : a, b2 = b.dim() == 1 ? unsqueeze(b, 1) : b;
+  const int64_t trailing = (a.dim() > 1) + (b.dim() > 1);
+  Shape full;
+  for (int64_t d = 0; d + trailing < dc.dim(); ++d) full.push_back(dc.size(d));
+  full.push_back(a2.size(-2)), full.push_back(b2.size(-1));
+  const Tensor dc2 = reshape(dc, full);
+  Grads grads(2);
+  if (node.needs_grad(0))
+    grads[0] = reshape(reduce_to(matmul(dc2, transpose(b2, b2.dim() - 2, b2.dim() - 1)), a2.shape()), a.shape());
+  if (node.needs_grad(1))
+    grads[1] = reshape(reduce_to(matmul(transpose(a2, a2.dim() - 2, a2.dim() - 1), dc2), b2.shape()), b.shape());
+  return grads;
+}
+}  // namespace
 
 namespace {
 // C (batch, M, N) = op(A) (batch_a, M, K) * op(B) (batch_b, K, N), where a batch of 1 is shared by all.
@@ -101,6 +122,7 @@ Tensor product(const char* op, const Tensor& a, const Tensor& b) {
 
   return record(op, {a, b}, c, {a, b}, [=](const Node& node, const Tensor& dc) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
+    if (GradMode::is_enabled()) return product_backward_in_ops(node, a, b, dc);
     const auto whole = batch_steps(forward.shape, forward.shape);  // a gradient's own steps: never broadcast
     Shape whole_a = forward.shape, whole_b = forward.shape;
     whole_a.push_back(M), whole_a.push_back(K), whole_b.push_back(K), whole_b.push_back(N);
@@ -188,6 +210,9 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     });
   return record("linear", {x, weight, bias}, y, {x, weight}, [=](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1);
+    if (GradMode::is_enabled())  // create_graph: dx = dy W, dW = dy^T x, db = sum of dy, recorded
+      return Grads{node.needs_grad(0) ? matmul(dy, w) : Tensor(), node.needs_grad(1) ? matmul(dy.t(), x) : Tensor(),
+                   node.needs_grad(2) ? sum(dy, 0) : Tensor()};
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty({N, in}, dy.dtype());
     if (node.needs_grad(1)) grads[1] = empty({out, in}, dy.dtype());
