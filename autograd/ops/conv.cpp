@@ -1,5 +1,8 @@
 // conv2d: cross-correlation of a batch of images with a bank of filters, as in PyTorch. The loops:
 // kernels/reference/conv.h (the definition) and kernels/fast/conv.h (im2col and one GEMM per image).
+// With grad mode on in backward (create_graph), the two gradients are recorded ops of their own, each
+// linear in dy and in the other operand, whose backwards are conv2d and each other: differentiable to
+// any order.
 #include "autograd/check.h"
 #include "autograd/kernels/conv.h"
 #include "autograd/node.h"
@@ -47,6 +50,39 @@ kernels::ConvGeometry conv_geometry(const Tensor& input, const Tensor& weight, c
   check_sizes({C * KH * KW, OH * OW}, "conv2d");  // one image's im2col matrix (CK, L)
   return {C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW};
 }
+
+// dx = conv2d's input gradient for dy and w; the transpose of conv2d(., w) (a transposed convolution).
+//   d(dy) = conv2d(ddx, w)          dw = the weight gradient for dy and input ddx
+Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Conv2dParams& params);
+// dw = conv2d's weight gradient for dy and x: the correlation of x with dy.
+//   d(dy) = conv2d(x, ddw)          dx = the input gradient for dy and weight ddw
+Tensor conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Shape& w_shape, const Conv2dParams& params);
+
+Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Conv2dParams& params) {
+  const kernels::ConvGeometry g = conv_geometry(empty(x_shape, w.dtype()), w, Tensor(), params);
+  Tensor dx = empty(x_shape, dy.dtype());
+  dispatch(dy.dtype(), "conv2d backward", [&]<class T> {
+    kernels::conv2d_backward_input(dx.data<T>(), dy.data<T>(), w.data<T>(), x_shape[0], g);
+  });
+  return record("conv2d_input_grad", {dy, w}, dx, {dy, w}, [params](const Node& node, const Tensor& ddx) {
+    const Tensor &dy = node.saved(0), &w = node.saved(1);
+    return Grads{node.needs_grad(0) ? conv2d(ddx, w, Tensor(), params) : Tensor(),
+                 node.needs_grad(1) ? conv2d_weight_grad(dy, ddx, w.shape(), params) : Tensor()};
+  });
+}
+
+Tensor conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Shape& w_shape, const Conv2dParams& params) {
+  const kernels::ConvGeometry g = conv_geometry(x, empty(w_shape, x.dtype()), Tensor(), params);
+  Tensor dw = empty(w_shape, dy.dtype());
+  dispatch(dy.dtype(), "conv2d backward", [&]<class T> {
+    kernels::conv2d_backward_weight(dw.data<T>(), dy.data<T>(), x.data<T>(), x.size(0), g, static_cast<const T*>(nullptr));
+  });
+  return record("conv2d_weight_grad", {dy, x}, dw, {dy, x}, [params](const Node& node, const Tensor& ddw) {
+    const Tensor &dy = node.saved(0), &x = node.saved(1);
+    return Grads{node.needs_grad(0) ? conv2d(x, ddw, Tensor(), params) : Tensor(),
+                 node.needs_grad(1) ? conv2d_input_grad(dy, ddw, x.shape(), params) : Tensor()};
+  });
+}
 }  // namespace
 
 // ---- conv2d --------------------------------------------------------------------
@@ -66,8 +102,12 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
     kernels::conv2d_forward(y.data<T>(), input.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr,
                             N, g, cols.defined() ? cols.data<T>() : nullptr);
   });
-  return record("conv2d", {input, weight, bias}, y, {input, weight, cols}, [g, N](const Node& node, const Tensor& dy) {
+  return record("conv2d", {input, weight, bias}, y, {input, weight, cols}, [g, N, params](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1), &cols = node.saved(2);
+    if (GradMode::is_enabled())  // create_graph
+      return Grads{node.needs_grad(0) ? conv2d_input_grad(dy, w, x.shape(), params) : Tensor(),
+                   node.needs_grad(1) ? conv2d_weight_grad(dy, x, w.shape(), params) : Tensor(),
+                   node.needs_grad(2) ? sum(dy, {0, 2, 3}) : Tensor()};
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty(x.shape(), dy.dtype());
     if (node.needs_grad(1)) grads[1] = empty(w.shape(), dy.dtype());
