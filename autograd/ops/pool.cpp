@@ -1,6 +1,8 @@
 // Max and average pooling over the last two dims of (N, C, H, W). Output sizes floor, as in PyTorch's
 // default: Ho = floor((H + 2P - K) / S) + 1, so 23x23 pooled by 2 is 11x11 (the last row and column
 // are dropped).
+// Both backwards are linear in dy; with grad mode on in backward (create_graph) they are recorded as ops
+// of their own, whose backwards (picking at the maxima, and avg_pool2d itself) are ops again.
 #include "autograd/check.h"
 #include "autograd/kernels/pool.h"
 #include "autograd/node.h"
@@ -38,6 +40,33 @@ kernels::PoolGeometry pool_geometry(const char* op, const Tensor& input, const P
   check_sizes({input.size(0), input.size(1), OH, OW}, op);
   return {H, W, KH, KW, SH, SW, PH, PW, OH, OW};
 }
+
+// max_pool2d's backward as a recorded op of dy: each dy to its window's maximum (index: the maximum's
+// place in its plane).     d(dy) = ddx at those places
+Tensor max_pool2d_scatter(const Tensor& dy, const Tensor& index, const kernels::PoolGeometry& g, const Shape& shape) {
+  Tensor dx = empty(shape, dy.dtype());
+  dispatch(dy.dtype(), "max_pool2d backward", [&]<class T> {
+    kernels::max_pool2d_backward(dx.data<T>(), dy.data<T>(), index.data<int64_t>(), shape[0] * shape[1], g);
+  });
+  return record("max_pool2d_backward", {dy}, dx, {index}, [g](const Node& node, const Tensor& ddx) {
+    const Tensor& index = node.saved(0);
+    const int64_t planes = index.size(0) * index.size(1), plane = g.H * g.W;
+    const Tensor flat = add(index, reshape(arange(0, double(planes * plane), double(plane), kInt64),
+                                           {index.size(0), index.size(1), 1, 1}));
+    return Grads{reshape(index_select(reshape(ddx, {-1}), 0, reshape(flat, {-1})), index.shape())};
+  });
+}
+
+// avg_pool2d's backward as a recorded op of dy: each dy shared over its window.    d(dy) = avg_pool2d(ddx)
+Tensor avg_pool2d_spread(const Tensor& dy, const kernels::PoolGeometry& g, const Shape& shape) {
+  Tensor dx = empty(shape, dy.dtype());
+  dispatch(dy.dtype(), "avg_pool2d backward", [&]<class T> {
+    kernels::avg_pool2d_backward(dx.data<T>(), dy.data<T>(), shape[0] * shape[1], g);
+  });
+  return record("avg_pool2d_backward", {dy}, dx, {}, [g](const Node&, const Tensor& ddx) {
+    return Grads{avg_pool2d(ddx, {.kernel_size = {g.KH, g.KW}, .stride = {g.SH, g.SW}, .padding = {g.PH, g.PW}})};
+  });
+}
 }  // namespace
 
 // ---- max_pool2d ------------------------------------------------------------------
@@ -54,12 +83,7 @@ Tensor max_pool2d(const Tensor& input, const Pool2dParams& params) {
                                 N * C, g);
   });
   return record("max_pool2d", {input}, y, {index}, [g, shape = input.shape()](const Node& node, const Tensor& dy) {
-    const Tensor& index = node.saved(0);
-    Tensor dx = empty(shape, dy.dtype());
-    dispatch(dy.dtype(), "max_pool2d backward", [&]<class T> {
-      kernels::max_pool2d_backward(dx.data<T>(), dy.data<T>(), index.data<int64_t>(), shape[0] * shape[1], g);
-    });
-    return Grads{dx};
+    return Grads{max_pool2d_scatter(dy, node.saved(0), g, shape)};  // recorded only under create_graph
   });
 }
 
@@ -74,11 +98,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dParams& params) {
     kernels::avg_pool2d_forward(y.data<T>(), input.data<T>(), N * C, g);
   });
   return record("avg_pool2d", {input}, y, {}, [g, shape = input.shape()](const Node&, const Tensor& dy) {
-    Tensor dx = empty(shape, dy.dtype());
-    dispatch(dy.dtype(), "avg_pool2d backward", [&]<class T> {
-      kernels::avg_pool2d_backward(dx.data<T>(), dy.data<T>(), shape[0] * shape[1], g);
-    });
-    return Grads{dx};
+    return Grads{avg_pool2d_spread(dy, g, shape)};  // recorded only under create_graph
   });
 }
 
