@@ -2,6 +2,7 @@
 #include "autograd/node.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "autograd/check.h"
 
@@ -16,6 +17,11 @@ void check_finite(const Tensor& t, std::string_view op, std::string_view what) {
         fail_io("anomaly: '{}' produced {} in its {} of shape {} (element {}, value {})", op,
                 std::isnan(x[i]) ? "NaN" : "infinity", what, t.shape(), i, x[i]);
   });
+}
+
+void refuse_create_graph(std::string_view op) {
+  if (GradMode::is_enabled()) [[unlikely]]
+    throw std::runtime_error(fmt::format("{}: backward is not differentiable (create_graph) yet", op));
 }
 
 namespace {

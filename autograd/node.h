@@ -109,6 +109,10 @@ class LambdaNode final : public Node {
   Backward backward_;
 };
 
+/// For a backward written with fused kernels only: throws std::runtime_error naming op when grad mode is
+/// on in backward (create_graph), rather than return a gradient whose own derivative would be wrong.
+void refuse_create_graph(std::string_view op);
+
 /// Under DetectAnomalyGuard: throws std::runtime_error if t holds a NaN or infinity, naming `what`.
 void check_finite(const Tensor& t, std::string_view op, std::string_view what);
 

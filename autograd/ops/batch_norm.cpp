@@ -2,6 +2,7 @@
 // or by running ones (evaluation), then scaled and shifted, as PyTorch's F.batch_norm. One op with its own
 // backward, where a composition of a dozen broadcast ops (means, subtractions, a square root, a division)
 // and autograd through all of them spent several passes over the activations each way.
+// Its backward has no differentiable form yet: under create_graph it throws.
 #include <algorithm>
 #include <cmath>
 
@@ -76,6 +77,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   }
   return record("batch_norm", {input, weight, bias}, y, {input, weight, mean, rstd},
                 [N, C, S, training](const Node& node, const Tensor& dy) {
+    refuse_create_graph("batch_norm");
     const Tensor &x = node.saved(0), &w = node.saved(1), &mean = node.saved(2), &rstd = node.saved(3);
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty_like(x);

@@ -1,5 +1,5 @@
 // Looking rows of a table up by integer index: the embedding of token ids, with an optional padding
-// row that never learns.
+// row that never learns. Its backward has no differentiable form yet: under create_graph it throws.
 #include "autograd/check.h"
 #include "autograd/kernels/shape.h"
 #include "autograd/node.h"
@@ -34,6 +34,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
     kernels::gather(y.data<T>(), weight.data<T>(), idx, 1, V, D, L);
   });
   return record("embedding", {weight}, y, {indices}, [V, D, L, padding_idx](const Node& node, const Tensor& dy) {
+    refuse_create_graph("embedding");
     const Tensor& indices = node.saved(0);
     Tensor dw = empty({V, D}, dy.dtype());
     dispatch(dy.dtype(), "backward", [&]<class T> {

@@ -1,6 +1,7 @@
 // Layer normalisation over the last dims of a tensor, fused forward and backward: a composition of mean,
 // sub, mul, sqrt and div would make and keep a handful of full-size temporaries each way, and models with
-// attention run it at every layer.
+// attention run it at every layer. Its backward has no differentiable form yet: under create_graph it
+// throws.
 #include <cmath>
 
 #include "autograd/check.h"
@@ -40,6 +41,7 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   });
   return record("layer_norm", {x, weight, bias}, y, {x, weight, mean, rstd},
                 [M, N, normalized_shape](const Node& node, const Tensor& dy) {
+    refuse_create_graph("layer_norm");
     const Tensor &x = node.saved(0), &w = node.saved(1), &mean = node.saved(2), &rstd = node.saved(3);
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty_like(x);

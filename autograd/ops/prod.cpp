@@ -1,5 +1,6 @@
 // Products: of all elements and along a dim. The backward gives each element the product of the others,
-// computed without dividing by it, so it is exact where elements are zero.
+// computed without dividing by it, so it is exact where elements are zero. That backward has no
+// differentiable form yet: under create_graph it throws.
 #include "autograd/kernels/prod.h"
 #include "autograd/check.h"
 #include "autograd/node.h"
@@ -15,6 +16,7 @@ Tensor prod_along(const Tensor& x, const DimSplit& s, const Shape& shape) {
   Tensor y = empty(shape, x.dtype());
   dispatch_all(x.dtype(), [&]<class T> { kernels::prod_dim(y.data<T>(), x.data<T>(), s.outer, s.size, s.inner); });
   return record("prod", {x}, y, {x}, [s](const Node& node, const Tensor& dy) {
+    refuse_create_graph("prod");
     const Tensor& x = node.saved(0);
     Tensor dx = empty_like(x);
     dispatch(dy.dtype(), "prod backward", [&]<class T> {
