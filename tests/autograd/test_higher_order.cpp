@@ -390,6 +390,10 @@ BOOST_AUTO_TEST_CASE(a_non_differentiable_backward_says_so) {
   const Tensor p = uniform64({3});
   BOOST_TEST(throws_with<std::runtime_error>([&] { grad({prod(p)}, {p}, {.create_graph = true}); },
                                              {"prod: backward is not differentiable (create_graph) yet"}));
+  const Tensor images = uniform64({4, 2, 3});
+  const Tensor normalised = batch_norm(images, Tensor(), Tensor(), Tensor(), Tensor(), true);
+  BOOST_TEST(throws_with<std::runtime_error>([&] { grad({sum(mul(normalised, normalised))}, {images}, {.create_graph = true}); },
+                                             {"batch_norm: backward is not differentiable (create_graph) yet"}));
   const Tensor table = uniform64({4, 2});
   const Tensor e = embedding(table, tensor(std::vector<int64_t>{1, 3}, {2}));
   BOOST_TEST(throws_with<std::runtime_error>([&] { grad({sum(e)}, {table}, {.create_graph = true}); },
