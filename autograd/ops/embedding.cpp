@@ -1,5 +1,5 @@
 // Looking rows of a table up by integer index: the embedding of token ids, with an optional padding
-// row that never learns. Its backward has no differentiable form yet: under create_graph it throws.
+// row that never learns.
 #include "autograd/check.h"
 #include "autograd/kernels/shape.h"
 #include "autograd/node.h"
@@ -34,8 +34,12 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
     kernels::gather(y.data<T>(), weight.data<T>(), idx, 1, V, D, L);
   });
   return record("embedding", {weight}, y, {indices}, [V, D, L, padding_idx](const Node& node, const Tensor& dy) {
-    refuse_create_graph("embedding");
     const Tensor& indices = node.saved(0);
+    if (GradMode::is_enabled()) {  // create_graph: the same sums as a recorded product, one-hot rows^T dy
+      Tensor rows = one_hot(reshape(indices, {L}), V, dy.dtype());
+      if (padding_idx) rows = mul(rows, ne(arange(double(V), dy.dtype()), double(*padding_idx)));
+      return Grads{matmul(transpose(rows, 0, 1), reshape(dy, {L, D}))};
+    }
     Tensor dw = empty({V, D}, dy.dtype());
     dispatch(dy.dtype(), "backward", [&]<class T> {
       kernels::gather_backward(dw.data<T>(), dy.data<T>(), indices.data<int64_t>(), 1, V, D, L);
