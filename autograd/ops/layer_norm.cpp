@@ -1,7 +1,7 @@
 // Layer normalisation over the last dims of a tensor, fused forward and backward: a composition of mean,
 // sub, mul, sqrt and div would make and keep a handful of full-size temporaries each way, and models with
-// attention run it at every layer. Its backward has no differentiable form yet: under create_graph it
-// throws.
+// attention run it at every layer. Under create_graph the backward's formulas run as recorded ops
+// instead, with mean and rstd recomputed from x (the saved ones have no graph).
 #include <cmath>
 
 #include "autograd/check.h"
@@ -10,6 +10,24 @@
 #include "autograd/ops.h"
 
 namespace sg {
+
+namespace {
+// create_graph: the banner's formulas as recorded ops, so the gradients can be differentiated again.
+Grads layer_norm_backward_in_ops(const Node& node, const Tensor& dy, const Tensor& x, const Tensor& w,
+                                 const Shape& normalized_shape, double eps) {
+  std::vector<int64_t> rows;
+  for (int64_t d = x.dim() - int64_t(normalized_shape.size()); d < x.dim(); ++d) rows.push_back(d);
+  const Tensor rstd = rsqrt(add(var(x, rows, 0, true), eps));
+  const Tensor xhat = mul(sub(x, mean(x, rows, true)), rstd);
+  const Tensor g = w.defined() ? mul(dy, w) : dy;
+  Grads grads(3);
+  if (node.needs_grad(0))
+    grads[0] = mul(rstd, sub(sub(g, mean(g, rows, true)), mul(xhat, mean(mul(g, xhat), rows, true))));
+  if (node.needs_grad(1)) grads[1] = reduce_to(mul(dy, xhat), normalized_shape);
+  if (node.needs_grad(2)) grads[2] = reduce_to(dy, normalized_shape);
+  return grads;
+}
+}  // namespace
 
 // ---- layer_norm ------------------------------------------------------------------
 // Over each row of the trailing normalized_shape dims (N values):
@@ -40,9 +58,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                                 bias.defined() ? bias.data<T>() : nullptr, M, N, eps);
   });
   return record("layer_norm", {x, weight, bias}, y, {x, weight, mean, rstd},
-                [M, N, normalized_shape](const Node& node, const Tensor& dy) {
-    refuse_create_graph("layer_norm");
+                [M, N, normalized_shape, eps](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1), &mean = node.saved(2), &rstd = node.saved(3);
+    if (GradMode::is_enabled()) return layer_norm_backward_in_ops(node, dy, x, w, normalized_shape, eps);
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty_like(x);
     if (node.needs_grad(1)) grads[1] = empty(normalized_shape, dy.dtype());
