@@ -2,7 +2,8 @@
 // or by running ones (evaluation), then scaled and shifted, as PyTorch's F.batch_norm. One op with its own
 // backward, where a composition of a dozen broadcast ops (means, subtractions, a square root, a division)
 // and autograd through all of them spent several passes over the activations each way.
-// Its backward has no differentiable form yet: under create_graph it throws.
+// Under create_graph the backward's formulas run as recorded ops instead (training: mean and rstd
+// recomputed from x, since the saved ones have no graph).
 #include <algorithm>
 #include <cmath>
 
@@ -26,6 +27,25 @@ void check_per_channel(const char* name, const Tensor& t, const Tensor& input) {
   SG_CHECK(t.shape() == Shape{C} && t.dtype() == input.dtype(),
            "batch_norm: {} must have shape [{}] and dtype {} to match input {}, got {} {} {}", name, C, input.dtype(),
            input.shape(), name, t.shape(), t.dtype());
+}
+
+// create_graph: the banner's formulas as recorded ops, so the gradients can be differentiated again.
+Grads batch_norm_backward_in_ops(const Node& node, const Tensor& dy, const Tensor& x, const Tensor& w,
+                                 const Tensor& saved_mean, const Tensor& saved_rstd, bool training, double eps) {
+  std::vector<int64_t> others{0};  // every dim but the channels
+  Shape per_channel(std::vector<int64_t>(x.dim(), 1));
+  per_channel[1] = x.size(1);
+  for (int64_t d = 2; d < x.dim(); ++d) others.push_back(d);
+  const Tensor rstd = training ? rsqrt(add(var(x, others, 0, true), eps)) : reshape(saved_rstd, per_channel);
+  const Tensor xhat = mul(sub(x, training ? mean(x, others, true) : reshape(saved_mean, per_channel)), rstd);
+  const Tensor g = w.defined() ? mul(dy, reshape(w, per_channel)) : dy;
+  Grads grads(3);
+  if (node.needs_grad(0))
+    grads[0] = training ? mul(rstd, sub(sub(g, mean(g, others, true)), mul(xhat, mean(mul(g, xhat), others, true))))
+                        : mul(g, rstd);
+  if (node.needs_grad(1)) grads[1] = sum(mul(dy, xhat), others);
+  if (node.needs_grad(2)) grads[2] = sum(dy, others);
+  return grads;
 }
 }  // namespace
 
@@ -76,9 +96,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     Tensor(running_var).mul_(1 - momentum).add_(var, momentum * double(M) / double(M - 1));
   }
   return record("batch_norm", {input, weight, bias}, y, {input, weight, mean, rstd},
-                [N, C, S, training](const Node& node, const Tensor& dy) {
-    refuse_create_graph("batch_norm");
+                [N, C, S, training, eps](const Node& node, const Tensor& dy) {
     const Tensor &x = node.saved(0), &w = node.saved(1), &mean = node.saved(2), &rstd = node.saved(3);
+    if (GradMode::is_enabled()) return batch_norm_backward_in_ops(node, dy, x, w, mean, rstd, training, eps);
     Grads grads(3);
     if (node.needs_grad(0)) grads[0] = empty_like(x);
     if (node.needs_grad(1)) grads[1] = empty({C}, dy.dtype());
