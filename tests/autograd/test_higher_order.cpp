@@ -212,14 +212,16 @@ BOOST_AUTO_TEST_CASE(gradgradcheck_elementwise) {
       {"gelu", [](const Tensor& v) { return gelu(v); }},         {"gelu_tanh", [](const Tensor& v) { return gelu(v, "tanh"); }},
       {"softplus", [](const Tensor& v) { return softplus(v, 2.0); }}, {"pow_base", [](const Tensor& v) { return pow(2.5, v); }},
       {"clamp", [](const Tensor& v) { return mul(clamp(v, -0.5, 0.5), v); }}};
-  for (const auto& [name, f] : cases) {
+  for (const auto& [name, op] : cases) {  // a named reference: clang 15 cannot capture a structured binding
+    const auto& f = op;
     BOOST_TEST_CONTEXT(name) { BOOST_TEST(passes_gradgradcheck([&f](In in) { return f(in[0]); }, {x})); }
   }
   const std::vector<std::pair<const char*, std::function<Tensor(const Tensor&)>>> positive = {
       {"log", [](const Tensor& v) { return log(v); }},     {"sqrt", [](const Tensor& v) { return sqrt(v); }},
       {"rsqrt", [](const Tensor& v) { return rsqrt(v); }}, {"log1p", [](const Tensor& v) { return log1p(v); }},
       {"rdiv", [](const Tensor& v) { return rdiv(v, 2.0); }}};
-  for (const auto& [name, f] : positive) {
+  for (const auto& [name, op] : positive) {  // a named reference: clang 15 cannot capture a structured binding
+    const auto& f = op;
     BOOST_TEST_CONTEXT(name) { BOOST_TEST(passes_gradgradcheck([&f](In in) { return f(in[0]); }, {pos})); }
   }
   // Piecewise ops away from their kinks (their second derivative is 0 there, times x to make it not).
@@ -229,7 +231,8 @@ BOOST_AUTO_TEST_CASE(gradgradcheck_elementwise) {
       {"abs", [](const Tensor& v) { return mul(abs(v), v); }},
       {"elu", [](const Tensor& v) { return elu(v, 0.7); }},
       {"sign", [](const Tensor& v) { return mul(sign(v), v); }}};
-  for (const auto& [name, f] : kinked) {
+  for (const auto& [name, op] : kinked) {  // a named reference: clang 15 cannot capture a structured binding
+    const auto& f = op;
     BOOST_TEST_CONTEXT(name) { BOOST_TEST(passes_gradgradcheck([&f](In in) { return f(in[0]); }, {sided})); }
   }
 }
