@@ -30,6 +30,8 @@ struct BackwardOptions {
   /// Keep the saved tensors for another backward through this graph; by default, create_graph's value.
   std::optional<bool> retain_graph{};
   /// Record the backward pass itself, so the gradients it makes have a graph and can be differentiated.
+  /// As in PyTorch, a .grad() made so holds a graph that refers back to its tensor, which it keeps alive
+  /// until zero_grad(); sg::grad, which fills no .grad(), has no such cycle.
   bool create_graph = false;
 };
 

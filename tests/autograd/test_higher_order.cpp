@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(version_checks_hold_under_create_graph) {
 
 // Hooks still run under create_graph, on a gradient that has a graph, and what they return is kept in it.
 BOOST_AUTO_TEST_CASE(hooks_run_under_create_graph) {
-  const Tensor x = leaf({1.5});
+  Tensor x = leaf({1.5});
   const Tensor h = pow(x, 2.0);
   bool saw_graph = false;
   h.register_hook([&](const Tensor& g) {
@@ -189,12 +189,15 @@ BOOST_AUTO_TEST_CASE(hooks_run_under_create_graph) {
   // then torch.autograd.grad twice).
   BOOST_TEST(grad({dx}, {x})[0].item() == 2 * 1.5 * 1.5 + 4 * std::pow(1.5, 4), boost::test_tools::tolerance(1e-12));
   // retain_grad fills .grad under backward(create_graph), and sg::grad leaves it alone.
-  const Tensor a = mul(x, 3.0);
+  Tensor a = mul(x, 3.0);
   a.retain_grad();
   sum(mul(a, a)).backward({}, {.create_graph = true});
   BOOST_TEST(a.grad().item() == 9.0, boost::test_tools::tolerance(1e-12));
   grad({sum(mul(a, a))}, {x});
   BOOST_TEST(a.grad().item() == 9.0, boost::test_tools::tolerance(1e-12));
+  // Those .grad()s have graphs that hold a and x: kept, they would keep themselves alive (as in PyTorch).
+  a.zero_grad();
+  x.zero_grad();
 }
 
 // ---- gradgradcheck over the ops whose backward is differentiable ------------------------------------
