@@ -15,8 +15,21 @@ using In = const std::vector<Tensor>&;
 
 namespace {
 
+// gradgradcheck, and first the gradient itself: the one a backward computes in ops under create_graph
+// must equal its kernel's (gradgradcheck alone would pass a wrong formula that is consistently wrong).
 boost::test_tools::predicate_result passes_gradgradcheck(const std::function<Tensor(In)>& f,
                                                          const std::vector<Tensor>& inputs) {
+  const Tensor weights = rand(f(inputs).shape(), kFloat64);
+  const std::vector<Tensor> by_ops = grad({sum(mul(f(inputs), weights))}, inputs, {.create_graph = true});
+  const std::vector<Tensor> by_kernel = grad({sum(mul(f(inputs), weights))}, inputs);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const boost::test_tools::predicate_result same = all_close(by_ops[k], by_kernel[k], 1e-12, 1e-10);
+    if (!same) {
+      boost::test_tools::predicate_result result(false);
+      result.message() << "input " << k << ": the gradient in ops differs from the kernel's: " << same.message();
+      return result;
+    }
+  }
   const GradcheckReport report = gradgradcheck(f, inputs);
   boost::test_tools::predicate_result result(report.ok);
   if (!report.ok) result.message() << report.str();
