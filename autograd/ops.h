@@ -338,6 +338,13 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
                   const Tensor& bias = Tensor(), double eps = 1e-5);
 
+// ---- group normalisation (ops/group_norm.cpp) ----
+/// Normalises input (N, C, *) over each group of C / num_groups channels and all their positions (biased
+/// variance, eps inside the square root), then y * weight + bias (C, or undefined), as F.group_norm.
+///   Tensor h = sg::group_norm(x, 8, gamma, beta);
+Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = Tensor(), const Tensor& bias = Tensor(),
+                  double eps = 1e-5);
+
 // ---- operators ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
