@@ -307,7 +307,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 /// (N) int64 class indices -> (N, num_classes) with a 1 at each index.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype = kFloat32);
 
-// ---- convolution and pooling (ops/conv.cpp, ops/pool.cpp, ops/correlate.cpp) ----
+// ---- convolution and pooling (ops/conv.cpp, ops/pool.cpp, ops/adaptive_pool.cpp, ops/correlate.cpp) ----
 struct Conv2dParams {
   Pair stride = 1, padding = 0, dilation = 1;
 };
@@ -323,6 +323,13 @@ struct Pool2dParams {
 Tensor max_pool2d(const Tensor& input, const Pool2dParams& params);
 /// Mean over each window, padding counted as zeros (PyTorch's default count_include_pad).
 Tensor avg_pool2d(const Tensor& input, const Pool2dParams& params);
+/// The mean of each window of a grid of output_size over input (N, C, H, W), as F.adaptive_avg_pool2d:
+/// window i covers rows floor(i H / OH) .. ceil((i + 1) H / OH) - 1, and the columns likewise.
+///   Tensor features = sg::adaptive_avg_pool2d(x, 1);   // global average pooling: (N, C, 1, 1)
+Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
+/// The max of the same windows, NaN if the window holds one; the gradient goes to each window's first
+/// maximum (its first NaN, if any).
+Tensor adaptive_max_pool2d(const Tensor& input, Pair output_size);
 /// scipy.signal.correlate2d / convolve2d on two 2-D tensors, mode "valid", "same" or "full".
 Tensor correlate2d(const Tensor& input, const Tensor& kernel, std::string_view mode = "valid");
 Tensor convolve2d(const Tensor& input, const Tensor& kernel, std::string_view mode = "valid");

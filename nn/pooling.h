@@ -1,4 +1,5 @@
-// Pooling layers over (N, C, H, W) inputs: MaxPool2d and AvgPool2d. No parameters.
+// Pooling layers over (N, C, H, W) inputs: MaxPool2d and AvgPool2d, and their adaptive versions
+// (nn/adaptive_pooling.cpp). No parameters.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,27 @@ class AvgPool2d : public Module {
 
   Pair kernel_size;
   AvgPool2dOptions options;
+};
+
+/// The mean of each window of an output_size grid over the image, as PyTorch's AdaptiveAvgPool2d: the
+/// output has that size whatever the input's. No options.   nn::AdaptiveAvgPool2d pool(1);  // (N, C, 1, 1)
+class AdaptiveAvgPool2d : public Module {
+ public:
+  explicit AdaptiveAvgPool2d(Pair output_size);
+  Tensor forward(const Tensor& input) override;
+  std::string repr() const override;
+
+  Pair output_size;
+};
+
+/// The largest value of each of the same windows.              nn::AdaptiveMaxPool2d pool({7, 7});
+class AdaptiveMaxPool2d : public Module {
+ public:
+  explicit AdaptiveMaxPool2d(Pair output_size);
+  Tensor forward(const Tensor& input) override;
+  std::string repr() const override;
+
+  Pair output_size;
 };
 
 }  // namespace sg::nn
