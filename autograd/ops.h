@@ -307,7 +307,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 /// (N) int64 class indices -> (N, num_classes) with a 1 at each index.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype = kFloat32);
 
-// ---- convolution and pooling (ops/conv.cpp, ops/pool.cpp, ops/adaptive_pool.cpp, ops/correlate.cpp) ----
+// ---- convolution and pooling (ops/conv.cpp, conv1d.cpp, pool.cpp, adaptive_pool.cpp, correlate.cpp) ----
 struct Conv2dParams {
   Pair stride = 1, padding = 0, dilation = 1;
 };
@@ -315,6 +315,14 @@ struct Conv2dParams {
 /// PyTorch; Ho = floor((H + 2P - D(kH - 1) - 1) / S) + 1.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dParams& params = {});
+struct Conv1dParams {
+  int64_t stride = 1, padding = 0, dilation = 1;
+};
+/// input (N, C, L) * weight (O, C, K) + bias (O) -> (N, O, Lo), cross-correlation as in PyTorch;
+/// Lo = floor((L + 2P - D(K - 1) - 1) / S) + 1. Runs as conv2d on a height of 1.
+///   Tensor y = sg::conv1d(x, w, b, {.padding = 1});
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv1dParams& params = {});
 struct Pool2dParams {
   Pair kernel_size = 2, stride = 0 /* 0: same as kernel_size */, padding = 0;
 };

@@ -1,4 +1,5 @@
-// Conv2d: a 2-D convolution layer (cross-correlation, as in PyTorch) over (N, C, H, W) inputs.
+// Conv2d: a 2-D convolution layer (cross-correlation, as in PyTorch) over (N, C, H, W) inputs, and
+// Conv1d, its 1-D counterpart over (N, C, L) (nn/conv1d.cpp).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,26 @@ class Conv2d : public Module {
   int64_t in_channels, out_channels;
   Pair kernel_size;
   Conv2dOptions options;
+  Tensor weight, bias;  // bias is undefined when options.bias is false
+};
+
+struct Conv1dOptions {
+  int64_t stride = 1, padding = 0, dilation = 1;
+  bool bias = true;
+};
+
+/// A 1-D convolution over (N, C, L) inputs (a sequence of C features), weight (out_channels, in_channels,
+/// kernel_size), bias (out_channels). It runs on conv2d's kernels.   nn::Conv1d conv(16, 32, 3, {.padding = 1});
+class Conv1d : public Module {
+ public:
+  Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, const Conv1dOptions& options = {});
+  Tensor forward(const Tensor& input) override;
+  /// PyTorch's default, as Conv2d's with fan_in = in_channels * kernel_size.
+  void reset_parameters();
+  std::string repr() const override;
+
+  int64_t in_channels, out_channels, kernel_size;
+  Conv1dOptions options;
   Tensor weight, bias;  // bias is undefined when options.bias is false
 };
 

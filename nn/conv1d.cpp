@@ -1,0 +1,45 @@
+// Conv1d: forward is the conv1d op.
+#include <cmath>
+
+#include "autograd/check.h"
+#include "autograd/ops.h"
+#include "nn/conv.h"
+#include "nn/init.h"
+
+namespace sg::nn {
+
+Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, const Conv1dOptions& options)
+    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size), options(options) {
+  SG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size > 0,
+           "Conv1d: sizes must be positive, got in_channels {}, out_channels {}, kernel_size {}", in_channels,
+           out_channels, kernel_size);
+  check_sizes({out_channels, in_channels, kernel_size}, "Conv1d");
+  weight = register_parameter("weight", empty({out_channels, in_channels, kernel_size}));
+  bias = register_parameter("bias", options.bias ? empty({out_channels}) : Tensor());
+  reset_parameters();
+}
+
+void Conv1d::reset_parameters() {
+  init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
+  if (bias.defined()) {
+    const double bound = 1.0 / std::sqrt(double(init::calculate_fans(weight).fan_in));
+    init::uniform_(bias, -bound, bound);
+  }
+}
+
+Tensor Conv1d::forward(const Tensor& input) {
+  return conv1d(input, weight, bias,
+                {.stride = options.stride, .padding = options.padding, .dilation = options.dilation});
+}
+
+std::string Conv1d::repr() const {
+  const Conv1dOptions defaults;
+  std::string out = fmt::format("Conv1d({}, {}, kernel_size={}", in_channels, out_channels, kernel_size);
+  if (options.stride != defaults.stride) out += fmt::format(", stride={}", options.stride);
+  if (options.padding != defaults.padding) out += fmt::format(", padding={}", options.padding);
+  if (options.dilation != defaults.dilation) out += fmt::format(", dilation={}", options.dilation);
+  if (!options.bias) out += ", bias=false";
+  return out + ")";
+}
+
+}  // namespace sg::nn
