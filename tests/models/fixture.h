@@ -41,6 +41,9 @@ inline void load_parameters(nn::Module& model, const std::vector<FixtureTensor>&
   }
 }
 
+/// The larger of two differences, NaN if either is (std::max would drop a NaN second argument).
+inline double worse(double a, double b) { return std::isnan(a) ? a : (std::isnan(b) || b > a ? b : a); }
+
 /// The largest |gradient - expected| over every parameter of the model.
 inline double max_gradient_difference(const nn::Module& model, const std::vector<FixtureTensor>& expected) {
   const std::vector<nn::NamedTensor> params = model.named_parameters();
@@ -50,7 +53,7 @@ inline double max_gradient_difference(const nn::Module& model, const std::vector
     BOOST_REQUIRE_EQUAL(params[i].first, expected[i].name);
     const std::vector<double> grad = params[i].second.grad().to_vector<double>();
     BOOST_REQUIRE_EQUAL(grad.size(), expected[i].values.size());
-    for (size_t j = 0; j < grad.size(); ++j) worst = std::max(worst, std::abs(grad[j] - expected[i].values[j]));
+    for (size_t j = 0; j < grad.size(); ++j) worst = worse(worst, std::abs(grad[j] - expected[i].values[j]));
   }
   return worst;
 }
@@ -71,8 +74,8 @@ inline FixtureDifferences train_like_fixture(nn::Module& model, const std::funct
     adam.zero_grad();
     const Tensor loss = loss_fn();
     loss.backward();
-    worst.loss = std::max(worst.loss, std::abs(loss.item() - steps[step].loss));
-    worst.gradient = std::max(worst.gradient, max_gradient_difference(model, steps[step].gradients));
+    worst.loss = worse(worst.loss, std::abs(loss.item() - steps[step].loss));
+    worst.gradient = worse(worst.gradient, max_gradient_difference(model, steps[step].gradients));
   }
   return worst;
 }
