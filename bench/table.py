@@ -8,10 +8,11 @@ import json
 import sys
 
 FIELDS = {"W1": "samples_per_second", "W2": "samples_per_second", "W3": "samples_per_second",
-          "W6": "samples_per_second", "W7": "samples_per_second"}
+          "W6": "samples_per_second", "W7": "samples_per_second", "W8": "samples_per_second"}
 NAMES = {"W1": "W1 notebook 004's CNN, batch 1", "W2": "W2 notebook 001's MLP, batch 200",
          "W3": "W3 LeNet-like CNN, batch 64", "W6": "W6 CIFAR-shaped CNN with batch norm, batch 128",
-         "W7": "W7 char_model's MLP over 3 characters, batch 32"}
+         "W7": "W7 char_model's MLP over 3 characters, batch 32",
+         "W8": "W8 two-layer causal transformer encoder, d_model 128, sequence 64, batch 32"}
 
 
 def find(rows, framework, workload, threads, **key):

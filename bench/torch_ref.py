@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The benchmark workloads W1-W7, run the same way in PyTorch, for a side-by-side ratio.
+"""The benchmark workloads W1-W8, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7|W8 --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
 import argparse
 import gzip
 import json
+import math
 import os
 import resource
 import statistics
@@ -208,9 +209,74 @@ def w7(repeats):
     return {"samples_per_second": n / seconds, "us_per_step": seconds / steps * 1e6, "seconds": seconds}
 
 
+class CausalSelfAttention(nn.Module):
+    """Multi-head self-attention in which position t sees positions 0..t, written with the same ops as
+    bench_workloads' model (not F.scaled_dot_product_attention, which torch 1.13 lacks)."""
+
+    def __init__(self, d_model, heads):
+        super().__init__()
+        self.heads = heads
+        self.query, self.key, self.value, self.output = (nn.Linear(d_model, d_model) for _ in range(4))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = (proj(x).view(b, t, self.heads, d // self.heads).transpose(1, 2)
+                   for proj in (self.query, self.key, self.value))
+        scores = (q @ k.transpose(2, 3)) / math.sqrt(d // self.heads)
+        future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+        weights = torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1)
+        return self.output((weights @ v).transpose(1, 2).reshape(b, t, d))
+
+
+class EncoderBlock(nn.Module):
+    def __init__(self, d_model, heads):
+        super().__init__()
+        self.ln1, self.attention = nn.LayerNorm(d_model), CausalSelfAttention(d_model, heads)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(nn.Linear(d_model, 4 * d_model), nn.GELU(), nn.Linear(4 * d_model, d_model))
+
+    def forward(self, x):
+        x = x + self.attention(self.ln1(x))
+        return x + self.mlp(self.ln2(x))
+
+
+class TransformerEncoder(nn.Module):
+    def __init__(self, vocab, max_length, d_model, heads, layers):
+        super().__init__()
+        self.token_embedding, self.position_embedding = nn.Embedding(vocab, d_model), nn.Embedding(max_length, d_model)
+        self.blocks = nn.Sequential(*(EncoderBlock(d_model, heads) for _ in range(layers)))
+        self.ln_f, self.head = nn.LayerNorm(d_model), nn.Linear(d_model, vocab)
+
+    def forward(self, tokens):
+        x = self.token_embedding(tokens) + self.position_embedding(torch.arange(tokens.shape[1]))
+        return self.head(self.ln_f(self.blocks(x)))
+
+
+def w8(repeats):
+    """A two-layer pre-norm causal transformer encoder, d_model 128, 4 heads, vocabulary 64, sequences of 64,
+    batch 32, Adam lr 1e-3, next-token cross-entropy, on tokens generated as bench_workloads makes them: 4 steps."""
+    batch, steps, length, vocab = 32, 4, 64, 64
+    tokens = torch.tensor([[(7 * i + 11 * t + i * t % 5) % vocab for t in range(length + 1)]
+                           for i in range(steps * batch)], dtype=torch.int64)
+    torch.manual_seed(0)
+    model = TransformerEncoder(vocab, length, d_model=128, heads=4, layers=2)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def run():
+        for step in range(steps):
+            chunk = tokens[step * batch:(step + 1) * batch]
+            opt.zero_grad()
+            logits = model(chunk[:, :length])
+            F.cross_entropy(logits.reshape(batch * length, vocab), chunk[:, 1:].reshape(batch * length)).backward()
+            opt.step()
+
+    seconds, _ = timed(run, repeats)
+    return {"samples_per_second": steps * batch / seconds, "us_per_step": seconds / steps * 1e6, "seconds": seconds}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
@@ -221,8 +287,8 @@ def main():
         for row in (w4 if args.workload == "W4" else w5)(args.repeats):
             print(json.dumps({**common, **row}))
     else:
-        if args.workload in ("W6", "W7"):
-            result = (w6 if args.workload == "W6" else w7)(args.repeats)
+        if args.workload in ("W6", "W7", "W8"):
+            result = {"W6": w6, "W7": w7, "W8": w8}[args.workload](args.repeats)
         else:
             result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
