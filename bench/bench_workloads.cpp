@@ -296,12 +296,15 @@ class CausalSelfAttention : public nn::Module {
   // x (B, T, D) -> (B, T, D), position t attending to positions 0..t.
   sg::Tensor forward(const sg::Tensor& x) override {
     const int64_t B = x.size(0), T = x.size(1), D = x.size(2), head_dim = D / heads;
-    const auto split_heads = [&](const sg::Tensor& t) { return sg::transpose(sg::view(t, {B, T, heads, head_dim}), 1, 2); };
+    const auto split_heads = [&](const sg::Tensor& t) {
+      return sg::transpose(sg::view(t, {B, T, heads, head_dim}), 1, 2);  // (B, heads, T, head_dim)
+    };
     const sg::Tensor q = split_heads(query->forward(x)), k = split_heads(key->forward(x)),
                      v = split_heads(value->forward(x));
     const sg::Tensor scores = sg::matmul(q, sg::transpose(k, 2, 3)) / std::sqrt(double(head_dim));
     const sg::Tensor future = sg::triu(sg::ones({T, T}, x.dtype()), /*diagonal=*/1);
-    const sg::Tensor weights = sg::softmax(sg::masked_fill(scores, future, -std::numeric_limits<double>::infinity()), -1);
+    const double minus_infinity = -std::numeric_limits<double>::infinity();
+    const sg::Tensor weights = sg::softmax(sg::masked_fill(scores, future, minus_infinity), -1);
     return output->forward(sg::reshape(sg::transpose(sg::matmul(weights, v), 1, 2), {B, T, D}));
   }
 
@@ -360,7 +363,8 @@ void w8(int repeats, int threads) {
   constexpr int64_t kBatch = 32, kSteps = 4, kLength = 64, kVocab = 64;
   std::vector<int64_t> token_values(kSteps * kBatch * (kLength + 1));
   for (int64_t i = 0; i < kSteps * kBatch; ++i)
-    for (int64_t t = 0; t <= kLength; ++t) token_values[size_t(i * (kLength + 1) + t)] = (7 * i + 11 * t + i * t % 5) % kVocab;
+    for (int64_t t = 0; t <= kLength; ++t)
+      token_values[size_t(i * (kLength + 1) + t)] = (7 * i + 11 * t + i * t % 5) % kVocab;
   const sg::Tensor tokens = sg::tensor(token_values, {kSteps * kBatch, kLength + 1});
   sg::manual_seed(0);
   TransformerEncoder model(kVocab, kLength, /*d_model=*/128, /*heads=*/4, /*layers=*/2);
@@ -370,12 +374,13 @@ void w8(int repeats, int threads) {
       const sg::Tensor batch = tokens.narrow(0, step * kBatch, kBatch);
       opt.zero_grad();
       const sg::Tensor logits = model.forward(batch.narrow(1, 0, kLength));
-      nn::cross_entropy(logits.reshape({kBatch * kLength, kVocab}), batch.narrow(1, 1, kLength).reshape({kBatch * kLength}))
-          .backward();
+      const sg::Tensor targets = batch.narrow(1, 1, kLength).reshape({kBatch * kLength});
+      nn::cross_entropy(logits.reshape({kBatch * kLength, kVocab}), targets).backward();
       opt.step();
     }
   });
-  fmt::print("{{{}, \"samples_per_second\": {:.1f}, \"us_per_step\": {:.2f}, \"seconds\": {:.4f}, \"peak_rss_mb\": {:.1f}}}\n",
+  fmt::print("{{{}, \"samples_per_second\": {:.1f}, \"us_per_step\": {:.2f}, \"seconds\": {:.4f}, "
+             "\"peak_rss_mb\": {:.1f}}}\n",
              common("W8", threads), double(kSteps * kBatch) / seconds, seconds / kSteps * 1e6, seconds, peak_rss_mb());
 }
 
