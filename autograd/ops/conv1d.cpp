@@ -11,8 +11,10 @@ namespace sg {
 //   = conv2d(x (N, C, 1, L), w (O, C, 1, K), b) with stride (1, S), padding (0, P), dilation (1, D), row 0
 // The gradients are conv2d's and those of the two reshapes.
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv1dParams& params) {
-  SG_CHECK(input.dim() == 3 && weight.dim() == 3, "conv1d: expected input (N, C, L) and weight (out_channels, "
-           "in_channels, K), got input {} and weight {}", input.shape(), weight.shape());
+  SG_CHECK(input.dim() == 3 && weight.dim() == 3,
+           "conv1d: expected input (N, C, L) and weight (out_channels, "
+           "in_channels, K), got input {} and weight {}",
+           input.shape(), weight.shape());
   SG_CHECK(input.dtype() == weight.dtype(), "conv1d: dtypes must match, got input {} and weight {}", input.dtype(),
            weight.dtype());
   SG_CHECK(input.size(1) == weight.size(1), "conv1d: input must have {} channels to match weight {}, got input {}",
@@ -22,17 +24,23 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
            "conv1d: bias must have shape [{}] and dtype {} to match weight {}, got bias {} {}", O, weight.dtype(),
            weight.shape(), bias.shape(), bias.dtype());
   const auto [S, P, D] = params;
-  SG_CHECK(S >= 1 && P >= 0 && D >= 1, "conv1d: expected stride >= 1, padding >= 0, dilation >= 1, got stride {}, "
-           "padding {}, dilation {}", S, P, D);
+  SG_CHECK(S >= 1 && P >= 0 && D >= 1,
+           "conv1d: expected stride >= 1, padding >= 0, dilation >= 1, got stride {}, "
+           "padding {}, dilation {}",
+           S, P, D);
   // The dilated kernel spans D(K - 1) + 1 positions and must fit in the padded input, 2P + L, at least once.
   const int64_t L = input.size(2), K = weight.size(2);
   int64_t span, padded;
   const bool counted = !__builtin_mul_overflow(D, K - 1, &span) && !__builtin_add_overflow(span, 1, &span) &&
                        !__builtin_mul_overflow(P, 2, &padded) && !__builtin_add_overflow(padded, L, &padded);
-  SG_CHECK(counted, "conv1d: the dilated kernel or the padded input is too large to count in int64 (input {}, "
-           "weight {}, padding {}, dilation {})", input.shape(), weight.shape(), P, D);
-  SG_CHECK(span <= padded, "conv1d: kernel spanning {} (weight {}, dilation {}) is longer than the padded input {} "
-           "(input {}, padding {})", span, weight.shape(), D, padded, input.shape(), P);
+  SG_CHECK(counted,
+           "conv1d: the dilated kernel or the padded input is too large to count in int64 (input {}, "
+           "weight {}, padding {}, dilation {})",
+           input.shape(), weight.shape(), P, D);
+  SG_CHECK(span <= padded,
+           "conv1d: kernel spanning {} (weight {}, dilation {}) is longer than the padded input {} "
+           "(input {}, padding {})",
+           span, weight.shape(), D, padded, input.shape(), P);
   const Tensor y = conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias,
                           {.stride = {1, S}, .padding = {0, P}, .dilation = {1, D}});
   return squeeze(y, 2);
