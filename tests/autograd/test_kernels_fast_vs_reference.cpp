@@ -42,7 +42,9 @@ std::vector<T> random_values(int64_t n, std::mt19937& gen, double lo = -1, doubl
 
 template <class T>
 boost::test_tools::predicate_result same_bits(const std::vector<T>& actual, const std::vector<T>& expected) {
-  if (actual.size() == expected.size() && std::memcmp(actual.data(), expected.data(), actual.size() * sizeof(T)) == 0)
+  // memcmp's pointers must not be null, even for no bytes: an empty vector's data() may be.
+  if (actual.size() == expected.size() &&
+      (actual.empty() || std::memcmp(actual.data(), expected.data(), actual.size() * sizeof(T)) == 0))
     return true;
   boost::test_tools::predicate_result result(false);
   for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i)
