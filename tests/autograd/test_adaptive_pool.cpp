@@ -10,6 +10,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(adaptive_pool)
+
 namespace {
 Tensor flat(const std::vector<double>& values, const Shape& shape) { return sg::tensor(values, shape); }
 
@@ -23,8 +25,6 @@ Tensor x_fixture() {
 // dy = (torch.arange(12.).reshape(1, 2, 3, 2) - 4) / 3
 Tensor dy_fixture() { return (arange(12.0, kFloat64).reshape({1, 2, 3, 2}) - 4.0) / 3.0; }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(adaptive_pool)
 
 // y = F.adaptive_avg_pool2d(x, (3, 2)); y.backward(dy): rows [0, 2), [1, 3), [2, 4) and columns [0, 3),
 // [2, 5) overlap. Printed by torch 1.13 in float64.

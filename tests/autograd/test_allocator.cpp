@@ -10,11 +10,11 @@
 using namespace sg;
 using sg::testing::all_close;
 
+BOOST_AUTO_TEST_SUITE(allocator)
+
 namespace {
 bool aligned_64(const void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(allocator)
 
 BOOST_AUTO_TEST_CASE(a_freed_block_is_handed_out_again_for_the_same_size_class) {
   void* a = allocate_block(100);

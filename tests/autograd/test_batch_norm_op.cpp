@@ -17,6 +17,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(batch_norm_op)
+
 namespace {
 
 // The fixture's (3, 2, 2, 2) input, its gradient dy, and the parameters, as in the torch script below.
@@ -63,8 +65,6 @@ Tensor as_tensor(const std::vector<T>& v) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(batch_norm_op)
 
 // Fixtures from torch 1.13, float64:
 //   x = the 24 values of kX as (3, 2, 2, 2); w = [0.5, -1.5]; b = [0.25, -0.75]

@@ -9,6 +9,8 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
+BOOST_AUTO_TEST_SUITE(correlate)
+
 namespace {
 
 // scipy.signal.correlate2d / convolve2d with zero fill, as scipy computes them: in "valid" mode the
@@ -55,8 +57,6 @@ const std::vector<std::pair<Shape, Shape>> kShapes = {
     {{7, 4}, {4, 1}}, {{3, 2}, {5, 4}}, {{2, 3}, {2, 6}}, {{1, 1}, {3, 2}}};
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(correlate)
 
 BOOST_AUTO_TEST_CASE(all_modes_match_scipys_loop) {
   manual_seed(11);

@@ -22,6 +22,8 @@ using sg::testing::bitwise_equal;
 using sg::testing::passes_gradcheck;
 using sg::testing::ThreadCount;
 using sg::testing::throws_with;
+BOOST_AUTO_TEST_SUITE(elementwise)
+
 namespace bdata = boost::unit_test::data;
 
 namespace {
@@ -182,8 +184,6 @@ int64_t source_offset(const Shape& in, const Shape& out, int64_t out_flat) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(elementwise)
 
 BOOST_DATA_TEST_CASE(unary_forward_matches_scalar_reference, bdata::make(kUnaryCases), c) {
   const Tensor x = fixed_values(c.domain).to(kFloat64);

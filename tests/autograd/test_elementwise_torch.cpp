@@ -22,6 +22,8 @@ using sg::testing::all_close;
 using sg::testing::bitwise_equal;
 using sg::testing::ThreadCount;
 using sg::testing::throws_with;
+BOOST_AUTO_TEST_SUITE(elementwise_torch)
+
 namespace bdata = boost::unit_test::data;
 
 namespace {
@@ -127,8 +129,6 @@ Tensor from(const std::vector<double>& values, Dtype dtype = kFloat64) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(elementwise_torch)
 
 BOOST_DATA_TEST_CASE(forward_and_gradient_match_pytorch_at_edge_points, bdata::make(kTorchCases), c) {
   Tensor x = from(c.x).requires_grad_();

@@ -11,6 +11,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(engine)
+
 namespace {
 // Runs f on a thread with a 512 KiB stack and waits, so any recursion as deep as a long graph fails
 // here for sure, not only on machines whose default stack is small. Exceptions come back to the caller.
@@ -41,8 +43,6 @@ void run_with_small_stack(const std::function<void()>& f) {
   if (job.error) std::rethrow_exception(job.error);
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(engine)
 
 BOOST_AUTO_TEST_CASE(gradients_accumulate_across_backward_calls) {
   Tensor x = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();

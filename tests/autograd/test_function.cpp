@@ -12,6 +12,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(function)
+
 namespace {
 
 // y = x^3, the example from function.h.
@@ -140,8 +142,6 @@ struct ReachesOuterGraph : Function<ReachesOuterGraph> {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(function)
 
 BOOST_AUTO_TEST_CASE(custom_forward_gives_the_values) {
   const Tensor x = sg::tensor({-1.0, 2.0, 0.5}, kFloat64);

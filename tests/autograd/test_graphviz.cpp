@@ -4,6 +4,8 @@
 
 using namespace sg;
 
+BOOST_AUTO_TEST_SUITE(graphviz)
+
 namespace {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 size_t count(const std::string& text, const std::string& part) {
@@ -12,8 +14,6 @@ size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(graphviz)
 
 BOOST_AUTO_TEST_CASE(dot_names_every_op_with_its_shape_and_dtype) {
   Tensor x = sg::ones({4, 3}, kFloat64).requires_grad_();

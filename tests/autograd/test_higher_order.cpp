@@ -13,6 +13,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(higher_order)
+
 namespace {
 
 // gradgradcheck, and first the gradient itself: the one a backward computes in ops under create_graph
@@ -65,8 +67,6 @@ struct Mlp {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(higher_order)
 
 // d2/dx2 tanh x = -2 tanh x (1 - tanh^2 x), from two calls of sg::grad.
 BOOST_AUTO_TEST_CASE(second_derivative_of_tanh_is_its_formula) {

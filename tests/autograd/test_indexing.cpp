@@ -11,6 +11,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(indexing)
+
 namespace {
 // torch: x = torch.tensor([[1.5, -2.0, 0.25, 4.0], [3.0, 0.5, -1.0, 2.5], [-0.75, 6.0, 1.25, -3.5]],
 //                         dtype=torch.float64)
@@ -20,8 +22,6 @@ Tensor fixture() {
 Tensor iota(const Shape& shape) { return sg::arange(double(shape.numel()), kFloat64).reshape(shape); }
 Tensor positions(const NestedList& values) { return sg::tensor(values, kInt64); }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(indexing)
 
 // ---- gather ------------------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(gather_matches_torch_along_either_dim) {

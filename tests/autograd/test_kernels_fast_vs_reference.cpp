@@ -27,6 +27,8 @@
 
 using namespace sg;
 using sg::testing::ThreadCount;
+BOOST_AUTO_TEST_SUITE(kernels_fast_vs_reference)
+
 namespace fast = sg::kernels::fast;
 namespace reference = sg::kernels::reference;
 
@@ -85,8 +87,6 @@ void for_both_dtypes(Fn&& fn) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(kernels_fast_vs_reference)
 
 // Runs first, before any case below changes the choice: the process starts with what SG_KERNELS says.
 BOOST_AUTO_TEST_CASE(the_environment_picks_the_kernels_at_the_first_call) {
@@ -429,7 +429,7 @@ BOOST_AUTO_TEST_CASE(conv2d_matches) {
   });
 }
 
-// The fast GEMM's every path against the i-k-j loop (tests/autograd/test_gemm.cpp goes through more
+// The fast GEMM's every path against the i-k-j loop (tests/autograd/test_gemm_kernel.cpp goes through more
 // sizes and strides): random sizes from a list of edges, every transpose, beta 0 and 1.
 BOOST_AUTO_TEST_CASE(gemm_matches) {
   ThreadCount threads(2);

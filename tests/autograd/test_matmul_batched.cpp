@@ -14,6 +14,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(matmul_batched)
+
 namespace {
 
 // The reference for torch.matmul's rules: a 1-D left operand is a row, a 1-D right one a column; the
@@ -62,8 +64,6 @@ const std::vector<Case> kCases = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(matmul_batched)
 
 BOOST_AUTO_TEST_CASE(matmul_broadcasts_batch_dims_like_torch_at_any_rank) {
   manual_seed(11);

@@ -9,11 +9,11 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(rearrange)
+
 namespace {
 Tensor iota(const Shape& shape) { return sg::arange(double(shape.numel()), kFloat64).reshape(shape); }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(rearrange)
 
 // ---- expand ------------------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(expand_matches_torch_with_minus_one_keeping_a_size) {

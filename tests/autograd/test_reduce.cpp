@@ -19,6 +19,8 @@ using sg::testing::reduce_fixture;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(reduce)
+
 namespace {
 
 // Naive reduction of a (2, 3, 4)-style tensor along dim with `combine`, starting from the first element.
@@ -70,8 +72,6 @@ const auto kMax = [](double a, double b) { return a > b ? a : b; };
 const auto kMin = [](double a, double b) { return a < b ? a : b; };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(reduce)
 
 BOOST_AUTO_TEST_CASE(reductions_of_all_elements_match_hand_values) {
   const Tensor x = sg::tensor({{1.0, -2.0, 3.5}, {4.0, 0.5, -6.0}}, kFloat64);

@@ -11,6 +11,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(shape_ops)
+
 namespace {
 // 0, 1, 2, ... as float64 in the given shape: every element names its own flat index.
 Tensor iota(const Shape& shape) { return sg::arange(double(shape.numel()), kFloat64).reshape(shape); }
@@ -20,8 +22,6 @@ Tensor int_index(std::vector<int64_t> values) {
   return sg::tensor(values, {n});
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(shape_ops)
 
 // ---- reshape, flatten, unsqueeze, squeeze ----------------------------------------
 BOOST_AUTO_TEST_CASE(reshape_infers_minus_one_and_shares_storage) {

@@ -15,6 +15,8 @@ using sg::testing::uniform64;
 using sg::testing::weighted_grad;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(statistics)
+
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -26,8 +28,6 @@ double naive_var(const std::vector<double>& v, double correction) {
   return squares / std::max(0.0, double(v.size()) - correction);
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(statistics)
 
 BOOST_AUTO_TEST_CASE(var_and_std_match_torch) {
   const Tensor x = reduce_fixture();

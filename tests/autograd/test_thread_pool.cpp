@@ -14,6 +14,8 @@
 using namespace sg;
 using sg::testing::ThreadCount;
 
+BOOST_AUTO_TEST_SUITE(thread_pool)
+
 namespace {
 // Runs `chunks` chunks on `threads` threads; returns how often each chunk ran.
 std::vector<int> run_counts(int64_t chunks, int threads) {
@@ -26,8 +28,6 @@ std::vector<int> run_counts(int64_t chunks, int threads) {
   return counts;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(thread_pool)
 
 BOOST_AUTO_TEST_CASE(every_chunk_runs_exactly_once_for_any_count_of_chunks_and_threads) {
   for (int threads : {1, 2, 3, 5})

@@ -17,6 +17,8 @@ using namespace sg;
 using sg::testing::bitwise_equal;
 using sg::testing::ThreadCount;
 
+BOOST_AUTO_TEST_SUITE(threads)
+
 namespace {
 
 // A notebook-sized CNN: conv 8 filters 3x3 -> relu -> max pool 2 -> dense 8*13*13 -> 10 -> log-softmax,
@@ -49,8 +51,6 @@ std::vector<Tensor> cnn_training_step(int threads) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(threads)
 
 BOOST_AUTO_TEST_CASE(thread_count_sets_the_count_and_restores_the_previous_one_on_exit) {
   const int original = get_num_threads();

@@ -10,6 +10,8 @@
 using namespace sg::datasets;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(data_loader)
+
 namespace {
 
 // n examples of 1 x 2 x 3 where every pixel of image i is i, and label i % 10.
@@ -44,8 +46,6 @@ std::vector<int64_t> flat(const std::vector<std::vector<int64_t>>& batches) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(data_loader)
 
 BOOST_AUTO_TEST_CASE(batches_have_the_asked_shape_and_the_last_one_is_smaller) {
   DataLoader loader(numbered(10), {.batch_size = 4});

@@ -6,6 +6,8 @@
 #include "tests/testing.h"
 
 using namespace sg::datasets;
+BOOST_AUTO_TEST_SUITE(full_data)
+
 namespace utf = boost::unit_test;
 
 namespace {
@@ -38,8 +40,6 @@ boost::test_tools::assertion_result has_word_list(utf::test_unit_id) {
 std::vector<int64_t> first_labels(const Dataset& data) { return data.labels().narrow(0, 0, 10).to_vector<int64_t>(); }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(full_data)
 
 BOOST_AUTO_TEST_CASE(mnist_has_60000_and_10000_images, *utf::precondition(HasFullData{"mnist"})) {
   const LoadOptions full{.source = Source::Full};

@@ -11,6 +11,8 @@ using sg::testing::image_pixels;
 using sg::testing::TempDir;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(idx)
+
 namespace {
 
 const Bytes kLabels = {5, 0, 4, 1, 9};
@@ -34,8 +36,6 @@ boost::test_tools::predicate_result both_refuse(const Bytes& bytes, bool images,
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(idx)
 
 BOOST_AUTO_TEST_CASE(plain_and_gzipped_files_read_the_same) {
   TempDir dir;

@@ -15,6 +15,8 @@ using sg::testing::image_pixels;
 using sg::testing::TempDir;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(mnist)
+
 namespace {
 
 // A data folder holding a tiny "full" MNIST training split: 6 images (pixels from image_pixels) and
@@ -46,8 +48,6 @@ Dataset counting_dataset() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(mnist)
 
 BOOST_AUTO_TEST_CASE(pixels_scale_to_unit_raw_or_centred) {
   const std::vector<uint8_t> pixels = {0, 51, 255, 128};

@@ -12,6 +12,8 @@ using namespace sg::datasets;
 using sg::testing::TempDir;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(words)
+
 namespace {
 
 std::filesystem::path write_file(const TempDir& dir, const std::string& name, const std::string& bytes) {
@@ -26,8 +28,6 @@ std::vector<std::string> sorted(std::vector<std::string> words) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(words)
 
 BOOST_AUTO_TEST_CASE(the_vocabulary_is_the_boundary_then_a_to_z) {
   BOOST_TEST(Vocabulary::kSize == 27);

@@ -10,6 +10,8 @@
 #include "distributed/collectives.h"
 #include "tests/distributed/training.h"
 
+BOOST_AUTO_TEST_SUITE(checkpoint)
+
 namespace dist = sg::distributed;
 namespace nn = sg::nn;
 namespace fs = std::filesystem;
@@ -25,8 +27,6 @@ fs::path checkpoint_path() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(checkpoint)
 
 BOOST_AUTO_TEST_CASE(save_after_two_steps) {
   const auto data = sg::testing::generated(kExamples);

@@ -6,9 +6,9 @@
 #include "scratchgrad/nn.h"
 #include "tests/testing.h"
 
-namespace dist = sg::distributed;
-
 BOOST_AUTO_TEST_SUITE(collectives)
+
+namespace dist = sg::distributed;
 
 // Rank r's values are known to every rank, so each can add them up itself, in rank order, and compare.
 BOOST_AUTO_TEST_CASE(all_reduce_adds_in_rank_order_to_the_same_bits_everywhere) {

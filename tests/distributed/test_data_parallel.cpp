@@ -5,6 +5,8 @@
 
 #include "tests/distributed/training.h"
 
+BOOST_AUTO_TEST_SUITE(data_parallel)
+
 namespace dist = sg::distributed;
 namespace nn = sg::nn;
 
@@ -41,8 +43,6 @@ std::shared_ptr<nn::Sequential> train_one_process(Make make, const sg::datasets:
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(data_parallel)
 
 BOOST_AUTO_TEST_CASE(lenet_on_p_ranks_matches_one_process_with_p_times_the_batch_bitwise) {
   const int p = dist::world_size();

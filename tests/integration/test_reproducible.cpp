@@ -9,6 +9,8 @@
 
 using namespace sg;
 
+BOOST_AUTO_TEST_SUITE(reproducible)
+
 namespace {
 
 using testing::read_bytes;
@@ -60,8 +62,6 @@ struct Run {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(reproducible)
 
 BOOST_AUTO_TEST_CASE(two_epochs_give_the_same_checkpoint_bytes_for_1_2_and_3_threads) {
   const int previous = get_num_threads();

@@ -20,6 +20,8 @@ using namespace sg;
 
 using testing::read_bytes;
 
+BOOST_AUTO_TEST_SUITE(save_failure)
+
 namespace {
 
 // The names in `dir` of the temporary files a save leaves while it writes (".NAME.tmp-XXXXXX").
@@ -37,8 +39,6 @@ mode_t mode_of(const std::filesystem::path& path) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(save_failure)
 
 BOOST_AUTO_TEST_CASE(a_save_cut_short_by_a_file_size_limit_leaves_the_old_checkpoint_loadable) {
   const testing::TempDir dir;

@@ -7,6 +7,8 @@
 using namespace sg;
 using sg::testing::FixtureDifferences;
 
+BOOST_AUTO_TEST_SUITE(conv1d_net)
+
 namespace {
 
 /// Sequences (N, C, L) -> class logits. scratchgrad has no conv1d op: a 1-D convolution is a 2-D one over
@@ -30,8 +32,6 @@ class Conv1dNet : public nn::Module {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(conv1d_net)
 
 BOOST_AUTO_TEST_CASE(conv1d_net_trains_as_torch_nn_conv1d_with_max_pool_and_a_linear_head) {
   namespace fixture = sg::testing::fixtures_conv1d;

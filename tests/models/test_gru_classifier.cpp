@@ -7,6 +7,8 @@
 using namespace sg;
 using sg::testing::FixtureDifferences;
 
+BOOST_AUTO_TEST_SUITE(gru_classifier)
+
 namespace {
 
 // h' = (1 - z) * n + z * h, with the reset gate r, update gate z and new state n of torch.nn.GRU:
@@ -65,8 +67,6 @@ class GRUClassifier : public nn::Module {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(gru_classifier)
 
 BOOST_AUTO_TEST_CASE(gru_classifier_trains_as_torch_nn_gru_with_a_linear_head) {
   namespace fixture = sg::testing::fixtures_gru;

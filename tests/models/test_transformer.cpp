@@ -10,6 +10,8 @@
 using namespace sg;
 using sg::testing::FixtureDifferences;
 
+BOOST_AUTO_TEST_SUITE(transformer)
+
 namespace {
 
 /// Multi-head self-attention in which position t sees positions 0..t only. x (B, T, D) -> (B, T, D).
@@ -94,8 +96,6 @@ Tensor next_token_loss(TransformerEncoder& model, const Tensor& tokens) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(transformer)
 
 BOOST_AUTO_TEST_CASE(transformer_encoder_trains_as_the_same_model_in_torch) {
   namespace fixture = sg::testing::fixtures_transformer;

@@ -13,6 +13,8 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
+BOOST_AUTO_TEST_SUITE(adaptive_pooling)
+
 namespace {
 // Window i along a dim of n values pooled to m: [floor(i n / m), ceil((i + 1) n / m)), as in PyTorch.
 Tensor adaptive_loop(const Tensor& x, int64_t OH, int64_t OW, bool max) {
@@ -33,8 +35,6 @@ Tensor adaptive_loop(const Tensor& x, int64_t OH, int64_t OW, bool max) {
   return sg::tensor(y, {x.size(0), x.size(1), OH, OW});
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(adaptive_pooling)
 
 BOOST_AUTO_TEST_CASE(adaptive_pooling_forward_matches_a_loop_for_any_input_size) {
   manual_seed(4);

@@ -16,6 +16,8 @@ using sg::testing::bitwise_equal;
 using sg::testing::read_bytes;
 using sg::testing::TempDir;
 using sg::testing::throws_with;
+BOOST_AUTO_TEST_SUITE(checkpoint)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -54,8 +56,6 @@ bool unchanged(const nn::Module& m, const std::vector<Tensor>& before) {
   return true;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(checkpoint)
 
 BOOST_AUTO_TEST_CASE(the_file_is_safetensors_byte_for_byte) {
   const TempDir dir;

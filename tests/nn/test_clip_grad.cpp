@@ -11,6 +11,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(clip_grad)
+
 namespace {
 // a (2, 2) with grad [[3, -4], [1, 2]], b (3) with grad [0.5, -6, 2], c (1) with no grad.
 std::vector<Tensor> parameters() {
@@ -22,8 +24,6 @@ std::vector<Tensor> parameters() {
 }
 Tensor f64(const std::vector<double>& values, const Shape& shape) { return sg::tensor(values, shape); }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(clip_grad)
 
 // torch.nn.utils.clip_grad_norm_([a, b, c], 2.0) returns 8.381527307120106 and scales the gradients to these.
 BOOST_AUTO_TEST_CASE(clip_grad_norm_scales_all_gradients_by_their_joint_2_norm_as_pytorch) {

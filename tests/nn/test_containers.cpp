@@ -10,6 +10,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(containers)
+
 namespace {
 // A model as a user writes it, in PyTorch's manner: a stack of layers in a ModuleList, heads in a ModuleDict.
 struct Stack : nn::Module {
@@ -38,8 +40,6 @@ std::filesystem::path scratch(const std::string& name) {
   return std::filesystem::temp_directory_path() / ("sg_test_containers_" + name);
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(containers)
 
 // torch: class Stack(nn.Module) with self.layers = nn.ModuleList([...]), self.heads = nn.ModuleDict({...})
 // -> [n for n, _ in model.named_parameters()]

@@ -14,6 +14,8 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
+BOOST_AUTO_TEST_SUITE(conv_layers)
+
 namespace {
 // y[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] * x[n, c, i*S + u*D - P, j*S + v*D - P], zero outside.
 Tensor conv_loop(const Tensor& x, const Tensor& w, const Tensor& b, int64_t S, int64_t P, int64_t D) {
@@ -58,8 +60,6 @@ Tensor pool_loop(const Tensor& x, int64_t K, int64_t S, int64_t P, bool is_max) 
   return y;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(conv_layers)
 
 BOOST_AUTO_TEST_CASE(conv2d_forward_matches_a_loop) {
   manual_seed(1);

@@ -10,6 +10,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::bitwise_equal;
 using sg::testing::throws_with;
+BOOST_AUTO_TEST_SUITE(init)
+
 namespace nn_init = sg::nn::init;
 
 namespace {
@@ -26,8 +28,6 @@ double stddev(const Tensor& t) {
   return std::sqrt(sq);
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(init)
 
 BOOST_AUTO_TEST_CASE(normal_and_uniform_draw_what_randn_and_rand_draw) {
   manual_seed(11);

@@ -6,6 +6,8 @@
 
 using namespace sg;
 
+BOOST_AUTO_TEST_SUITE(learning)
+
 namespace {
 double accuracy(const Tensor& logits, const Tensor& labels) {
   const Tensor predicted = argmax(logits, 1);
@@ -14,8 +16,6 @@ double accuracy(const Tensor& logits, const Tensor& labels) {
   return double(right) / double(labels.numel());
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(learning)
 
 BOOST_AUTO_TEST_CASE(an_mlp_learns_xor) {
   manual_seed(0);

@@ -13,6 +13,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(optim)
+
 namespace {
 // The problem: loss(p) = 1 * p0^2 + 3 * p1^2 from p = (1, -2); its gradient is (2 p0, 6 p1).
 constexpr std::array<double, 2> kCurvature{1.0, 3.0};
@@ -35,8 +37,6 @@ void check_three_steps(sg::optim::Optimizer& opt, const Tensor& p, Reference ref
   }
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(optim)
 
 BOOST_AUTO_TEST_CASE(plain_sgd_takes_lr_times_the_gradient) {
   const Tensor p = start();

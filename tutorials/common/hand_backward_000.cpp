@@ -10,7 +10,8 @@
 
 namespace sg::tutorial {
 
-namespace {
+// Names of this notebook only, apart from the other notebooks' (same names, other sizes).
+namespace notebook_000 {
 
 constexpr int64_t kSide = 28, kK = 6, kConv = kSide - kK + 1 /* 23 */, kPool = kConv / 2 /* 11 */, kClasses = 10;
 constexpr int64_t kFeatures = kPool * kPool;
@@ -107,9 +108,10 @@ Grads backward(const Plain& q, const Forward& fw, int64_t label, const Choices& 
   return g;
 }
 
-}  // namespace
+}  // namespace notebook_000
 
 OneFilterBackward check_backward_000(const OneFilterWeights& weights, const Tensor& images, const Tensor& labels) {
+  using namespace notebook_000;
   const bool add_bias = weights.bias.defined();
   const Plain q{.f = weights.filter.to_vector<double>(),
                 .bias = add_bias ? weights.bias.to_vector<double>() : std::vector<double>(kConv * kConv, 0.0),

@@ -14,7 +14,8 @@
 
 namespace sg::tutorial {
 
-namespace {
+// Names of this notebook only, apart from the other notebooks' (same names, other sizes).
+namespace notebook_002 {
 
 constexpr int64_t kIn = 30, kF = 8, kConv = 15, kPadded = 17, kPool = 8;
 constexpr int64_t kFeatures = kF * kPool * kPool;
@@ -80,9 +81,10 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
   return g;
 }
 
-}  // namespace
+}  // namespace notebook_002
 
 LayersCnnBackward check_backward_002(const LayersCnnWeights& weights, const Tensor& image, int64_t label) {
+  using namespace notebook_002;
   auto leaf = [](const Tensor& t) { return t.to(kFloat64).detach().requires_grad_(); };
   const Tensor f = leaf(weights.filters), w = leaf(weights.weight), b = leaf(weights.bias);
   const Tensor x = image.to(kFloat64);

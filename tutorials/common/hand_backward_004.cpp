@@ -12,7 +12,8 @@
 
 namespace sg::tutorial {
 
-namespace {
+// Names of this notebook only, apart from the other notebooks' (same names, other sizes).
+namespace notebook_004 {
 
 constexpr int64_t kSide = 28, kF = 8, kConv = 26, kPool = 13, kFeatures = kF * kPool * kPool;
 
@@ -70,10 +71,11 @@ Grads backward(const std::vector<double>& x, const std::vector<double>& f, const
   return g;
 }
 
-}  // namespace
+}  // namespace notebook_004
 
 std::vector<BackwardRow> check_backward_004(const SmallCnnWeights& weights, const Tensor& image, int64_t label,
                                             bool all_ties) {
+  using namespace notebook_004;
   auto leaf = [](const Tensor& t) { return t.to(kFloat64).detach().requires_grad_(); };
   const Tensor f = leaf(weights.filters), w = leaf(weights.weight), b = leaf(weights.bias);
   const Tensor x = image.to(kFloat64);

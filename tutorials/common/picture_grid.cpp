@@ -15,7 +15,7 @@
 namespace sg::tutorial {
 
 namespace {
-constexpr double kLeft = 150, kTop = 44, kCaption = 16, kRowGap = 22, kColumnGap = 12, kBar = 14;
+constexpr double kGridLeft = 150, kGridTop = 44, kCaption = 16, kRowGap = 22, kColumnGap = 12, kBar = 14;
 constexpr double kCharWidth = 6.2;  // of an 11-pixel sans-serif character, on average: sizes the columns
 
 std::string xml_escape(const std::string& text) {
@@ -77,7 +77,7 @@ std::string picture_grid_svg(const std::string& title, const std::vector<Picture
   pitch += kColumnGap;
 
   std::string body;
-  double y = kTop, width = 0;
+  double y = kGridTop, width = 0;
   for (size_t r = 0; r < rows.size(); ++r) {
     const PictureRow& row = rows[r];
     const int64_t H = row.maps[0].size(0), W = row.maps[0].size(1);
@@ -94,15 +94,15 @@ std::string picture_grid_svg(const std::string& title, const std::vector<Picture
     // The row's name and scale, right-aligned against its first map.
     const std::vector<std::string> name = lines_of(row.name);
     for (size_t i = 0; i < name.size(); ++i)
-      body += fmt::format("<text x='{}' y='{}' font-size='13' text-anchor='end'>{}</text>\n", kLeft - 10,
+      body += fmt::format("<text x='{}' y='{}' font-size='13' text-anchor='end'>{}</text>\n", kGridLeft - 10,
                           top + 14 + 16 * double(i), xml_escape(name[i]));
-    body += fmt::format("<text x='{}' y='{}' font-size='10' fill='#555' text-anchor='end'>{}</text>\n", kLeft - 10,
+    body += fmt::format("<text x='{}' y='{}' font-size='10' fill='#555' text-anchor='end'>{}</text>\n", kGridLeft - 10,
                         top + 14 + 16 * double(name.size()), xml_escape(colouring.text()));
     body += fmt::format("<text x='{}' y='{}' font-size='10' fill='#555' text-anchor='end'>{} x {}, shown {}x</text>\n",
-                        kLeft - 10, top + 28 + 16 * double(name.size()), H, W, zoom);
+                        kGridLeft - 10, top + 28 + 16 * double(name.size()), H, W, zoom);
 
     for (size_t k = 0; k < row.maps.size(); ++k) {
-      const double x = kLeft + pitch * double(k) + (pitch - kColumnGap - tile_w) / 2;
+      const double x = kGridLeft + pitch * double(k) + (pitch - kColumnGap - tile_w) / 2;
       if (!row.captions.empty())
         body += fmt::format("<text x='{}' y='{}' font-size='11' text-anchor='middle'>{}</text>\n", x + tile_w / 2, top - 4,
                             xml_escape(row.captions[k]));
@@ -114,7 +114,7 @@ std::string picture_grid_svg(const std::string& title, const std::vector<Picture
     }
 
     // The colour bar: the row's scale from lo (bottom) to hi (top), its ends and 0 labelled.
-    const double bar_x = kLeft + pitch * double(row.maps.size()) + 4;
+    const double bar_x = kGridLeft + pitch * double(row.maps.size()) + 4;
     body += fmt::format("<linearGradient id='scale{}' x1='0' y1='1' x2='0' y2='0'>", r);
     for (const auto& [offset, colour] : colouring.stops())
       body += fmt::format("<stop offset='{}' stop-color='{}'/>", offset, colour);

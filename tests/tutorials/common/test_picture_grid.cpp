@@ -14,6 +14,8 @@
 
 using sg::tutorial::ColourScale, sg::tutorial::PictureRow;
 
+BOOST_AUTO_TEST_SUITE(picture_grid)
+
 namespace {
 
 struct Image {
@@ -61,8 +63,6 @@ void expect_tile(const sg::testing::DecodedImage& png, const std::vector<std::ar
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(picture_grid)
 
 BOOST_AUTO_TEST_CASE(the_title_row_names_captions_and_scales_are_written_as_text) {
   const std::string svg = sg::tutorial::picture_grid_svg("fashion_cnn, maps & pools, seed 0", small_grid());

@@ -12,7 +12,7 @@ using sg::testing::uniform64;
 using sg::testing::weighted_grad;
 using In = const std::vector<Tensor>&;
 
-BOOST_AUTO_TEST_SUITE(prod)
+BOOST_AUTO_TEST_SUITE(prod_op)
 
 BOOST_AUTO_TEST_CASE(prod_matches_torch) {
   const Tensor x = reduce_fixture();  // x[1, 1, 3] is 0

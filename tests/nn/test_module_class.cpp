@@ -10,6 +10,8 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(module_class)
+
 namespace {
 // A custom module as a user writes it: children as members, forward from their forwards.
 struct TwoLayer : nn::Module {
@@ -26,8 +28,6 @@ std::vector<std::string> names_of(const std::vector<nn::NamedTensor>& named) {
   return names;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(module)
 
 BOOST_AUTO_TEST_CASE(parameters_are_named_in_registration_order) {
   TwoLayer net;

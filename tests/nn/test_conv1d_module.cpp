@@ -13,7 +13,7 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
-BOOST_AUTO_TEST_SUITE(conv1d)
+BOOST_AUTO_TEST_SUITE(conv1d_module)
 
 // y[n, o, i] = b[o] + sum_{c, k} w[o, c, k] * x[n, c, i*S - P + k*D], zero outside, by hand.
 BOOST_AUTO_TEST_CASE(conv1d_forward_matches_a_loop) {

@@ -12,6 +12,8 @@ using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
+BOOST_AUTO_TEST_SUITE(conv_op)
+
 namespace {
 
 // The definition, one output element at a time, in float64:
@@ -78,8 +80,6 @@ std::string describe(const Case& c) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(conv)
 
 BOOST_AUTO_TEST_CASE(forward_matches_direct_loop_over_the_grid) {
   manual_seed(1);

@@ -11,6 +11,8 @@ using sg::testing::passes_gradcheck;
 using sg::testing::ThreadCount;
 using sg::testing::throws_with;
 
+BOOST_AUTO_TEST_SUITE(pool_ops)
+
 namespace {
 
 // Direct loops in float64: max over the window's pixels inside the image (padding is -inf), or their
@@ -74,8 +76,6 @@ Pool2dParams params_of(const Case& c) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(pool)
 
 BOOST_AUTO_TEST_CASE(forward_matches_direct_loops_over_the_grid) {
   for (const Case& c : grid()) {

@@ -12,7 +12,7 @@ using sg::testing::uniform64;
 using sg::testing::weighted_grad;
 using In = const std::vector<Tensor>&;
 
-BOOST_AUTO_TEST_SUITE(cumsum)
+BOOST_AUTO_TEST_SUITE(cumsum_op)
 
 BOOST_AUTO_TEST_CASE(cumsum_matches_torch) {
   const Tensor x = reduce_fixture();

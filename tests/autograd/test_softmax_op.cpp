@@ -12,6 +12,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(softmax_op)
+
 namespace {
 
 enum class Kind { Softmax, LogSoftmax, LogSumExp };
@@ -47,8 +49,6 @@ Tensor naive(const Tensor& x, int64_t dim, Kind kind, bool keepdim = false) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(softmax)
 
 BOOST_AUTO_TEST_CASE(values_along_each_dim_match_a_naive_loop) {
   manual_seed(1);

@@ -8,7 +8,7 @@ using namespace sg;
 using sg::testing::all_close;
 using sg::testing::throws_with;
 
-BOOST_AUTO_TEST_SUITE(embedding)
+BOOST_AUTO_TEST_SUITE(embedding_module)
 
 BOOST_AUTO_TEST_CASE(embedding_starts_as_standard_normal_draws_with_the_padding_row_zeroed) {
   manual_seed(7);

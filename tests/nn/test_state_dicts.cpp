@@ -6,7 +6,7 @@
 using namespace sg;
 using sg::testing::throws_with;
 
-BOOST_AUTO_TEST_SUITE(state_dict)
+BOOST_AUTO_TEST_SUITE(state_dicts)
 
 BOOST_AUTO_TEST_CASE(entries_keep_their_insertion_order_and_are_found_by_name) {
   nn::StateDict state;

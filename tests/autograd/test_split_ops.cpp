@@ -9,6 +9,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(split_ops)
+
 namespace {
 // torch: x = torch.tensor([[1.5, -2.0, 0.25, 4.0], [3.0, 0.5, -1.0, 2.5], [-0.75, 6.0, 1.25, -3.5]],
 //                         dtype=torch.float64)
@@ -16,8 +18,6 @@ Tensor fixture() {
   return sg::tensor({{1.5, -2.0, 0.25, 4.0}, {3.0, 0.5, -1.0, 2.5}, {-0.75, 6.0, 1.25, -3.5}}, kFloat64);
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(split)
 
 // ---- select, x[i], x[{i, j}] ------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(select_matches_torch_with_negative_indices) {

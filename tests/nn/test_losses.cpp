@@ -14,6 +14,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using nn::Reduction;
 
+BOOST_AUTO_TEST_SUITE(losses)
+
 namespace {
 bool all_finite(const Tensor& t) {
   for (double v : t.to_vector<double>())
@@ -21,8 +23,6 @@ bool all_finite(const Tensor& t) {
   return true;
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(loss)
 
 BOOST_AUTO_TEST_CASE(cross_entropy_with_class_indices_matches_hand_values) {
   const Tensor logits = tensor({{1.0, 2.0, 3.0}, {1.0, 0.0, -1.0}}, kFloat64);

@@ -11,6 +11,8 @@ using sg::testing::uniform64;
 using sg::testing::ThreadCount;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(layer_norm_op)
+
 namespace {
 Tensor flat(const std::vector<double>& values, const Shape& shape) { return sg::tensor(values, shape); }
 
@@ -19,8 +21,6 @@ Tensor x_fixture() {
 }
 Tensor dy_fixture() { return (arange(12.0, kFloat64) - 5.0).reshape({2, 2, 3}) / 4.0; }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(layer_norm)
 
 // x, w, b, dy as below; y = F.layer_norm(x, (2, 3), w, b, eps=1e-5); y.backward(dy): y, x.grad, w.grad,
 // b.grad printed by torch 2.x in float64.

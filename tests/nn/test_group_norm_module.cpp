@@ -12,7 +12,7 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using sg::testing::uniform64;
 
-BOOST_AUTO_TEST_SUITE(group_norm)
+BOOST_AUTO_TEST_SUITE(group_norm_module)
 
 BOOST_AUTO_TEST_CASE(group_norm_starts_with_weight_ones_and_bias_zeros) {
   nn::GroupNorm norm(2, 6);

@@ -9,6 +9,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(matmul_op)
+
 namespace {
 
 // The reference: each operand read through at() with NumPy's matmul rules, spelled out case by case.
@@ -57,8 +59,6 @@ const std::vector<Case> kCases = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(matmul)
 
 BOOST_AUTO_TEST_CASE(matmul_matches_a_naive_loop_for_every_rank_combination) {
   manual_seed(1);

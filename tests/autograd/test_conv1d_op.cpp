@@ -11,6 +11,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(conv1d_op)
+
 namespace {
 Tensor flat(const std::vector<double>& values, const Shape& shape) { return sg::tensor(values, shape); }
 
@@ -34,8 +36,6 @@ Tensor conv1d_loop(const Tensor& x, const Tensor& w, const Tensor& b, int64_t S,
   return sg::tensor(y, {N, O, Lo});
 }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(conv1d)
 
 // x (2, 3, 7), w (4, 3, 3), b as below; y = F.conv1d(x, w, b, stride=2, padding=2, dilation=2);
 // dy = (torch.arange(32.).reshape(2, 4, 4) - 10) / 8; y.backward(dy). Printed by torch 1.13 in float64.

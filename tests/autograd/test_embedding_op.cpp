@@ -9,6 +9,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(embedding_op)
+
 namespace {
 Tensor ids(const std::vector<int64_t>& values, const Shape& shape) { return sg::tensor(values, shape); }
 
@@ -16,8 +18,6 @@ Tensor ids(const std::vector<int64_t>& values, const Shape& shape) { return sg::
 const NestedList kWeight = {{0.1, -0.2, 0.3}, {1.5, 2.5, -3.5}, {0.7, 0.8, 0.9}, {-1.0, 0.0, 1.0}};
 Tensor upstream() { return (arange(18.0, kFloat64) / 10.0 - 0.5).reshape({2, 3, 3}); }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(embedding)
 
 // torch.nn.functional.embedding(idx, w, padding_idx=p).backward(dy) with idx = [[1, 0, 1], [3, 1, 2]],
 // for p = None, 1 and -1; y and w.grad printed by torch 2.x in float64.

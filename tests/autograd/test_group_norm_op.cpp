@@ -9,11 +9,11 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(group_norm_op)
+
 namespace {
 Tensor flat(const std::vector<double>& values, const Shape& shape) { return sg::tensor(values, shape); }
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(group_norm)
 
 // x, w, b as below, dy = (torch.arange(24.).reshape(2, 4, 3) - 7) / 5; y = F.group_norm(x, 2, w, b,
 // eps=1e-5); y.backward(dy): y, x.grad, w.grad, b.grad printed by torch 1.13 in float64.

@@ -9,6 +9,8 @@ using sg::testing::throws_with;
 using sg::testing::uniform64;
 using In = const std::vector<Tensor>&;
 
+BOOST_AUTO_TEST_SUITE(gradient_checking)
+
 namespace {
 
 // x^2 with a deliberately wrong backward (3x instead of 2x): the op gradcheck must catch.
@@ -41,8 +43,6 @@ struct Off : Function<Off> {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(gradcheck)
 
 BOOST_AUTO_TEST_CASE(passes_a_correct_gradient) {
   manual_seed(1);

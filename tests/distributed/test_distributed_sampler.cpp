@@ -8,6 +8,8 @@
 using sg::distributed::DistributedSampler;
 using Shares = std::vector<std::vector<int64_t>>;
 
+BOOST_AUTO_TEST_SUITE(distributed_sampler)
+
 namespace {
 
 Shares shares(int64_t n, int ranks, bool shuffle, bool drop_last, int64_t epoch = 0) {
@@ -27,8 +29,6 @@ sg::datasets::Dataset numbered(int64_t n) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(sampler)
 
 // The fixtures are PyTorch's: [list(DistributedSampler(range(n), num_replicas=P, rank=r, shuffle=False,
 // drop_last=d)) for r in range(P)] with torch 1.13.

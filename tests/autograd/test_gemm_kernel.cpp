@@ -10,6 +10,8 @@
 using namespace sg;
 using sg::testing::ThreadCount;
 
+BOOST_AUTO_TEST_SUITE(gemm_kernel)
+
 namespace {
 
 struct Problem {
@@ -90,8 +92,6 @@ std::vector<Problem> problems() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(gemm)
 
 BOOST_AUTO_TEST_CASE(every_fast_path_matches_reference_loop_for_odd_sizes_and_all_transposes) {
   // The blocked and small paths are also called directly, so both are tested on every size whichever

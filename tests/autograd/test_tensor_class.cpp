@@ -13,7 +13,7 @@ using sg::testing::passes_gradcheck;
 using sg::testing::throws_with;
 using In = const std::vector<Tensor>&;
 
-BOOST_AUTO_TEST_SUITE(tensor)
+BOOST_AUTO_TEST_SUITE(tensor_class)
 
 // ---- factories -----------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(nested_lists_give_row_major_values_and_shape) {
