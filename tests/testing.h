@@ -80,6 +80,9 @@ boost::test_tools::predicate_result throws_with(const std::function<void()>& f, 
   return result;
 }
 
+/// The inputs of a function handed to gradcheck:  passes_gradcheck([](In in) { return exp(in[0]); }, {x})
+using In = const std::vector<Tensor>&;
+
 /// Runs gradcheck and turns its report into a test result.
 inline boost::test_tools::predicate_result passes_gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                                                             const std::vector<Tensor>& inputs,

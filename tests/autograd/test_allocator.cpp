@@ -8,7 +8,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::all_close;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(allocator)
 

@@ -2,7 +2,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::throws_with;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(anomaly)
 

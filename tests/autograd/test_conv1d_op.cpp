@@ -5,11 +5,7 @@
 #include "autograd/kernel_mode.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::passes_gradcheck;
-using sg::testing::throws_with;
-using sg::testing::uniform64;
-using In = const std::vector<Tensor>&;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(conv1d_op)
 

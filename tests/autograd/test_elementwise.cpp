@@ -17,11 +17,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::bitwise_equal;
-using sg::testing::passes_gradcheck;
-using sg::testing::ThreadCount;
-using sg::testing::throws_with;
+using namespace sg::testing;
 BOOST_AUTO_TEST_SUITE(elementwise)
 
 namespace bdata = boost::unit_test::data;

@@ -18,10 +18,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::bitwise_equal;
-using sg::testing::ThreadCount;
-using sg::testing::throws_with;
+using namespace sg::testing;
 BOOST_AUTO_TEST_SUITE(elementwise_torch)
 
 namespace bdata = boost::unit_test::data;

@@ -8,7 +8,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::ThreadCount;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(gemm_kernel)
 

@@ -5,7 +5,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::bitwise_equal;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(generator)
 

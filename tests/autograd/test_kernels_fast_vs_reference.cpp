@@ -26,7 +26,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::ThreadCount;
+using namespace sg::testing;
 BOOST_AUTO_TEST_SUITE(kernels_fast_vs_reference)
 
 namespace fast = sg::kernels::fast;

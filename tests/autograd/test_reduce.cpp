@@ -10,14 +10,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::bitwise_equal;
-using sg::testing::passes_gradcheck;
-using sg::testing::ThreadCount;
-using sg::testing::throws_with;
-using sg::testing::reduce_fixture;
-using sg::testing::uniform64;
-using In = const std::vector<Tensor>&;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(reduce)
 

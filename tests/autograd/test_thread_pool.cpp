@@ -12,7 +12,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::ThreadCount;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(thread_pool)
 

@@ -14,8 +14,7 @@
 #include "tests/testing.h"
 
 using namespace sg;
-using sg::testing::bitwise_equal;
-using sg::testing::ThreadCount;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(threads)
 

@@ -10,10 +10,7 @@
 #include "tests/testing.h"
 
 using namespace sg::datasets;
-using sg::testing::idx_bytes;
-using sg::testing::image_pixels;
-using sg::testing::TempDir;
-using sg::testing::throws_with;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(mnist)
 

@@ -12,10 +12,7 @@ namespace nn = sg::nn;
 
 namespace {
 
-using sg::testing::check_same_bits;
-using sg::testing::generated;
-using sg::testing::lenet;
-using sg::testing::mlp;
+using namespace sg::testing;
 using Make = std::shared_ptr<nn::Sequential> (*)();
 
 // A batch of 3: P * 3 is no power of two for any P, so dividing before adding would round differently.

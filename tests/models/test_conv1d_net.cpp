@@ -5,7 +5,7 @@
 #include "tests/models/fixtures_conv1d.h"
 
 using namespace sg;
-using sg::testing::FixtureDifferences;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(conv1d_net)
 

@@ -5,7 +5,7 @@
 #include "tests/models/fixtures_gru.h"
 
 using namespace sg;
-using sg::testing::FixtureDifferences;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(gru_classifier)
 

@@ -12,10 +12,7 @@
 #include "scratchgrad/nn.h"
 
 using namespace sg;
-using sg::testing::bitwise_equal;
-using sg::testing::read_bytes;
-using sg::testing::TempDir;
-using sg::testing::throws_with;
+using namespace sg::testing;
 BOOST_AUTO_TEST_SUITE(checkpoint)
 
 namespace fs = std::filesystem;

@@ -7,8 +7,7 @@
 #include "scratchgrad/nn.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::throws_with;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(containers)
 

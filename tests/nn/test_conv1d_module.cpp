@@ -8,10 +8,7 @@
 #include "scratchgrad/nn.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::passes_gradcheck;
-using sg::testing::throws_with;
-using sg::testing::uniform64;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(conv1d_module)
 

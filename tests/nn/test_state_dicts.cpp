@@ -4,7 +4,7 @@
 #include "scratchgrad/nn.h"
 
 using namespace sg;
-using sg::testing::throws_with;
+using namespace sg::testing;
 
 BOOST_AUTO_TEST_SUITE(state_dicts)
 
