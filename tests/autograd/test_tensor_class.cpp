@@ -541,6 +541,41 @@ BOOST_AUTO_TEST_CASE(changing_a_saved_output_in_place_makes_backward_throw) {
   BOOST_TEST(throws_with([&] { y.sum().backward(); }, {"modified in place", "exp"}));
 }
 
+// A unary op keeps only what its derivative reads, as in PyTorch: exp and tanh their output, log and relu
+// their input, x * 2 and -x nothing. Changing what was not kept leaves backward right; changing what was
+// kept is caught.
+BOOST_AUTO_TEST_CASE(unary_ops_keep_only_what_their_derivative_reads) {
+  const auto backward_after_changing = [](const std::function<Tensor(const Tensor&)>& op, bool change_output) {
+    Tensor x = sg::tensor({0.5, 1.0}, kFloat64).requires_grad_();
+    Tensor h = x * 1.0;  // a non-leaf input that may be changed in place under NoGradGuard
+    Tensor y = op(h);
+    {
+      NoGradGuard no_grad;
+      (change_output ? y : h).mul_(3.0);
+    }
+    y.sum().backward();
+    return x.grad();
+  };
+  const Tensor e05 = sg::tensor({std::exp(0.5), std::exp(1.0)}, kFloat64);
+  BOOST_TEST(all_close(backward_after_changing([](const Tensor& h) { return sg::exp(h); }, false), e05, 1e-15));
+  BOOST_TEST(throws_with([&] { backward_after_changing([](const Tensor& h) { return sg::exp(h); }, true); },
+                         {"modified in place", "exp"}));
+  BOOST_TEST(all_close(backward_after_changing([](const Tensor& h) { return sg::log(h); }, true),
+                       sg::tensor({2.0, 1.0}, kFloat64), 1e-15));
+  BOOST_TEST(throws_with([&] { backward_after_changing([](const Tensor& h) { return sg::log(h); }, false); },
+                         {"modified in place", "log"}));
+  for (bool change_output : {false, true}) {
+    BOOST_TEST(all_close(backward_after_changing([](const Tensor& h) { return h * 2.0; }, change_output),
+                         sg::tensor({2.0, 2.0}, kFloat64), 0));
+    BOOST_TEST(all_close(backward_after_changing([](const Tensor& h) { return -h; }, change_output),
+                         sg::tensor({-1.0, -1.0}, kFloat64), 0));
+  }
+  BOOST_TEST(throws_with([&] { backward_after_changing([](const Tensor& h) { return sg::relu(h); }, false); },
+                         {"modified in place", "relu"}));
+  BOOST_TEST(throws_with([&] { backward_after_changing([](const Tensor& h) { return sg::tanh(h); }, true); },
+                         {"modified in place", "tanh"}));
+}
+
 BOOST_AUTO_TEST_CASE(changing_an_alias_of_a_saved_tensor_is_caught_too) {
   Tensor w = sg::tensor({1.0, 2.0}, kFloat64).requires_grad_();
   Tensor x = sg::tensor({3.0, 4.0}, kFloat64);
