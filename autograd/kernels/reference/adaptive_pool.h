@@ -5,9 +5,9 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <limits>
+
+#include "autograd/kernels/reference/pool.h"
 
 namespace sg::kernels::reference {
 
@@ -19,6 +19,7 @@ struct AdaptivePoolGeometry {
   struct Window {
     int64_t h0, h1, w0, w1;
   };
+  int64_t L() const { return OH * OW; }
   static int64_t start(int64_t i, int64_t in, int64_t out) { return i * in / out; }
   static int64_t end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
   Window window(int64_t i, int64_t j) const { return {start(i, H, OH), end(i, H, OH), start(j, W, OW), end(j, W, OW)}; }
@@ -57,43 +58,17 @@ void adaptive_avg_pool2d_backward(T* dx, const T* dy, int64_t P, const AdaptiveP
   }
 }
 
-/// y[p, i, j] = the max of window (i, j), index[p, i, j] = its flat position ih * W + iw in plane p: the
-/// first maximum, or the first NaN (which wins, as in max_pool2d). Pass a null index when no backward
-/// will need it.                                 y: (P, OH, OW), index: (P, OH, OW) or null, x: (P, H, W)
+/// y[p, i, j] = the max of window (i, j), index[p, i, j] = its flat position ih * W + iw in plane p:
+/// max_pool2d's loop over these windows (the first maximum, or the first NaN).
 template <class T>
 void adaptive_max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const AdaptivePoolGeometry& g) {
-  for (int64_t p = 0; p < P; ++p) {
-    const T* plane = x + p * g.H * g.W;
-    for (int64_t i = 0; i < g.OH; ++i)
-      for (int64_t j = 0; j < g.OW; ++j) {
-        const auto [h0, h1, w0, w1] = g.window(i, j);
-        int64_t best = h0 * g.W + w0;
-        T best_value = -std::numeric_limits<T>::infinity();
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = w0; iw < w1; ++iw) {
-            const T v = plane[ih * g.W + iw];
-            // Strictly greater, so ties keep the first maximum; the first NaN wins and stays.
-            if (v > best_value || (std::isnan(v) && !std::isnan(best_value))) {
-              best_value = v;
-              best = ih * g.W + iw;
-            }
-          }
-        y[(p * g.OH + i) * g.OW + j] = plane[best];
-        if (index) index[(p * g.OH + i) * g.OW + j] = best;
-      }
-  }
+  max_pool2d_forward(y, index, x, P, g);
 }
 
-/// fwd: y[p, l] = x[p, index[p, l]]  =>  dx[p, index[p, l]] += dy[p, l]  (overlapping windows add up)
-/// dx: (P, H, W), overwritten; dy, index: (P, OH, OW)
+/// fwd: y[p, l] = x[p, index[p, l]]  =>  dx[p, index[p, l]] += dy[p, l], as in max_pool2d
 template <class T>
 void adaptive_max_pool2d_backward(T* dx, const T* dy, const int64_t* index, int64_t P, const AdaptivePoolGeometry& g) {
-  const int64_t L = g.OH * g.OW;
-  for (int64_t p = 0; p < P; ++p) {
-    T* plane = dx + p * g.H * g.W;
-    std::fill(plane, plane + g.H * g.W, T(0));
-    for (int64_t l = 0; l < L; ++l) plane[index[p * L + l]] += dy[p * L + l];
-  }
+  max_pool2d_backward(dx, dy, index, P, g);
 }
 
 }  // namespace sg::kernels::reference

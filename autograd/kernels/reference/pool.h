@@ -27,9 +27,10 @@ struct PoolGeometry {
 /// y[p, i, j] = max of the window (padding is -inf, so it never wins), index[p, i, j] = the flat
 /// position ih * W + iw of the window's first maximum in plane p. A NaN wins, as in PyTorch. The index
 /// is only for a backward: without one (evaluation, no gradients) pass null, and only y is written.
+/// Any geometry with H, W, OH, OW, L() and window(i, j) will do: adaptive pooling runs these two too.
 /// y: (P, OH, OW), index: (P, OH, OW) or null, x: (P, H, W)
-template <class T>
-void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolGeometry& g) {
+template <class T, class Geometry>
+void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const Geometry& g) {
   for (int64_t p = 0; p < P; ++p) {
     const T* plane = x + p * g.H * g.W;
     for (int64_t i = 0; i < g.OH; ++i)
@@ -55,8 +56,8 @@ void max_pool2d_forward(T* y, int64_t* index, const T* x, int64_t P, const PoolG
 
 /// fwd: y[p, l] = x[p, index[p, l]]  =>  dx[p, index[p, l]] += dy[p, l]  (overlapping windows add up)
 /// dx: (P, H, W), overwritten; dy, index: (P, OH, OW)
-template <class T>
-void max_pool2d_backward(T* dx, const T* dy, const int64_t* index, int64_t P, const PoolGeometry& g) {
+template <class T, class Geometry>
+void max_pool2d_backward(T* dx, const T* dy, const int64_t* index, int64_t P, const Geometry& g) {
   for (int64_t p = 0; p < P; ++p) {
     T* plane = dx + p * g.H * g.W;
     std::fill(plane, plane + g.H * g.W, T(0));
