@@ -4,7 +4,7 @@
 namespace sg::nn {
 
 std::shared_ptr<Module> ModuleList::ptr(size_t index) const {
-  SG_CHECK(index < modules_.size(), "ModuleList: index must be below the size {}, got {}", modules_.size(), index);
+  SG_CHECK(index < modules_.size(), "{}: index must be below the size {}, got {}", name(), modules_.size(), index);
   return modules_[index];
 }
 

@@ -16,7 +16,7 @@
 
 namespace sg::nn {
 
-/// Modules by position, named "0", "1", ...:
+/// Modules by position, named "0", "1", ... (Sequential is one with a forward):
 ///   std::shared_ptr<nn::ModuleList> layers = register_module("layers", nn::ModuleList());
 ///   for (int i = 0; i < 3; ++i) layers->push_back(nn::Linear(8, 8));
 ///   for (const auto& layer : *layers) x = (*layer)(x);
@@ -25,7 +25,7 @@ class ModuleList : public Module {
   ModuleList() = default;
   /// Takes each module by value (moved into shared ownership) or as a shared_ptr (shared).
   template <class... Ms>
-    requires(sizeof...(Ms) > 0 && (!(sizeof...(Ms) == 1 && (std::same_as<std::remove_cvref_t<Ms>, ModuleList> && ...))))
+    requires(sizeof...(Ms) > 0 && (!(sizeof...(Ms) == 1 && (std::derived_from<std::remove_cvref_t<Ms>, ModuleList> && ...))))
   explicit ModuleList(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
@@ -50,16 +50,18 @@ class ModuleList : public Module {
   template <class M>
   M& at(size_t index) const {
     auto* module = dynamic_cast<M*>(&(*this)[index]);
-    SG_CHECK(module != nullptr, "ModuleList::at: module {} is a {}, not the type asked for", index,
+    SG_CHECK(module != nullptr, "{}::at: module {} is a {}, not the type asked for", name(), index,
              (*this)[index].name());
     return *module;
   }
   auto begin() const { return modules_.begin(); }
   auto end() const { return modules_.end(); }
 
- private:
-  using Module::forward;  // a list has no forward of its own
+ protected:
+  using Module::forward;  // a list has no forward of its own (Sequential gives it one)
   using Module::operator();
+
+ private:
   std::vector<std::shared_ptr<Module>> modules_;
 };
 
