@@ -1,7 +1,6 @@
 // Conv2d: forward is the conv2d op.
 #include "nn/conv.h"
 
-#include <cmath>
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
@@ -22,11 +21,7 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
 }
 
 void Conv2d::reset_parameters() {
-  init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
-  if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(double(init::calculate_fans(weight).fan_in));
-    init::uniform_(bias, -bound, bound);
-  }
+  init::layer_default_(weight, bias);
 }
 
 Tensor Conv2d::forward(const Tensor& input) {

@@ -1,5 +1,4 @@
 // Conv1d: forward is the conv1d op.
-#include <cmath>
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
@@ -20,11 +19,7 @@ Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, c
 }
 
 void Conv1d::reset_parameters() {
-  init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
-  if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(double(init::calculate_fans(weight).fan_in));
-    init::uniform_(bias, -bound, bound);
-  }
+  init::layer_default_(weight, bias);
 }
 
 Tensor Conv1d::forward(const Tensor& input) {

@@ -110,4 +110,14 @@ Tensor kaiming_normal_(Tensor tensor, const KaimingOptions& options) {
   return normal_(tensor, 0.0, kaiming_std(tensor, options));
 }
 
+// gain(LeakyReLU, a = sqrt(5)) = sqrt(2 / 6), so the weight's bound sqrt(3) * gain / sqrt(fan_in) is
+// 1 / sqrt(fan_in): the bias's bound.
+void layer_default_(Tensor weight, Tensor bias) {
+  kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
+  if (bias.defined()) {
+    const double bound = 1.0 / std::sqrt(double(calculate_fans(weight).fan_in));
+    uniform_(bias, -bound, bound);
+  }
+}
+
 }  // namespace sg::nn::init

@@ -54,4 +54,8 @@ Tensor kaiming_uniform_(Tensor tensor, const KaimingOptions& options = {});
 /// N(0, s^2) with s = gain / sqrt(fan).
 Tensor kaiming_normal_(Tensor tensor, const KaimingOptions& options = {});
 
+/// PyTorch's default for Linear and the convolutions: weight ~ kaiming_uniform(a = sqrt(5)), which is
+/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and then bias (if defined) ~ the same U(-1/sqrt(fan_in), ...).
+void layer_default_(Tensor weight, Tensor bias);
+
 }  // namespace sg::nn::init

@@ -1,7 +1,6 @@
 // Linear and Flatten: each forward is one autograd op.
 #include "nn/linear.h"
 
-#include <cmath>
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
@@ -21,11 +20,7 @@ Linear::Linear(int64_t in_features, int64_t out_features, const LinearOptions& o
 }
 
 void Linear::reset_parameters() {
-  init::kaiming_uniform_(weight, {.a = std::sqrt(5.0)});
-  if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(double(in_features));
-    init::uniform_(bias, -bound, bound);
-  }
+  init::layer_default_(weight, bias);
 }
 
 // y = x W^T + b; inputs with more than 2 dims are flattened to (rows, in) and back.

@@ -7,9 +7,7 @@
 #include "scratchgrad/nn.h"
 
 using namespace sg;
-using sg::testing::all_close;
-using sg::testing::bitwise_equal;
-using sg::testing::throws_with;
+using namespace sg::testing;
 BOOST_AUTO_TEST_SUITE(init)
 
 namespace nn_init = sg::nn::init;
@@ -108,6 +106,23 @@ BOOST_AUTO_TEST_CASE(linear_defaults_are_uniform_within_one_over_sqrt_fan_in) {
   nn::BatchNorm2d bn(3);
   BOOST_TEST(all_close(bn.weight, ones({3}), 0, 0));
   BOOST_TEST(all_close(bn.bias, zeros({3}), 0, 0));
+}
+
+// fan_in of a (6, 4, 3, 5) filter bank is 4 * 3 * 5 = 60; the weight's draws come first, then the bias's.
+BOOST_AUTO_TEST_CASE(layer_default_bounds_weight_and_bias_by_one_over_sqrt_fan_in_in_that_order) {
+  manual_seed(4);
+  Tensor w = empty({6, 4, 3, 5}, kFloat64), b = empty({6}, kFloat64);
+  nn::init::layer_default_(w, b);
+  const double bound = 1 / std::sqrt(60.0);
+  BOOST_TEST(max_abs(w) <= bound);
+  BOOST_TEST(max_abs(w) > 0.95 * bound);
+  BOOST_TEST(max_abs(b) <= bound);
+  manual_seed(4);
+  const Tensor w_first = rand({6, 4, 3, 5}, kFloat64) * (2 * bound) - bound;
+  const Tensor b_next = rand({6}, kFloat64) * (2 * bound) - bound;
+  BOOST_TEST(all_close(w, w_first, 1e-15, 0));
+  BOOST_TEST(all_close(b, b_next, 1e-15, 0));
+  nn::init::layer_default_(w, Tensor());  // no bias: only the weight is drawn
 }
 
 BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_model) {
