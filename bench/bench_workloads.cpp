@@ -29,6 +29,7 @@
 
 #include "autograd/kernels/gemm.h"
 #include "autograd/parallel.h"
+#include "tests/models/transformer_encoder.h"
 
 namespace nn = sg::nn;
 namespace po = boost::program_options;
@@ -282,81 +283,8 @@ void w7(int repeats, int threads) {
              common("W7", threads), double(kSteps * kBatch) / seconds, seconds / kSteps * 1e6, seconds, peak_rss_mb());
 }
 
-// W8's model: token and learned position embeddings, pre-norm blocks of causal multi-head self-attention
-// and a 4x GELU MLP with residuals, a final LayerNorm and a linear head giving next-token logits.
-class CausalSelfAttention : public nn::Module {
- public:
-  CausalSelfAttention(int64_t d_model, int64_t heads)
-      : heads(heads),
-        query(register_module("query", nn::Linear(d_model, d_model))),
-        key(register_module("key", nn::Linear(d_model, d_model))),
-        value(register_module("value", nn::Linear(d_model, d_model))),
-        output(register_module("output", nn::Linear(d_model, d_model))) {}
-
-  // x (B, T, D) -> (B, T, D), position t attending to positions 0..t.
-  sg::Tensor forward(const sg::Tensor& x) override {
-    const int64_t B = x.size(0), T = x.size(1), D = x.size(2), head_dim = D / heads;
-    const auto split_heads = [&](const sg::Tensor& t) {
-      return sg::transpose(sg::view(t, {B, T, heads, head_dim}), 1, 2);  // (B, heads, T, head_dim)
-    };
-    const sg::Tensor q = split_heads(query->forward(x)), k = split_heads(key->forward(x)),
-                     v = split_heads(value->forward(x));
-    const sg::Tensor scores = sg::matmul(q, sg::transpose(k, 2, 3)) / std::sqrt(double(head_dim));
-    const sg::Tensor future = sg::triu(sg::ones({T, T}, x.dtype()), /*diagonal=*/1);
-    const double minus_infinity = -std::numeric_limits<double>::infinity();
-    const sg::Tensor weights = sg::softmax(sg::masked_fill(scores, future, minus_infinity), -1);
-    return output->forward(sg::reshape(sg::transpose(sg::matmul(weights, v), 1, 2), {B, T, D}));
-  }
-
-  int64_t heads;
-  std::shared_ptr<nn::Linear> query, key, value, output;
-};
-
-class EncoderBlock : public nn::Module {
- public:
-  EncoderBlock(int64_t d_model, int64_t heads)
-      : ln1(register_module("ln1", nn::LayerNorm({d_model}))),
-        attention(register_module("attention", CausalSelfAttention(d_model, heads))),
-        ln2(register_module("ln2", nn::LayerNorm({d_model}))),
-        mlp(register_module("mlp", nn::Sequential(nn::Linear(d_model, 4 * d_model), nn::GELU(),
-                                                  nn::Linear(4 * d_model, d_model)))) {}
-
-  sg::Tensor forward(const sg::Tensor& x) override {
-    const sg::Tensor h = x + attention->forward(ln1->forward(x));
-    return h + mlp->forward(ln2->forward(h));
-  }
-
-  std::shared_ptr<nn::LayerNorm> ln1;
-  std::shared_ptr<CausalSelfAttention> attention;
-  std::shared_ptr<nn::LayerNorm> ln2;
-  std::shared_ptr<nn::Sequential> mlp;
-};
-
-class TransformerEncoder : public nn::Module {
- public:
-  TransformerEncoder(int64_t vocab, int64_t max_length, int64_t d_model, int64_t heads, int64_t layers)
-      : token_embedding(register_module("token_embedding", nn::Embedding(vocab, d_model))),
-        position_embedding(register_module("position_embedding", nn::Embedding(max_length, d_model))),
-        blocks(register_module("blocks", nn::Sequential())),
-        ln_f(register_module("ln_f", nn::LayerNorm({d_model}))),
-        head(register_module("head", nn::Linear(d_model, vocab))) {
-    for (int64_t i = 0; i < layers; ++i) blocks->push_back(EncoderBlock(d_model, heads));
-  }
-
-  // tokens (B, T) int64 -> logits (B, T, vocab)
-  sg::Tensor forward(const sg::Tensor& tokens) override {
-    const sg::Tensor positions = sg::arange(double(tokens.size(1)), sg::kInt64);
-    const sg::Tensor x = token_embedding->forward(tokens) + position_embedding->forward(positions);
-    return head->forward(ln_f->forward(blocks->forward(x)));
-  }
-
-  std::shared_ptr<nn::Embedding> token_embedding, position_embedding;
-  std::shared_ptr<nn::Sequential> blocks;
-  std::shared_ptr<nn::LayerNorm> ln_f;
-  std::shared_ptr<nn::Linear> head;
-};
-
-// W8: the transformer above with d_model 128, 4 heads, 2 layers, a vocabulary of 64, sequences of 64
+// W8: the transformer of tests/models/transformer_encoder.h (embeddings, pre-norm blocks of causal
+// self-attention and a GELU MLP) with d_model 128, 4 heads, 2 layers, a vocabulary of 64, sequences of 64
 // tokens, batch 32, Adam lr 1e-3, predicting each next token. Generated tokens: token t of sequence i is
 // (7 i + 11 t + (i t mod 5)) mod 64, the first 64 read and the last 64 predicted (only the shapes matter).
 void w8(int repeats, int threads) {
@@ -367,7 +295,7 @@ void w8(int repeats, int threads) {
       token_values[size_t(i * (kLength + 1) + t)] = (7 * i + 11 * t + i * t % 5) % kVocab;
   const sg::Tensor tokens = sg::tensor(token_values, {kSteps * kBatch, kLength + 1});
   sg::manual_seed(0);
-  TransformerEncoder model(kVocab, kLength, /*d_model=*/128, /*heads=*/4, /*layers=*/2);
+  sg::models::TransformerEncoder model(kVocab, kLength, /*d_model=*/128, /*heads=*/4, /*layers=*/2);
   sg::optim::Adam opt(model.parameters(), {.lr = 1e-3});
   const double seconds = median_seconds(repeats, [&] {
     for (int64_t step = 0; step < kSteps; ++step) {
