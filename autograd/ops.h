@@ -310,19 +310,31 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, Dtype dtype = kFloat32
 // ---- convolution and pooling (ops/conv.cpp, conv1d.cpp, pool.cpp, adaptive_pool.cpp, correlate.cpp) ----
 struct Conv2dParams {
   Pair stride = 1, padding = 0, dilation = 1;
+  int64_t groups = 1;  // channels and filters split into this many independent convolutions
 };
-/// input (N, C, H, W) * weight (O, C, kH, kW) + bias (O) -> (N, O, Ho, Wo), cross-correlation as in
-/// PyTorch; Ho = floor((H + 2P - D(kH - 1) - 1) / S) + 1.
+/// input (N, C, H, W) * weight (O, C / groups, kH, kW) + bias (O) -> (N, O, Ho, Wo), cross-correlation as
+/// in PyTorch; Ho = floor((H + 2P - D(kH - 1) - 1) / S) + 1. With groups G, filters [g O/G, (g+1) O/G)
+/// see only channels [g C/G, (g+1) C/G).
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dParams& params = {});
 struct Conv1dParams {
-  int64_t stride = 1, padding = 0, dilation = 1;
+  int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
 };
-/// input (N, C, L) * weight (O, C, K) + bias (O) -> (N, O, Lo), cross-correlation as in PyTorch;
-/// Lo = floor((L + 2P - D(K - 1) - 1) / S) + 1. Runs as conv2d on a height of 1.
+/// input (N, C, L) * weight (O, C / groups, K) + bias (O) -> (N, O, Lo), cross-correlation as in
+/// PyTorch; Lo = floor((L + 2P - D(K - 1) - 1) / S) + 1. Runs as conv2d on a height of 1.
 ///   Tensor y = sg::conv1d(x, w, b, {.padding = 1});
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv1dParams& params = {});
+struct ConvTranspose2dParams {
+  Pair stride = 1, padding = 0, output_padding = 0, dilation = 1;
+  int64_t groups = 1;
+};
+/// The transpose of conv2d (the map conv2d's input gradient is): input (N, C, H, W), weight
+/// (C, O / groups, kH, kW), bias (O) -> (N, O, Ho, Wo), Ho = (H - 1) S - 2P + D (kH - 1) + output_padding + 1,
+/// as torch.nn.functional.conv_transpose2d (output_padding below stride).
+///   Tensor up = sg::conv_transpose2d(x, w, b, {.stride = 2, .padding = 1, .output_padding = 1});
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        const ConvTranspose2dParams& params = {});
 struct Pool2dParams {
   Pair kernel_size = 2, stride = 0 /* 0: same as kernel_size */, padding = 0;
 };

@@ -1,7 +1,6 @@
 // Conv2d: forward is the conv2d op.
 #include "nn/conv.h"
 
-
 #include "autograd/check.h"
 #include "autograd/ops.h"
 #include "nn/init.h"
@@ -14,8 +13,12 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
   SG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size[0] > 0 && kernel_size[1] > 0,
            "Conv2d: sizes must be positive, got in_channels {}, out_channels {}, kernel_size {}", in_channels,
            out_channels, kernel_size);
-  check_sizes({out_channels, in_channels, kernel_size[0], kernel_size[1]}, "Conv2d");
-  weight = register_parameter("weight", empty({out_channels, in_channels, kernel_size[0], kernel_size[1]}));
+  const int64_t G = options.groups;
+  SG_CHECK(G >= 1 && in_channels % G == 0 && out_channels % G == 0,
+           "Conv2d: groups must divide in_channels and out_channels, got groups {}, in_channels {}, out_channels {}",
+           G, in_channels, out_channels);
+  check_sizes({out_channels, in_channels / G, kernel_size[0], kernel_size[1]}, "Conv2d");
+  weight = register_parameter("weight", empty({out_channels, in_channels / G, kernel_size[0], kernel_size[1]}));
   bias = register_parameter("bias", options.bias ? empty({out_channels}) : Tensor());
   reset_parameters();
 }
@@ -25,7 +28,8 @@ void Conv2d::reset_parameters() {
 }
 
 Tensor Conv2d::forward(const Tensor& input) {
-  return conv2d(input, weight, bias, {.stride = options.stride, .padding = options.padding, .dilation = options.dilation});
+  return conv2d(input, weight, bias,
+                {.stride = options.stride, .padding = options.padding, .dilation = options.dilation, .groups = options.groups});
 }
 
 std::string Conv2d::repr() const {
@@ -34,6 +38,7 @@ std::string Conv2d::repr() const {
   if (options.stride != defaults.stride) out += fmt::format(", stride={}", options.stride);
   if (options.padding != defaults.padding) out += fmt::format(", padding={}", options.padding);
   if (options.dilation != defaults.dilation) out += fmt::format(", dilation={}", options.dilation);
+  if (options.groups != defaults.groups) out += fmt::format(", groups={}", options.groups);
   if (!options.bias) out += ", bias=false";
   return out + ")";
 }

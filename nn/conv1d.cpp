@@ -1,5 +1,4 @@
 // Conv1d: forward is the conv1d op.
-
 #include "autograd/check.h"
 #include "autograd/ops.h"
 #include "nn/conv.h"
@@ -12,8 +11,12 @@ Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, c
   SG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size > 0,
            "Conv1d: sizes must be positive, got in_channels {}, out_channels {}, kernel_size {}", in_channels,
            out_channels, kernel_size);
-  check_sizes({out_channels, in_channels, kernel_size}, "Conv1d");
-  weight = register_parameter("weight", empty({out_channels, in_channels, kernel_size}));
+  const int64_t G = options.groups;
+  SG_CHECK(G >= 1 && in_channels % G == 0 && out_channels % G == 0,
+           "Conv1d: groups must divide in_channels and out_channels, got groups {}, in_channels {}, out_channels {}",
+           G, in_channels, out_channels);
+  check_sizes({out_channels, in_channels / G, kernel_size}, "Conv1d");
+  weight = register_parameter("weight", empty({out_channels, in_channels / G, kernel_size}));
   bias = register_parameter("bias", options.bias ? empty({out_channels}) : Tensor());
   reset_parameters();
 }
@@ -24,7 +27,7 @@ void Conv1d::reset_parameters() {
 
 Tensor Conv1d::forward(const Tensor& input) {
   return conv1d(input, weight, bias,
-                {.stride = options.stride, .padding = options.padding, .dilation = options.dilation});
+                {.stride = options.stride, .padding = options.padding, .dilation = options.dilation, .groups = options.groups});
 }
 
 std::string Conv1d::repr() const {
@@ -33,6 +36,7 @@ std::string Conv1d::repr() const {
   if (options.stride != defaults.stride) out += fmt::format(", stride={}", options.stride);
   if (options.padding != defaults.padding) out += fmt::format(", padding={}", options.padding);
   if (options.dilation != defaults.dilation) out += fmt::format(", dilation={}", options.dilation);
+  if (options.groups != defaults.groups) out += fmt::format(", groups={}", options.groups);
   if (!options.bias) out += ", bias=false";
   return out + ")";
 }

@@ -9,12 +9,35 @@
 #include "autograd/ops/conv_geometry.h"
 #include "autograd/ops/conv_grad.h"
 
+#include <vector>
+
 namespace sg {
+
+namespace {
+// groups G > 1: G ordinary convolutions side by side, group g taking channels [g C/G, (g+1) C/G) and
+// filters [g O/G, (g+1) O/G); their outputs are concatenated. The gradients are those of chunk and cat.
+Tensor grouped_conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+  const int64_t G = params.groups;
+  SG_CHECK(input.dim() == 4 && weight.dim() == 4 && G >= 1 && weight.size(0) % G == 0 &&
+               input.size(1) == weight.size(1) * G,
+           "conv2d: with groups {} the input needs groups * weight.size(1) channels and out_channels must divide "
+           "by groups, got input {} and weight {}",
+           G, input.shape(), weight.shape());
+  Conv2dParams one_group = params;
+  one_group.groups = 1;
+  const std::vector<Tensor> xs = chunk(input, G, 1), ws = chunk(weight, G, 0);
+  const std::vector<Tensor> bs = bias.defined() ? chunk(bias, G, 0) : std::vector<Tensor>(size_t(G));
+  std::vector<Tensor> ys;
+  for (size_t g = 0; g < size_t(G); ++g) ys.push_back(conv2d(xs[g], ws[g], bs[g], one_group));
+  return cat(ys, 1);
+}
+}  // namespace
 
 // ---- conv2d --------------------------------------------------------------------
 // y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] * x[n, c, i*S - P + p*D, j*S - P + q*D]
 // dx, dw: each term w * x sends dy * w back to its x and dy * x to its w;   db[o] = sum_{n, i, j} dy[n, o, i, j]
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+  if (params.groups != 1) return grouped_conv2d(input, weight, bias, params);
   const kernels::ConvGeometry g = conv_geometry(input, weight, bias, params);
   const int64_t N = input.size(0);
   Tensor y = empty({N, g.O, g.OH, g.OW}, input.dtype());

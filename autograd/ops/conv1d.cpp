@@ -17,13 +17,16 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
            input.shape(), weight.shape());
   SG_CHECK(input.dtype() == weight.dtype(), "conv1d: dtypes must match, got input {} and weight {}", input.dtype(),
            weight.dtype());
-  SG_CHECK(input.size(1) == weight.size(1), "conv1d: input must have {} channels to match weight {}, got input {}",
-           weight.size(1), weight.shape(), input.shape());
+  const int64_t G = params.groups;
+  SG_CHECK(G >= 1 && weight.size(0) % G == 0 && input.size(1) == weight.size(1) * G,
+           "conv1d: input must have {} channels to match weight {} and groups {} (out_channels divisible by "
+           "groups), got input {}",
+           weight.size(1) * G, weight.shape(), G, input.shape());
   const int64_t O = weight.size(0);
   SG_CHECK(!bias.defined() || (bias.shape() == Shape{O} && bias.dtype() == weight.dtype()),
            "conv1d: bias must have shape [{}] and dtype {} to match weight {}, got bias {} {}", O, weight.dtype(),
            weight.shape(), bias.shape(), bias.dtype());
-  const auto [S, P, D] = params;
+  const int64_t S = params.stride, P = params.padding, D = params.dilation;
   SG_CHECK(S >= 1 && P >= 0 && D >= 1,
            "conv1d: expected stride >= 1, padding >= 0, dilation >= 1, got stride {}, "
            "padding {}, dilation {}",
@@ -42,7 +45,7 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
            "(input {}, padding {})",
            span, weight.shape(), D, padded, input.shape(), P);
   const Tensor y = conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias,
-                          {.stride = {1, S}, .padding = {0, P}, .dilation = {1, D}});
+                          {.stride = {1, S}, .padding = {0, P}, .dilation = {1, D}, .groups = G});
   return squeeze(y, 2);
 }
 

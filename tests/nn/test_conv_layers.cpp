@@ -193,6 +193,42 @@ BOOST_AUTO_TEST_CASE(a_pair_option_given_one_number_means_it_for_both_dims) {
   nn::Conv2d two(1, 2, {3, 3}, {.stride = {2, 2}, .padding = {1, 1}});
   BOOST_TEST(testing::bitwise_equal(one.forward(x), two.forward(x)));
   BOOST_TEST(one.repr() == two.repr());
+  // ConvTranspose2d's pairs, output_padding included: 28 -> (28 - 1) * S - 2P + (K - 1) + OP + 1.
+  BOOST_TEST(nn::ConvTranspose2d(1, 2, 3, {.stride = 2, .padding = 1, .output_padding = 1}).forward(x).shape() ==
+             (Shape{1, 2, 56, 56}));
+  BOOST_TEST(nn::ConvTranspose2d(1, 2, 3, {.stride = {2, 1}, .padding = {1, 0}, .output_padding = {1, 0}})
+                 .forward(x)
+                 .shape() == (Shape{1, 2, 56, 30}));
+  BOOST_TEST(nn::ConvTranspose2d(1, 2, {3, 1}, {.dilation = {1, 2}}).forward(x).shape() == (Shape{1, 2, 30, 28}));
+}
+
+// Groups: weight (out, in / groups, k, k), and the layer is one convolution per group. PyTorch's default
+// init with fan_in = in / groups * k * k: here 2 * 3 * 3 = 18.
+BOOST_AUTO_TEST_CASE(grouped_and_transposed_layers_have_pytorchs_shapes_init_and_names) {
+  manual_seed(9);
+  nn::Conv2d grouped(4, 6, 3, {.padding = 1, .groups = 2, .bias = false});
+  BOOST_TEST(grouped.weight.shape() == (Shape{6, 2, 3, 3}));
+  BOOST_TEST(abs(grouped.weight).max().item() <= 1 / std::sqrt(18.0));
+  const Tensor x = randn({2, 4, 5, 5}, kFloat64);
+  grouped.to(kFloat64);
+  BOOST_TEST(all_close(grouped.forward(x), conv2d(x, grouped.weight, Tensor(), {.padding = 1, .groups = 2}), 0, 0));
+  BOOST_TEST(grouped.repr() == "Conv2d(4, 6, kernel_size=[3, 3], padding=[1, 1], groups=2, bias=false)");
+  // ConvTranspose2d: weight (in, out / groups, kH, kW), fan_in = weight.size(1) * kH * kW = 3 * 4 * 4 = 48.
+  nn::ConvTranspose2d up(4, 6, 4, {.stride = 2, .padding = 1, .groups = 2});
+  BOOST_TEST(up.weight.shape() == (Shape{4, 3, 4, 4}));
+  BOOST_TEST(up.bias.shape() == (Shape{6}));
+  BOOST_TEST(abs(up.weight).max().item() <= 1 / std::sqrt(48.0));
+  BOOST_TEST(abs(up.bias).max().item() <= 1 / std::sqrt(48.0));
+  const auto names = up.named_parameters();
+  BOOST_TEST(names.size() == 2u);
+  BOOST_TEST(names[0].first == "weight");
+  BOOST_TEST(names[1].first == "bias");
+  BOOST_TEST(up.forward(randn({1, 4, 7, 5})).shape() == (Shape{1, 6, 14, 10}));
+  BOOST_TEST(up.repr() == "ConvTranspose2d(4, 6, kernel_size=[4, 4], stride=[2, 2], padding=[1, 1], groups=2)");
+  BOOST_TEST(throws_with([] { nn::Conv2d(4, 6, 3, {.groups = 4}); }, {"Conv2d", "groups 4", "out_channels 6"}));
+  BOOST_TEST(throws_with([] { nn::ConvTranspose2d(4, 6, 3, {.stride = 2, .output_padding = 2}); },
+                         {"ConvTranspose2d", "output_padding"}));
+  BOOST_TEST(throws_with([] { nn::Conv1d(3, 6, 3, {.groups = 2}); }, {"Conv1d", "groups 2", "in_channels 3"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
