@@ -277,6 +277,12 @@ BOOST_AUTO_TEST_CASE(gradgradcheck_reductions) {
   BOOST_TEST(passes_gradgradcheck([](In in) { return sg::std(in[0], {2}); }, {x}));
   BOOST_TEST(passes_gradgradcheck([](In in) { return norm(in[0], 2.0, {1}); }, {x}));
   BOOST_TEST(passes_gradgradcheck([](In in) { return pow(cumsum(in[0], 1), 2.0); }, {x}));
+  const Tensor small = uniform64({2, 3, 2}, 0.5, 1.5);
+  BOOST_TEST(passes_gradgradcheck([](In in) { return prod(in[0]); }, {small}));
+  BOOST_TEST(passes_gradgradcheck([](In in) { return prod(in[0], 1); }, {small}));
+  BOOST_TEST(passes_gradgradcheck([](In in) { return prod(in[0], -1, true); }, {small}));
+  const Tensor with_zero = tensor({{0.5, 0.0, -1.5}, {2.0, 1.25, 0.0}}, kFloat64).requires_grad_();
+  BOOST_TEST(passes_gradgradcheck([](In in) { return prod(in[0], 1); }, {with_zero}));
 }
 
 BOOST_AUTO_TEST_CASE(gradgradcheck_shape_ops) {
@@ -431,12 +437,40 @@ BOOST_AUTO_TEST_CASE(cnn_hessian_vector_product_matches_torch) {
   BOOST_TEST(all_close(hv[3], tensor({-0.29078734050715926, 0.29078734050715926}, kFloat64), 1e-13, 1e-11));
 }
 
-// A fused backward with no differentiable form refuses create_graph, naming the op, instead of returning
-// a gradient whose own derivative would be wrong; without create_graph it runs as before.
+// A backward written with kernels only, which has no differentiable form, calls refuse_create_graph: under
+// create_graph it throws naming the op instead of returning a gradient whose own derivative would be
+// wrong; without create_graph it runs as before. (Every op of the library has a differentiable backward.)
+namespace {
+struct KernelOnlySquare : Function<KernelOnlySquare> {
+  static constexpr const char* name = "kernel_only_square";
+  static Tensor forward(Context& ctx, const std::vector<Tensor>& in) {
+    ctx.save_for_backward({in[0]});
+    return mul(in[0], in[0]);
+  }
+  static std::vector<Tensor> backward(Context& ctx, const Tensor& dy) {
+    refuse_create_graph("kernel_only_square");
+    NoGradGuard plain;  // stands for a kernel: a result with no graph
+    return {mul(mul(dy, ctx.saved(0)), 2.0)};
+  }
+};
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_non_differentiable_backward_says_so) {
   const Tensor p = uniform64({3});
-  BOOST_TEST(throws_with<std::runtime_error>([&] { grad({prod(p)}, {p}, {.create_graph = true}); },
-                                             {"prod: backward is not differentiable (create_graph) yet"}));
+  BOOST_TEST(throws_with<std::runtime_error>(
+      [&] { grad({sum(KernelOnlySquare::apply({p}))}, {p}, {.create_graph = true}); },
+      {"kernel_only_square: backward is not differentiable (create_graph) yet"}));
+  BOOST_TEST(all_close(grad({sum(KernelOnlySquare::apply({p}))}, {p})[0], mul(p, 2.0).detach(), 0, 0));
+}
+
+// d2 prod(x) / dx_i dx_j = the product of the elements other than x_i and x_j (0 on the diagonal), exact
+// at zeros: x = (2, 3, 0, 5) has the gradient (0, 0, 30, 0), and row 2 of the Hessian is (15, 10, 0, 6).
+BOOST_AUTO_TEST_CASE(prod_second_derivative_is_the_product_of_the_others_at_zeros_too) {
+  const Tensor x = leaf({2.0, 3.0, 0.0, 5.0});
+  const Tensor g = grad({prod(x)}, {x}, {.create_graph = true})[0];
+  BOOST_TEST(all_close(g, tensor({0.0, 0.0, 30.0, 0.0}, kFloat64), 0, 0));
+  BOOST_TEST(all_close(grad({select(g, 0, 2)}, {x}, {.retain_graph = true})[0], tensor({15.0, 10.0, 0.0, 6.0}, kFloat64), 0, 0));
+  BOOST_TEST(all_close(grad({select(g, 0, 0)}, {x})[0], tensor({0.0, 0.0, 15.0, 0.0}, kFloat64), 0, 0));
 }
 
 // A custom Function whose backward is written with ops is differentiable twice for free.
