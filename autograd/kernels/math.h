@@ -41,6 +41,32 @@ inline T exp_of(T x) {
   else return std::exp(x);
 }
 
+/// Phi(x) = P(Z <= x) for a standard normal Z, = (1 + erf(x / sqrt 2)) / 2, in float as plain arithmetic that
+/// vectorises (std::erf is one library call per element). Through erfc(z) = t e^(-z^2 - 1.26551223 + t P(t)),
+/// t = 1 / (1 + z / 2), z = |x| / sqrt 2, a Chebyshev fit whose relative error is below 1.2e-7 for every z
+/// (Numerical Recipes' erfcc): so Phi keeps its relative accuracy in the far left tail, where
+/// 1 + erf(x / sqrt 2) would cancel. Naive reference: std::erfc(-x / sqrt 2) / 2.
+inline float normal_cdf_vectorisable(float x) {
+  const float z = (x < 0 ? -x : x) * 0.70710678f;
+  const float t = 1.0f / (1.0f + 0.5f * z);
+  const float poly =
+      -1.26551223f +
+      t * (1.00002368f +
+           t * (0.37409196f +
+                t * (0.09678418f +
+                     t * (-0.18628806f +
+                          t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+  const float half_erfc = 0.5f * t * exp_vectorisable(poly - z * z);
+  return x < 0 ? half_erfc : 1.0f - half_erfc;
+}
+
+/// Phi(x) for a kernel of either dtype: float takes normal_cdf_vectorisable, double (1 + std::erf(x / sqrt 2)) / 2.
+template <class T>
+inline T normal_cdf_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return normal_cdf_vectorisable(x);
+  else return 0.5 * (1 + std::erf(x * 0.70710678118654752440));
+}
+
 /// The type integer arithmetic is done in: int64 as uint64, the same bits, where overflow wraps around
 /// (defined) instead of being undefined; read back as int64 the result is the two's complement wrap
 /// PyTorch gives. Floats are themselves.

@@ -275,17 +275,14 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
           const Tensor slope = mul(mul(x, rsub(mul(t, t), 1.0)), add(mul(x2, 3 * kKappa), 1.0));
           return mul(dy, add(mul(add(t, 1.0), 0.5), mul(slope, 0.5 * kSqrt2OverPi)));
         });
+  // Phi and e^x through kernels/math.h: float32 takes the forms that vectorise (std::erf and std::exp are
+  // a library call per element), float64 keeps std::erf and std::exp.
   return unary(
-      "gelu", x, Saves::x,
-      [](auto x) {
-        using T = Scalar<decltype(x)>;
-        return T(0.5) * x * (1 + std::erf(x * T(kSqrtHalf)));
-      },
+      "gelu", x, Saves::x, [](auto x) { return x * kernels::normal_cdf_of(x); },
       [](auto x, auto, auto dy) {
         using T = Scalar<decltype(x)>;
-        const T cdf = T(0.5) * (1 + std::erf(x * T(kSqrtHalf)));
-        const T pdf = T(kSqrtHalf * std::numbers::inv_sqrtpi) * std::exp(T(-0.5) * x * x);
-        return dy * (cdf + x * pdf);
+        const T pdf = T(kSqrtHalf * std::numbers::inv_sqrtpi) * kernels::exp_of(T(-0.5) * x * x);
+        return dy * (kernels::normal_cdf_of(x) + x * pdf);
       },
       [](Ops x, Ops, Ops dy) {
         const Tensor cdf = mul(add(erf(mul(x, kSqrtHalf)), 1.0), 0.5);

@@ -398,6 +398,25 @@ BOOST_AUTO_TEST_CASE(exp_vectorisable_is_within_2_ulp_of_exp_on_its_range) {
   BOOST_TEST(sg::kernels::exp_vectorisable(0.0f) == 1.0f);
 }
 
+// Phi behind float32 gelu: relative error against erfc in double, the left tail included (Phi(-12) is
+// about 1.8e-33), where 1 + erf would have cancelled to 0. In the tail the error grows with x^2: e^(-x^2 / 2)
+// is computed from a float x^2, itself rounded (x^2 / 2 = 72 there, and half an ulp of 72 is 2.4e-6).
+BOOST_AUTO_TEST_CASE(normal_cdf_vectorisable_keeps_its_relative_accuracy_into_the_left_tail) {
+  double worst = 0.0, worst_at = 0.0;
+  for (int64_t i = 0; i <= 240'000; ++i) {  // [-12, 12] in steps of 1e-4
+    const float x = float(-12.0 + 1e-4 * double(i));
+    const double exact = 0.5 * std::erfc(-double(x) / std::sqrt(2.0));
+    const double err = std::abs(double(sg::kernels::normal_cdf_vectorisable(x)) - exact) / exact;
+    const double allowed = 4e-7 * (1 + double(x) * double(x) / 2);  // a few float ulps, times (1 + x^2 / 2)
+    if (err / allowed > worst) worst = err / allowed, worst_at = x;
+  }
+  BOOST_TEST_INFO("worst relative error " << worst << " of the allowed 4e-7 (1 + x^2 / 2), at x = " << worst_at);
+  BOOST_TEST(worst <= 1.0);
+  BOOST_TEST(sg::kernels::normal_cdf_vectorisable(0.0f) == 0.5f);
+  BOOST_TEST(sg::kernels::normal_cdf_vectorisable(20.0f) == 1.0f);
+  BOOST_TEST(sg::kernels::normal_cdf_vectorisable(-20.0f) == 0.0f);  // 2.8e-89: below every float
+}
+
 BOOST_AUTO_TEST_CASE(exp_vectorisable_saturates_to_0_and_inf_and_keeps_nan) {
   const float inf = std::numeric_limits<float>::infinity();
   BOOST_TEST(sg::kernels::exp_vectorisable(-100.0f) == 0.0f);
