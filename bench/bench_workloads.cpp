@@ -7,9 +7,10 @@
 //   W6  a CIFAR-shaped CNN with batch norm, batch 128, generated data, and the share of its step spent in GEMM
 //   W7  tutorials/char_model's MLP over 3 characters, batch 32, Adam, generated data (small ops: overhead decides)
 //   W8  a two-layer causal transformer encoder (d_model 128, 4 heads, sequence 64), batch 32, Adam, generated tokens
+//   W9  W8's ops alone at its shapes (layer_norm, gelu, attention's products and softmax, embedding), forward + backward
 //   peak  the machine's float32 FMA peak (GFLOP/s) at the thread count, to read W5's and W6's GFLOP/s by
 //   cores  what a second thread adds on this machine right now, to read the 2-thread figures by
-// Usage: bench_workloads --workload W1..W8|peak|cores --threads N [--repeats 5] [--data-dir DIR]
+// Usage: bench_workloads --workload W1..W9|peak|cores --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
 
@@ -22,6 +23,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -381,6 +383,35 @@ void cores(int repeats) {
              common("cores", 2), 2 * one / two, handoff / kHandoffs * 1e9, one, two);
 }
 
+// W9: the ops W8 spends its time in, alone, at W8's shapes, forward + backward (y.sum().backward()):
+// layer_norm over d_model 128, gelu on the MLP's 512 features, attention's two batched products and its
+// softmax, and embedding (its backward scatter-adds 2,048 rows into a 64 x 128 table).
+void w9(int repeats, int threads) {
+  sg::manual_seed(0);
+  const auto leaf = [](const sg::Shape& shape) { return sg::randn(shape).requires_grad_(); };
+  const sg::Tensor x = leaf({32, 64, 128}), ln_weight = leaf({128}), ln_bias = leaf({128}), h = leaf({32, 64, 512});
+  const sg::Tensor q = leaf({32, 4, 64, 32}), k_t = leaf({32, 4, 32, 64}), scores = leaf({32, 4, 64, 64}),
+                   v = leaf({32, 4, 64, 32}), table = leaf({64, 128});
+  std::vector<int64_t> token_values(32 * 64);
+  for (size_t i = 0; i < token_values.size(); ++i) token_values[i] = int64_t(i * 7 % 64);
+  const sg::Tensor tokens = sg::tensor(token_values, {32, 64});
+  const std::vector<std::tuple<const char*, const char*, std::function<sg::Tensor()>>> ops{
+      {"layer_norm", "[32, 64, 128]", [&] { return sg::layer_norm(x, {128}, ln_weight, ln_bias); }},
+      {"gelu", "[32, 64, 512]", [&] { return sg::gelu(h); }},
+      {"matmul q k^T", "[32, 4, 64, 32] x [32, 4, 32, 64]", [&] { return sg::matmul(q, k_t); }},
+      {"softmax", "[32, 4, 64, 64]", [&] { return sg::softmax(scores, -1); }},
+      {"matmul weights v", "[32, 4, 64, 64] x [32, 4, 64, 32]", [&] { return sg::matmul(scores, v); }},
+      {"embedding", "[64, 128] at [32, 64]", [&] { return sg::embedding(table, tokens); }}};
+  for (const auto& [name, shape, op] : ops) {
+    constexpr int kIterations = 20;
+    const double seconds = median_seconds(repeats, [&] {
+      for (int i = 0; i < kIterations; ++i) op().sum().backward();
+    });
+    fmt::print("{{{}, \"op\": \"{}\", \"shape\": \"{}\", \"us_per_call\": {:.1f}}}\n", common("W9", threads), name,
+               shape, seconds / kIterations * 1e6);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -388,7 +419,7 @@ int main(int argc, char** argv) {
   int threads = 1, repeats = 5;
   po::options_description options("bench_workloads options");
   options.add_options()("help,h", "print this help")
-      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, W7, W8, peak or cores")
+      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, W7, W8, W9, peak or cores")
       ("threads", po::value(&threads)->default_value(1), "kernel threads")
       ("repeats", po::value(&repeats)->default_value(5), "runs; the median is reported")
       ("data-dir", po::value(&data_dir), "datasets folder (default: $SG_DATA_DIR or datasets/data)");
@@ -416,6 +447,7 @@ int main(int argc, char** argv) {
     else if (workload == "W6") w6(repeats, threads);
     else if (workload == "W7") w7(repeats, threads);
     else if (workload == "W8") w8(repeats, threads);
+    else if (workload == "W9") w9(repeats, threads);
     else if (workload == "peak") peak(repeats, threads);
     else if (workload == "cores") cores(repeats);
     else {

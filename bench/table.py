@@ -49,6 +49,20 @@ def workload_table(rows):
               f"float32 FMA peak of {peaks[0]['gflops']:.0f} and {peaks[1]['gflops']:.0f} GFLOP/s (one FMA loop per "
               f"thread); the whole step runs at {w6[0]['step_gflops']:.0f} and {w6[1]['step_gflops']:.0f} GFLOP/s of "
               f"GEMM work.")
+    w9 = [row for row in rows if row.get("framework") == "scratchgrad" and row.get("workload") == "W9"
+          and row.get("threads") == 1]
+    if w9:
+        print("\nW9, W8's ops alone at its shapes, forward + backward, microseconds a call (PyTorch's in brackets):\n")
+        print("| op | input | scratchgrad 1 thread | scratchgrad 2 threads | time ratio 1 thread | time ratio 2 threads |")
+        print("|---|---|---|---|---|---|")
+        for s1 in w9:
+            s2 = find(rows, "scratchgrad", "W9", 2, op=s1["op"])
+            p1, p2 = find(rows, "pytorch", "W9", 1, op=s1["op"]), find(rows, "pytorch", "W9", 2, op=s1["op"])
+            if not (s2 and p1 and p2):
+                continue
+            print(f"| {s1['op']} | {s1['shape']} | {s1['us_per_call']:,.0f} ({p1['us_per_call']:,.0f}) | "
+                  f"{s2['us_per_call']:,.0f} ({p2['us_per_call']:,.0f}) | {s1['us_per_call'] / p1['us_per_call']:.2f} | "
+                  f"{s2['us_per_call'] / p2['us_per_call']:.2f} |")
 
 
 def main():

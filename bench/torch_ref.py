@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark workloads W1-W8, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7|W8 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7|W8|W9 --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
@@ -274,17 +274,44 @@ def w8(repeats):
     return {"samples_per_second": steps * batch / seconds, "us_per_step": seconds / steps * 1e6, "seconds": seconds}
 
 
+def w9(repeats):
+    """The ops W8 spends its time in, alone, at W8's shapes, forward + backward (y.sum().backward()), as
+    bench_workloads runs them: microseconds per call."""
+    torch.manual_seed(0)
+    leaf = lambda *shape: torch.randn(*shape, requires_grad=True)
+    x, ln_weight, ln_bias, h = leaf(32, 64, 128), leaf(128), leaf(128), leaf(32, 64, 512)
+    q, k_t, scores, v, table = leaf(32, 4, 64, 32), leaf(32, 4, 32, 64), leaf(32, 4, 64, 64), leaf(32, 4, 64, 32), leaf(64, 128)
+    tokens = torch.tensor([i * 7 % 64 for i in range(32 * 64)], dtype=torch.int64).reshape(32, 64)
+    ops = [("layer_norm", "[32, 64, 128]", lambda: F.layer_norm(x, (128,), ln_weight, ln_bias)),
+           ("gelu", "[32, 64, 512]", lambda: F.gelu(h)),
+           ("matmul q k^T", "[32, 4, 64, 32] x [32, 4, 32, 64]", lambda: q @ k_t),
+           ("softmax", "[32, 4, 64, 64]", lambda: torch.softmax(scores, -1)),
+           ("matmul weights v", "[32, 4, 64, 64] x [32, 4, 64, 32]", lambda: scores @ v),
+           ("embedding", "[64, 128] at [32, 64]", lambda: F.embedding(tokens, table))]
+    results = []
+    for name, shape, op in ops:
+        iterations = 20
+
+        def run():
+            for _ in range(iterations):
+                op().sum().backward()
+
+        seconds, _ = timed(run, repeats)
+        results.append({"op": name, "shape": shape, "us_per_call": seconds / iterations * 1e6})
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     common = {"framework": "pytorch", "version": torch.__version__, "workload": args.workload, "threads": args.threads}
-    if args.workload in ("W4", "W5"):
-        for row in (w4 if args.workload == "W4" else w5)(args.repeats):
+    if args.workload in ("W4", "W5", "W9"):
+        for row in {"W4": w4, "W5": w5, "W9": w9}[args.workload](args.repeats):
             print(json.dumps({**common, **row}))
     else:
         if args.workload in ("W6", "W7", "W8"):
