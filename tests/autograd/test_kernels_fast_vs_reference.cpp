@@ -301,7 +301,10 @@ BOOST_AUTO_TEST_CASE(pooling_is_bitwise_equal) {
 
 // Layer norm's fast kernels run the reference loops on blocks of rows, and sum the weight and bias
 // gradients column by column in row order, as the reference does: bitwise.
-BOOST_AUTO_TEST_CASE(layer_norm_is_bitwise_equal) {
+// Layer norm's fast row sums run in eight lanes (another order): a tolerance of N terms; dx carries rstd,
+// which scales its rounding errors (here at most 1 / sqrt(eps), for rows of one value). The column sums
+// of dw and db add in the same order: bitwise.
+BOOST_AUTO_TEST_CASE(layer_norm_matches_within_rounding) {
   ThreadCount threads(2);
   for_both_dtypes([]<class T>(T) {
     std::mt19937 gen(6);
@@ -318,16 +321,17 @@ BOOST_AUTO_TEST_CASE(layer_norm_is_bitwise_equal) {
               mean_ref(static_cast<size_t>(M)), rstd_fast(static_cast<size_t>(M)), rstd_ref(static_cast<size_t>(M));
           fast::layer_norm_forward(y_fast.data(), mean_fast.data(), rstd_fast.data(), x.data(), wp, bp, M, N, 1e-5);
           reference::layer_norm_forward(y_ref.data(), mean_ref.data(), rstd_ref.data(), x.data(), wp, bp, M, N, 1e-5);
-          BOOST_TEST(same_bits(y_fast, y_ref));
-          BOOST_TEST(same_bits(mean_fast, mean_ref));
-          BOOST_TEST(same_bits(rstd_fast, rstd_ref));
+          BOOST_TEST(close(y_fast, y_ref, N));
+          BOOST_TEST(close(mean_fast, mean_ref, N));
+          BOOST_TEST(close(rstd_fast, rstd_ref, N));
           std::vector<T> dx_fast(x.size()), dx_ref(x.size()), dw_fast(static_cast<size_t>(N)),
               dw_ref(static_cast<size_t>(N)), db_fast(static_cast<size_t>(N)), db_ref(static_cast<size_t>(N));
           fast::layer_norm_backward_input(dx_fast.data(), dy.data(), x.data(), mean_ref.data(), rstd_ref.data(), wp, M,
                                           N);
           reference::layer_norm_backward_input(dx_ref.data(), dy.data(), x.data(), mean_ref.data(), rstd_ref.data(), wp,
                                                M, N);
-          BOOST_TEST(same_bits(dx_fast, dx_ref));
+          const double rstd_max = double(*std::max_element(rstd_ref.begin(), rstd_ref.end()));
+          BOOST_TEST(close(dx_fast, dx_ref, N * int64_t(std::ceil(std::max(1.0, rstd_max)))));
           fast::layer_norm_backward_affine(dw_fast.data(), db_fast.data(), dy.data(), x.data(), mean_ref.data(),
                                            rstd_ref.data(), M, N);
           reference::layer_norm_backward_affine(dw_ref.data(), db_ref.data(), dy.data(), x.data(), mean_ref.data(),

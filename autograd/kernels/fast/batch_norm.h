@@ -7,34 +7,17 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "autograd/kernels/fast/lanes.h"
 #include "autograd/parallel.h"
 
 namespace sg::kernels::fast {
 
-// One channel per task, parallel over channels: each channel's sums are made by one thread in a fixed order,
-// so the results are the same bits at any thread count. A channel is N rows of S contiguous values.
-// Sums are kept in double, for float32 too: a channel of a CIFAR batch is 131,072 values, and a float sum
-// of that many drifts by about 1e-4 relative, which the variance and every dx would carry. The double
-// adds cost little: the loops wait on memory. They run in kLanes sums side by side (value s of a row goes
-// to lane s % kLanes), so they are vector adds rather than one chain each waiting on the last.
+// One channel per task, parallel over channels: each channel's sums are made by one thread in a fixed order
+// (in lanes, lanes.h), so the results are the same bits at any thread count. A channel is N rows of S
+// contiguous values. The double adds cost little: the loops wait on memory.
 namespace batch_norm_detail {
-inline constexpr int64_t kLanes = 8;
-
-inline double add_lanes(const double* lane) {
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-}
-
 /// Channels per chunk: enough values that a chunk pays for a thread.
 inline int64_t channel_grain(int64_t M) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, M)); }
-
-/// Adds f(k) over the values k of one row (S contiguous from k0) into lane.
-template <class F>
-[[gnu::always_inline]] inline void add_row(double* lane, int64_t k0, int64_t S, F&& f) {
-  int64_t s = 0;
-  for (; s + kLanes <= S; s += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lane[l] += f(k0 + s + l);
-  for (int64_t l = 0; s < S; ++s, ++l) lane[l] += f(k0 + s);
-}
 }  // namespace batch_norm_detail
 
 /// reference::batch_norm_stats's values, in two passes: the mean, then the squares about it (one pass of

@@ -1,13 +1,16 @@
-// The fast layer normalisation: reference/layer_norm.h's loops on blocks of rows across threads for
-// the output and the input gradient; the weight and bias gradients sum over rows, so columns are their
-// unit of parallel work, each column summed by one thread in row order (the same bits at any thread count).
+// The fast layer normalisation: reference/layer_norm.h's math on blocks of rows across threads for the
+// output and the input gradient, each row's sums in lanes (lanes.h: vector adds, another order than the
+// reference's one chain, so a tolerance between the two); the weight and bias gradients sum over rows, so
+// columns are their unit of parallel work, each column summed by one thread in row order. The same bits
+// at any thread count.
 // Legend: x seen as (M, N): M rows of N values, N the product of normalized_shape; w, b (N).
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
-#include "autograd/kernels/reference/layer_norm.h"
+#include "autograd/kernels/fast/lanes.h"
 #include "autograd/parallel.h"
 
 namespace sg::kernels::fast {
@@ -17,21 +20,49 @@ inline int64_t layer_norm_grain(int64_t length) {
   return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, length));
 }
 
-/// reference::layer_norm_forward on blocks of rows.
+/// y = (x - mean) * rstd * w + b per row, as reference::layer_norm_forward, the sums in lanes.
 template <class T>
 void layer_norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
                         double eps) {
   parallel_for(M, layer_norm_grain(N), [&](int64_t m0, int64_t m1) {
-    reference::layer_norm_forward(y + m0 * N, mean + m0, rstd + m0, x + m0 * N, w, b, m1 - m0, N, eps);
+    for (int64_t m = m0; m < m1; ++m) {
+      const T* xr = x + m * N;
+      T* yr = y + m * N;
+      const double mu = lane_sum(0, N, [&](int64_t j) { return double(xr[j]); }) / double(N);
+      const double sq = lane_sum(0, N, [&](int64_t j) { return (double(xr[j]) - mu) * (double(xr[j]) - mu); });
+      const double r = 1.0 / std::sqrt(sq / double(N) + eps);
+      mean[m] = T(mu);
+      rstd[m] = T(r);
+      // xhat in double (x - mean cancels for rows far from 0: float rows around 1000 with a spread of 0.01
+      // would keep two digits), the affine part in T.
+      if (w && b)  // the loops apart, so each is one vector loop with no test per element
+        for (int64_t j = 0; j < N; ++j) yr[j] = T((double(xr[j]) - mu) * r) * w[j] + b[j];
+      else
+        for (int64_t j = 0; j < N; ++j) yr[j] = T((double(xr[j]) - mu) * r) * (w ? w[j] : T(1)) + (b ? b[j] : T(0));
+    }
   });
 }
 
-/// reference::layer_norm_backward_input on blocks of rows.
+/// dx = rstd * (g - mean_j(g) - xhat * mean_j(g * xhat)), g = dy * w, as reference::layer_norm_backward_input,
+/// the sums in lanes.
 template <class T>
 void layer_norm_backward_input(T* dx, const T* dy, const T* x, const T* mean, const T* rstd, const T* w, int64_t M,
                                int64_t N) {
   parallel_for(M, layer_norm_grain(N), [&](int64_t m0, int64_t m1) {
-    reference::layer_norm_backward_input(dx + m0 * N, dy + m0 * N, x + m0 * N, mean + m0, rstd + m0, w, m1 - m0, N);
+    for (int64_t m = m0; m < m1; ++m) {
+      const T *xr = x + m * N, *dyr = dy + m * N;
+      T* dxr = dx + m * N;
+      const double mu = double(mean[m]), r = double(rstd[m]);
+      const auto g = [&](int64_t j) { return double(dyr[j]) * (w ? double(w[j]) : 1.0); };
+      const double a = lane_sum(0, N, g) / double(N);
+      const double c = lane_sum(0, N, [&](int64_t j) { return g(j) * (double(xr[j]) - mu) * r; }) / double(N);
+      const double rc = r * c;
+      const T r_t = T(r), a_t = T(a);
+      if (w)
+        for (int64_t j = 0; j < N; ++j) dxr[j] = r_t * (dyr[j] * w[j] - a_t - T((double(xr[j]) - mu) * rc));
+      else
+        for (int64_t j = 0; j < N; ++j) dxr[j] = r_t * (dyr[j] - a_t - T((double(xr[j]) - mu) * rc));
+    }
   });
 }
 
