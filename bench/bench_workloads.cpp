@@ -7,10 +7,11 @@
 //   W6  a CIFAR-shaped CNN with batch norm, batch 128, generated data, and the share of its step spent in GEMM
 //   W7  tutorials/char_model's MLP over 3 characters, batch 32, Adam, generated data (small ops: overhead decides)
 //   W8  a two-layer causal transformer encoder (d_model 128, 4 heads, sequence 64), batch 32, Adam, generated tokens
+//   hvp a Hessian-vector product against one backward, on W2's MLP (create_graph's cost)
 //   W9  W8's ops alone at its shapes (layer_norm, gelu, attention's products and softmax, embedding), forward + backward
 //   peak  the machine's float32 FMA peak (GFLOP/s) at the thread count, to read W5's and W6's GFLOP/s by
 //   cores  what a second thread adds on this machine right now, to read the 2-thread figures by
-// Usage: bench_workloads --workload W1..W9|peak|cores --threads N [--repeats 5] [--data-dir DIR]
+// Usage: bench_workloads --workload W1..W9|hvp|peak|cores --threads N [--repeats 5] [--data-dir DIR]
 // Prints one JSON object per line (the same fields as torch_ref.py). A program, never a test.
 #include <sys/resource.h>
 
@@ -412,6 +413,40 @@ void w9(int repeats, int threads) {
   }
 }
 
+// hvp: what a Hessian-vector product costs against one backward, on W2's MLP (784-64-32-10, sigmoid) with a
+// batch of 200 generated images: "backward" is forward + loss.backward(); "hvp" is forward, the gradients
+// with create_graph, their dot product with a fixed v, and sg::grad of that (H v for every parameter).
+void hvp(int repeats, int threads) {
+  sg::manual_seed(0);
+  nn::Sequential model(nn::Linear(784, 64), nn::Sigmoid(), nn::Linear(64, 32), nn::Sigmoid(), nn::Linear(32, 10));
+  const sg::Tensor x = sg::rand({200, 784});
+  std::vector<int64_t> label_values(200);
+  for (size_t i = 0; i < label_values.size(); ++i) label_values[i] = int64_t(i * 7 % 10);
+  const sg::Tensor labels = sg::tensor(label_values, {200});
+  const std::vector<sg::Tensor> params = model.parameters();
+  std::vector<sg::Tensor> v;
+  for (const sg::Tensor& p : params) v.push_back(sg::full(p.shape(), 0.01));
+  constexpr int kIterations = 50;
+  const double backward_seconds = median_seconds(repeats, [&] {
+    for (int i = 0; i < kIterations; ++i) {
+      model.zero_grad();
+      nn::cross_entropy(model.forward(x), labels).backward();
+    }
+  });
+  const double hvp_seconds = median_seconds(repeats, [&] {
+    for (int i = 0; i < kIterations; ++i) {
+      const sg::Tensor loss = nn::cross_entropy(model.forward(x), labels);
+      const std::vector<sg::Tensor> g = sg::grad({loss}, params, {.create_graph = true});
+      sg::Tensor g_dot_v = sg::sum(g[0] * v[0]);
+      for (size_t k = 1; k < g.size(); ++k) g_dot_v = g_dot_v + sg::sum(g[k] * v[k]);
+      const std::vector<sg::Tensor> hv = sg::grad({g_dot_v}, params);
+    }
+  });
+  fmt::print("{{{}, \"backward_us\": {:.1f}, \"hvp_us\": {:.1f}, \"hvp_over_backward\": {:.2f}}}\n",
+             common("hvp", threads), backward_seconds / kIterations * 1e6, hvp_seconds / kIterations * 1e6,
+             hvp_seconds / backward_seconds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -419,7 +454,7 @@ int main(int argc, char** argv) {
   int threads = 1, repeats = 5;
   po::options_description options("bench_workloads options");
   options.add_options()("help,h", "print this help")
-      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, W7, W8, W9, peak or cores")
+      ("workload", po::value(&workload)->required(), "W1, W2, W3, W4, W5, W6, W7, W8, W9, hvp, peak or cores")
       ("threads", po::value(&threads)->default_value(1), "kernel threads")
       ("repeats", po::value(&repeats)->default_value(5), "runs; the median is reported")
       ("data-dir", po::value(&data_dir), "datasets folder (default: $SG_DATA_DIR or datasets/data)");
@@ -448,6 +483,7 @@ int main(int argc, char** argv) {
     else if (workload == "W7") w7(repeats, threads);
     else if (workload == "W8") w8(repeats, threads);
     else if (workload == "W9") w9(repeats, threads);
+    else if (workload == "hvp") hvp(repeats, threads);
     else if (workload == "peak") peak(repeats, threads);
     else if (workload == "cores") cores(repeats);
     else {

@@ -8,7 +8,7 @@ With --busy, it first starts one process that spins on a core (the browser, buil
 learner's laptop) and ends it when done, so the figures show what each framework gives on a machine where
 a core is taken; results go to bench/results/busy.jsonl then.
 
-Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5,W6,W7,W8,W9] [--busy]
+Usage: bench/compare.py [--build build] [--repeats 5] [--workloads W1,W2,W3,W4,W5,W6,W7,W8,W9,hvp] [--busy]
 """
 import argparse
 import json
@@ -28,7 +28,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6,W7,W8,W9")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6,W7,W8,W9,hvp")
     parser.add_argument("--busy", action="store_true", help="keep one core busy with a spinning process meanwhile")
     args = parser.parse_args()
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
@@ -68,7 +68,8 @@ def compare(args):
                 key = {k: m[k] for k in ("shape", "trans", "op", "size", "variant") if k in m}  # which row of W4, W5, W9
                 t = next((r for r in theirs if all(r.get(k) == v for k, v in key.items())), None)
                 for field in ("samples_per_second", "seconds_per_epoch", "test_accuracy", "gflops", "ns_per_op", "gemm_share",
-                              "gemm_gflops", "step_gflops", "us_per_step", "us_per_call", "peak_rss_mb"):
+                              "gemm_gflops", "step_gflops", "us_per_step", "us_per_call", "backward_us", "hvp_us", "hvp_over_backward",
+                              "peak_rss_mb"):
                     if field in m:
                         label = f"{workload} t={threads} {field} " + " ".join(str(v) for v in key.values())
                         if t and field in t:

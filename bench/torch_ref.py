@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark workloads W1-W8, run the same way in PyTorch, for a side-by-side ratio.
 
-Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7|W8|W9 --threads N [--repeats 5] [--data-dir DIR]
+Usage: torch_ref.py --workload W1|W2|W3|W4|W5|W6|W7|W8|W9|hvp --threads N [--repeats 5] [--data-dir DIR]
 Prints one JSON object per line, with the same fields as bench_workloads (the C++ side).
 Needs Debian's python3-torch and libopenblas0-openmp (without it PyTorch falls back to a slow BLAS).
 """
@@ -301,9 +301,36 @@ def w9(repeats):
     return results
 
 
+def hvp(repeats):
+    """A Hessian-vector product against one backward on W2's MLP with a batch of 200 generated images, as
+    bench_workloads runs it: microseconds of each, and their ratio."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 64), nn.Sigmoid(), nn.Linear(64, 32), nn.Sigmoid(), nn.Linear(32, 10))
+    x = torch.rand(200, 784)
+    labels = torch.tensor([i * 7 % 10 for i in range(200)], dtype=torch.int64)
+    params = list(model.parameters())
+    v = [torch.full_like(p, 0.01) for p in params]
+    iterations = 50
+
+    def backward():
+        for _ in range(iterations):
+            model.zero_grad()
+            F.cross_entropy(model(x), labels).backward()
+
+    def hessian_vector():
+        for _ in range(iterations):
+            g = torch.autograd.grad(F.cross_entropy(model(x), labels), params, create_graph=True)
+            torch.autograd.grad(sum((gk * vk).sum() for gk, vk in zip(g, v)), params)
+
+    backward_seconds, _ = timed(backward, repeats)
+    hvp_seconds, _ = timed(hessian_vector, repeats)
+    return {"backward_us": backward_seconds / iterations * 1e6, "hvp_us": hvp_seconds / iterations * 1e6,
+            "hvp_over_backward": hvp_seconds / backward_seconds}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"])
+    parser.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "hvp"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("SG_DATA_DIR", os.path.join(HERE, "..", "datasets", "data")))
@@ -314,8 +341,8 @@ def main():
         for row in {"W4": w4, "W5": w5, "W9": w9}[args.workload](args.repeats):
             print(json.dumps({**common, **row}))
     else:
-        if args.workload in ("W6", "W7", "W8"):
-            result = {"W6": w6, "W7": w7, "W8": w8}[args.workload](args.repeats)
+        if args.workload in ("W6", "W7", "W8", "hvp"):
+            result = {"W6": w6, "W7": w7, "W8": w8, "hvp": hvp}[args.workload](args.repeats)
         else:
             result = {"W1": w1, "W2": w2, "W3": w3}[args.workload](args.data_dir, args.repeats)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
