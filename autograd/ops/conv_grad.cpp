@@ -6,7 +6,7 @@
 namespace sg {
 
 Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Conv2dParams& params) {
-  const kernels::ConvGeometry g = conv_geometry(empty(x_shape, w.dtype()), w, Tensor(), params);
+  const kernels::ConvGeometry g = conv_geometry(x_shape, w.shape(), params);
   Tensor dx = empty(x_shape, dy.dtype());
   dispatch(dy.dtype(), "conv2d backward",
            [&]<class T> { kernels::conv2d_backward_input(dx.data<T>(), dy.data<T>(), w.data<T>(), x_shape[0], g); });
@@ -18,7 +18,7 @@ Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const Shape& x_shape
 }
 
 Tensor conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Shape& w_shape, const Conv2dParams& params) {
-  const kernels::ConvGeometry g = conv_geometry(x, empty(w_shape, x.dtype()), Tensor(), params);
+  const kernels::ConvGeometry g = conv_geometry(x.shape(), w_shape, params);
   Tensor dw = empty(w_shape, dy.dtype());
   dispatch(dy.dtype(), "conv2d backward", [&]<class T> {
     kernels::conv2d_backward_weight(dw.data<T>(), dy.data<T>(), x.data<T>(), x.size(0), g,
