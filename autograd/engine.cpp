@@ -22,6 +22,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -52,14 +53,28 @@ class Engine {
   static void announce_release();
   static void wait_until_free(const Node* node);
   static void accumulate_into_leaf(TensorImpl& leaf, Tensor grad, bool create_graph);
+  static void accumulate_in_graph(TensorImpl& leaf, Tensor grad);
   static Tensor apply_hooks(const HookList<GradHook>& hooks, Tensor grad, bool create_graph);
   static Tensor run_output_hooks(const OutputHooks& hooks, Tensor dy, bool create_graph, bool fill_retained);
   static Grads apply_in_graph(Node& node, const std::shared_ptr<Node>& self, const Tensor& dy);
+  using Owners = std::unordered_map<const Node*, std::shared_ptr<Node>>;
+  static Owners owning_handles(std::span<const Tensor> roots, const std::vector<Node*>& order);
   static std::vector<char> nodes_leading_to(const std::vector<Node*>& order, const GradTargets& targets);
 };
 
 namespace {
-std::atomic<uint64_t> next_mark{1};
+// Each pass marks the nodes it holds with a number no other pass has. A thread takes them from the shared
+// counter a block at a time: one atomic add per pass would cost a plain backward of small tensors 5-10 %.
+std::atomic<uint64_t> next_mark_block{1};
+uint64_t new_mark() {
+  constexpr uint64_t kBlock = 1 << 16;
+  thread_local uint64_t next = 0, end = 0;
+  if (next == end) {
+    next = next_mark_block.fetch_add(1, std::memory_order_relaxed) * kBlock;  // never 0: 0 means free
+    end = next + kBlock;
+  }
+  return next++;
+}
 // Counts the times a pass gave back its nodes. A pass waiting for a node sleeps until this changes: one
 // counter for all nodes keeps giving a node back a plain store, with no check for a sleeper each time.
 std::atomic<uint32_t> releases{0};
@@ -112,6 +127,16 @@ Node* Engine::claim_in_order(std::span<Node* const> roots, uint64_t mark, std::v
   return nullptr;
 }
 
+// With create_graph the gradient keeps its graph, and a second one is added out of place, so the sum has
+// a graph too (as PyTorch's AccumulateGrad does then). A function of its own, so that the plain path
+// below stays small: a training loop runs it thousands of times.
+void Engine::accumulate_in_graph(TensorImpl& leaf, Tensor grad) {
+  std::lock_guard lock(leaf_lock(leaf));  // another thread's backward may be summing into this leaf
+  const bool sole_owner = grad.impl_ptr().use_count() == 1 && grad.impl().storage.use_count() == 1;
+  if (!leaf.grad) leaf.grad = sole_owner ? grad.impl_ptr() : grad.clone().impl_ptr();
+  else leaf.grad = add(Tensor(leaf.grad), grad).impl_ptr();
+}
+
 // After a batch of release(): the count goes up after the nodes were given back, so a waiter that sees
 // the new count also sees them free.
 void Engine::announce_release() {
@@ -127,16 +152,9 @@ void Engine::wait_until_free(const Node* node) {
   }
 }
 
-// With create_graph the gradient keeps its graph, and a second one is added out of place, so the sum has
-// a graph too (as PyTorch's AccumulateGrad does then).
 void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad, bool create_graph) {
+  if (create_graph) [[unlikely]] return accumulate_in_graph(leaf, std::move(grad));
   std::lock_guard lock(leaf_lock(leaf));  // another thread's backward may be summing into this leaf
-  if (create_graph) [[unlikely]] {
-    const bool sole_owner = grad.impl_ptr().use_count() == 1 && grad.impl().storage.use_count() == 1;
-    if (!leaf.grad) leaf.grad = sole_owner ? grad.impl_ptr() : grad.clone().impl_ptr();
-    else leaf.grad = add(Tensor(leaf.grad), grad).impl_ptr();
-    return;
-  }
   NoGradGuard no_grad;
   if (!leaf.grad) {
     // Take the buffer when no one else can see it; otherwise copy, so a later in-place accumulation
@@ -149,7 +167,10 @@ void Engine::accumulate_into_leaf(TensorImpl& leaf, Tensor grad, bool create_gra
     // The usual case, summed straight into the buffer: going through Tensor::add_ would copy the handle
     // (two atomic reference-count updates) and re-check what is known here already. A gradient that
     // shares part of that buffer (a custom backward may hand back any tensor) is read from a copy.
-    if (memory_overlap(Tensor(leaf.grad), grad) == Overlap::kPartial) [[unlikely]] grad = grad.detach().clone();
+    // (Compared by storage first: a Tensor made of leaf.grad would cost two atomic count updates.)
+    if (leaf.grad->storage == grad.impl().storage && memory_overlap(Tensor(leaf.grad), grad) == Overlap::kPartial)
+        [[unlikely]]
+      grad = grad.detach().clone();
     TensorImpl& sum = *leaf.grad;
     dispatch_all(sum.dtype, [&]<class T> {
       T* total = static_cast<T*>(sum.data());
@@ -207,6 +228,17 @@ Grads Engine::apply_in_graph(Node& node, const std::shared_ptr<Node>& self, cons
     reattached.cut.push_back({i, std::exchange(kept, std::move(attached))});
   }
   return node.apply(dy);
+}
+
+// For create_graph: the shared_ptr that owns each node of the pass, found on the edges that point to it.
+Engine::Owners Engine::owning_handles(std::span<const Tensor> roots, const std::vector<Node*>& order) {
+  Owners owners;
+  for (const Tensor& root : roots)
+    if (root.grad_fn()) owners.emplace(root.grad_fn().get(), root.grad_fn());
+  for (Node* node : order)
+    for (const Edge& edge : node->edges_)
+      if (edge.node) owners.emplace(edge.node.get(), edge.node);
+  return owners;
 }
 
 // For sg::grad: flags, by position in order, the nodes whose backward must run because an input is
@@ -269,7 +301,7 @@ void Engine::run(std::span<const Tensor> roots, std::span<const Tensor> seeds, b
   // them in. After a normal pass every pending gradient is consumed already.
   struct Pass {
     std::vector<Node*> order = std::exchange(spare_order, {});
-    const uint64_t mark = next_mark.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t mark = new_mark();
     Pass() { ++passes_here; }
     ~Pass() {
       for (Node* node : order) {
@@ -297,15 +329,10 @@ void Engine::run(std::span<const Tensor> roots, std::span<const Tensor> seeds, b
              "true to the first call to run backward twice",
              node->name_);
 
-  // create_graph: the owning handle of each node, to reattach a saved output to its node.
-  std::unordered_map<const Node*, std::shared_ptr<Node>> owners;
-  if (create_graph) [[unlikely]] {
-    for (const Tensor& root : roots)
-      if (root.grad_fn()) owners.emplace(root.grad_fn().get(), root.grad_fn());
-    for (Node* node : order)
-      for (const Edge& edge : node->edges_)
-        if (edge.node) owners.emplace(edge.node.get(), edge.node);
-  }
+  // create_graph: the owning handle of each node, to reattach a saved output to its node. Built only
+  // then: an empty map costs a plain backward more than it seems (a training loop runs thousands).
+  std::optional<Owners> owners;
+  if (create_graph) [[unlikely]] owners = owning_handles(roots, order);
   const std::vector<char> leads = targets ? nodes_leading_to(order, *targets) : std::vector<char>();
   // The gradients of leaves that have hooks, summed here over the leaf's uses until the walk is over: a
   // leaf's hooks see its whole gradient once, as in PyTorch.
@@ -329,7 +356,7 @@ void Engine::run(std::span<const Tensor> roots, std::span<const Tensor> seeds, b
       dy = run_output_hooks(*node->hooks_, std::move(dy), create_graph, true);
     }
     if (dy.defined()) {
-      Grads grads = create_graph && node->saved_outputs_ ? apply_in_graph(*node, owners.at(node), dy) : node->apply(dy);
+      Grads grads = create_graph && node->saved_outputs_ ? apply_in_graph(*node, owners->at(node), dy) : node->apply(dy);
       SG_CHECK(grads.size() == node->edges_.size(), "backward: '{}' returned {} gradients for {} inputs",
                node->name_, grads.size(), node->edges_.size());
       for (size_t i = 0; i < grads.size(); ++i) {
@@ -391,13 +418,13 @@ void Tensor::backward(const Tensor& gradient, const BackwardOptions& options) co
            shape());
   const bool create_graph = options.create_graph;
   const bool retain_graph = options.retain_graph.value_or(create_graph);
-  Tensor seed;
+  Tensor made;  // a seed made here, else the gradient itself is the seed
   if (!gradient.defined()) {
     SG_CHECK(numel() == 1,
              "backward: a gradient can be created implicitly only for a one-element output, got shape {}; "
              "pass backward(gradient) with a gradient of that shape",
              shape());
-    seed = ones_like(*this);  // fresh: no detach needed
+    made = ones_like(*this);  // fresh: no detach needed
   } else {
     SG_CHECK(gradient.shape() == shape() && gradient.dtype() == dtype(),
              "backward: gradient must match the output, expected {} {}, got {} {}", shape(), dtype(),
@@ -405,8 +432,9 @@ void Tensor::backward(const Tensor& gradient, const BackwardOptions& options) co
     // A gradient that is part of a graph is cut from it, unless the pass builds a graph (then it is
     // differentiated through, as in PyTorch); any other is used as it is (a leaf's .grad copies it rather
     // than keep it, since the caller still holds it).
-    seed = gradient.requires_grad() && !create_graph ? gradient.detach() : gradient;
+    if (gradient.requires_grad() && !create_graph) made = gradient.detach();
   }
+  const Tensor& seed = made.defined() ? made : gradient;
   Engine::run(std::span<const Tensor>(this, 1), std::span<const Tensor>(&seed, 1), retain_graph, create_graph);
 }
 
