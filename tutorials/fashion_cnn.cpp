@@ -121,6 +121,15 @@ int main(int argc, char** argv) {
     if (seeds && !(options.save.empty() && options.load.empty() && options.resume.empty() && options.checkpoint_every == 0))
       sg::tutorial::usage_error("--seeds keeps no model: it takes no --save, --load, --resume or --checkpoint-every");
     sg::tutorial::note_batch_lr(options, 0.01);
+    // --load's file is read before any work, and checked against this run's options: a file's second
+    // model was trained with its own fix and forward, and loaded under others it would run a model
+    // other than the one trained, with no error.
+    const sg::nn::TensorFile loaded = options.load.empty() ? sg::nn::TensorFile{} : sg::tutorial::read_models(options.load, {"relu", "fixed"});
+    const std::string bias_option = conv_bias ? "true" : "false";
+    for (const auto& [option, value] : {std::pair{"fix", fix}, {"conv-bias", bias_option}})
+      if (const auto saved = loaded.metadata.find(option); saved != loaded.metadata.end() && saved->second != value)
+        sg::tutorial::usage_error(fmt::format("--load {}: its models were trained with --{} {}, not {}; pass --{} {}",
+                                              options.load, option, saved->second, value, option, saved->second));
 
     // 1. Input data (cells 2-3): the first 5,000 training images to train on, the next 5,000 to test on,
     //    as the notebook did (it never touches the test split), pixels / 255.
@@ -152,7 +161,6 @@ int main(int argc, char** argv) {
     // 2. Convolution layer (cell 9). The model, with the notebook's initialisation. The notebook calls
     //    scipy's correlate2d(image, filter, "valid") per image; sg::correlate2d is the same op, and
     //    sg::conv2d on a batch gives the same numbers, which is what the model uses.
-    const sg::nn::TensorFile loaded = options.load.empty() ? sg::nn::TensorFile{} : sg::tutorial::read_models(options.load, {"relu", "fixed"});
     sg::manual_seed(options.seed);
     OneFilterCNN model("relu", 1.0, conv_bias);
     if (!options.load.empty()) sg::tutorial::load_model(model, "relu", loaded, options.load);
@@ -234,7 +242,7 @@ int main(int argc, char** argv) {
     const double fixed_accuracy = evaluate(fixed, test_set).accuracy;
     // The models first: a picture that cannot be written must not cost the training.
     if (!options.save.empty()) {
-      sg::tutorial::save_models({{"relu", &model}, {"fixed", &fixed}}, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}});
+      sg::tutorial::save_models({{"relu", &model}, {"fixed", &fixed}}, options.save, {{"epochs", std::to_string(options.epochs)}, {"fix", fix}, {"conv-bias", bias_option}});
       fmt::print("   saved {}\n", options.save);
     }
     fmt::print("   curves written to {} and {}\n", relu_history.save(options.out, "fashion_cnn_relu_curves", fmt::format("fashion_cnn, exact ReLU derivative, seed {}", options.seed)),
