@@ -22,6 +22,7 @@
 #include "nn/optim/rmsprop.h"
 #include "nn/optim/scheduler.h"
 #include "nn/optim/sgd.h"
+#include "nn/padding.h"
 #include "nn/pooling.h"
 #include "nn/safetensors.h"
 #include "nn/sequential.h"
