@@ -33,8 +33,11 @@ std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int64_t
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t(0));
   if (!shuffle) return order;
-  // Epoch 0 uses the seed itself; later epochs mix in the epoch with the golden-ratio constant.
-  Generator generator(seed ^ (uint64_t(epoch) * 0x9E3779B97F4A7C15ULL));
+  // Each epoch, the first too, mixes its number into the seed with the golden-ratio constant. Not the
+  // seed itself: that generator would repeat the draws of manual_seed(seed), which a program usually
+  // calls with the same number before drawing its weights, and the first epoch's order would follow
+  // from the initial weights.
+  Generator generator(seed ^ (uint64_t(epoch + 1) * 0x9E3779B97F4A7C15ULL));
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.randint(i)]);
   return order;
 }
