@@ -13,8 +13,10 @@
 //     parenthesis too many (a SyntaxError), which is why the notebook shows no results. Its history
 //     also stored the sum of the last 99 losses of each epoch rather than an average.
 //   - MaxPool.back_prop steps through the input by filter_size instead of stride (harmless here, where
-//     both are 2), and MaxPool pads with zeros, so a window that covers only negative values outputs 0.
-//     max_pool2d pads with -inf, as PyTorch does: a padded border never wins the max.
+//     both are 2).
+// Kept as the notebook wrote it: MaxPool pads with zeros, so a border window over only negative values
+// outputs 0 (max_pool2d's own padding counts as -inf, as PyTorch's: a padded border never wins). The
+// model pads with nn::ZeroPad2d before an unpadded nn::MaxPool2d.
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -96,13 +98,14 @@ int main(int argc, char** argv) {
     }
 
     // 4. The model. Initialisation as the notebook: filters N(0, 1), dense weights randn / inputs, no
-    //    conv bias, dense bias zero. The softmax is inside cross_entropy, which takes the logits.
+    //    conv bias, dense bias zero. The pool's padding is the notebook's border of zeros, a layer of its
+    //    own. The softmax is inside cross_entropy, which takes the logits.
     sg::nn::Sequential model(sg::nn::Conv2d(1, 8, 2, {.stride = {2, 2}, .padding = {1, 1}, .bias = false}),
-                             sg::nn::MaxPool2d(2, {.stride = {2, 2}, .padding = {1, 1}}), sg::nn::Flatten(),
+                             sg::nn::ZeroPad2d(1), sg::nn::MaxPool2d(2), sg::nn::Flatten(),
                              sg::nn::Linear(dense_in, 10));
     sg::nn::init::normal_(model.at<sg::nn::Conv2d>(0).weight);
-    sg::nn::init::normal_(model.at<sg::nn::Linear>(3).weight, 0.0, 1.0 / double(dense_in));
-    sg::nn::init::zeros_(model.at<sg::nn::Linear>(3).bias);
+    sg::nn::init::normal_(model.at<sg::nn::Linear>(4).weight, 0.0, 1.0 / double(dense_in));
+    sg::nn::init::zeros_(model.at<sg::nn::Linear>(4).bias);
     if (!options.load.empty()) {
       sg::nn::load(model, options.load);
       fmt::print("   weights loaded from {}\n", options.load);
@@ -155,8 +158,8 @@ int main(int argc, char** argv) {
       // its own output's: every conv output gets the gradient of the one up and to the left. And a window
       // of equal values, common on the flat background, gives the gradient to each of them.
       const auto check = sg::tutorial::check_backward_002(
-          {.filters = model.at<sg::nn::Conv2d>(0).weight, .weight = model.at<sg::nn::Linear>(3).weight,
-           .bias = model.at<sg::nn::Linear>(3).bias},
+          {.filters = model.at<sg::nn::Conv2d>(0).weight, .weight = model.at<sg::nn::Linear>(4).weight,
+           .bias = model.at<sg::nn::Linear>(4).bias},
           image.unsqueeze(0), label);
       fmt::print("   the notebook's back_prop on this image, float64\n");
       sg::tutorial::print_backward_table(check.rows);

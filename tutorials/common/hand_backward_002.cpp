@@ -1,7 +1,6 @@
 // Notebook 002's back_props, layer by layer, with plain loops in float64; legend: xp the image padded to
 // (30, 30), F the filters (8, 2, 2), c = conv(xp, F, stride 2) (8, 15, 15), cp = c padded to (8, 17, 17)
-// with -inf (max_pool2d's padding; the notebook's zeros are a forward bug fixed apart), pooled (8, 8, 8)
-// the 2x2 maxima of cp at stride 2, z = W pooled + b (10), p = softmax(z), loss = -log p[t].
+// with zeros (as the notebook's MaxPool.pad), pooled (8, 8, 8) the 2x2 maxima of cp at stride 2, z = W pooled + b (10), p = softmax(z), loss = -log p[t].
 #include "tutorials/common/hand_backward_002.h"
 
 #include <algorithm>
@@ -30,7 +29,7 @@ struct Choices {
 
 Grads backward(const std::vector<double>& x, const std::vector<double>& f, const std::vector<double>& w,
                const std::vector<double>& b, int64_t label, const Choices& choice) {
-  std::vector<double> xp(kIn * kIn, 0.0), cp(kF * kPadded * kPadded, -INFINITY), pooled(kFeatures);
+  std::vector<double> xp(kIn * kIn, 0.0), cp(kF * kPadded * kPadded, 0.0), pooled(kFeatures);
   for (int64_t i = 0; i < 28; ++i)
     for (int64_t j = 0; j < 28; ++j) xp[(i + 1) * kIn + j + 1] = x[i * 28 + j];
   for (int64_t k = 0; k < kF; ++k)
@@ -89,7 +88,7 @@ LayersCnnBackward check_backward_002(const LayersCnnWeights& weights, const Tens
   const Tensor f = leaf(weights.filters), w = leaf(weights.weight), b = leaf(weights.bias);
   const Tensor x = image.to(kFloat64);
   const Tensor c = conv2d(x, f, Tensor(), {.stride = 2, .padding = 1});
-  const Tensor logits = linear(max_pool2d(c, {.kernel_size = 2, .stride = 2, .padding = 1}).flatten(1), w, b);
+  const Tensor logits = linear(max_pool2d(pad(c, {1, 1, 1, 1}), {.kernel_size = 2}).flatten(1), w, b);
   nn::cross_entropy(logits, tensor(std::vector<int64_t>{label}, {1})).backward();
 
   const std::vector<double> xv = x.to_vector<double>(), fv = f.to_vector<double>(), wv = w.to_vector<double>(),

@@ -44,8 +44,10 @@ void show_inner_workings(nn::Sequential& model, const datasets::Dataset& test, i
   }
   const auto [image, label] = test.get(index);
   const Tensor x = image.unsqueeze(0);
-  const Tensor conv = model[0].forward(x), pooled = model[1].forward(conv);
-  const Tensor probs = softmax(model[3].forward(model[2].forward(pooled)), 1);
+  const Tensor conv = model[0].forward(x);
+  Tensor pooled = conv;  // through every layer between the conv and the flatten (a pool, a padding)
+  for (size_t i = 1; i + 2 < model.size(); ++i) pooled = model[i].forward(pooled);
+  const Tensor probs = softmax(model[model.size() - 1].forward(model[model.size() - 2].forward(pooled)), 1);
   const int64_t predicted = int64_t(probs.argmax().item());
   const std::string path = save_layer_maps(
       fmt::format("{}/test_{}.svg", out, index),

@@ -25,7 +25,7 @@ std::string save_layer_maps(const std::string& path, const std::string& title, c
                             const std::string& label, const Tensor& conv, const Tensor& pooled);
 
 /// The notebook's cnn_predict_show_inner_workings: one test image through the trained model (conv,
-/// pool, flatten, dense), its maps in <out>/test_<index>.svg (titled `run`, the image's label and the
+/// pool (and any padding before it), flatten, dense), its maps in <out>/test_<index>.svg (titled `run`, the image's label and the
 /// prediction), and the softmax output and prediction printed. An index past the data is taken modulo
 /// its size, and says so.
 void show_inner_workings(nn::Sequential& model, const datasets::Dataset& test, int64_t index, const std::string& out,
