@@ -39,7 +39,6 @@ namespace po = boost::program_options;
 using sg::tutorial::count_correct;
 using sg::tutorial::Clock, sg::tutorial::ms_since, sg::tutorial::name_width, sg::tutorial::print_timing;
 
-// The notebook's `O = (I - F + 2P) / S + 1`, printed with its numbers.
 int64_t output_size(const char* layer, int64_t in, int64_t filter, int64_t padding, int64_t stride) {
   const int64_t out = (in - filter + 2 * padding) / stride + 1;
   fmt::print("   {}: O = ({} - {} + 2*{}) / {} + 1 = {}\n", layer, in, filter, padding, stride, out);
@@ -68,7 +67,7 @@ int main(int argc, char** argv) {
     const std::string labels = sg::tutorial::save_first_digits(train, 10, options.out, "mnist_cnn_layers, the first 10 training digits");
     fmt::print("   the first 10 training digits in {}/first_digits.svg, labels:{}\n", options.out, labels);
 
-    // 2. The layers and the notebook's output size formula O = (I - F + 2P) / S + 1.
+    // 2. The output size of each layer, by the notebook's formula O = (I - F + 2P) / S + 1.
     fmt::print("2. output sizes of the model's layers\n");
     const int64_t conv_side = output_size("Conv2D  8 filters 2x2, stride 2, padding 1", 28, 2, 1, 2);
     const int64_t pool_side = output_size("MaxPool 2x2, stride 2, padding 1          ", conv_side, 2, 1, 2);

@@ -21,4 +21,15 @@ std::filesystem::path data_dir(const Options& options, Collection collection) {
   return dir;
 }
 
+std::pair<datasets::Dataset, datasets::Dataset> first_and_next(const datasets::Dataset& all, int64_t train,
+                                                               int64_t test) {
+  if (train + test > all.size()) {
+    const int64_t whole = train + test;
+    train = all.size() * train / whole;
+    test = all.size() - train;
+    fmt::print("   only {} images here: training on {}, testing on the next {}\n", all.size(), train, test);
+  }
+  return {all.subset(0, train), all.subset(train, train + test)};
+}
+
 }  // namespace sg::tutorial

@@ -5,6 +5,8 @@
 
 #include <fmt/ranges.h>
 
+#include "tutorials/common/options.h"
+
 namespace sg::tutorial {
 
 void save_models(const std::vector<std::pair<std::string, const nn::Module*>>& models, const std::string& file,
@@ -25,6 +27,14 @@ nn::TensorFile read_models(const std::string& file, const std::vector<std::strin
   if (std::find(counts.begin(), counts.end(), size_t(0)) != counts.end() || named != models.tensors.size())
     fail_io("{}: expected the models {}.*, and nothing else (as --save writes)", file, fmt::join(names, ".*, "));
   return models;
+}
+
+void check_saved_options(const nn::TensorFile& models, const std::string& file,
+                         const std::vector<std::pair<std::string, std::string>>& options) {
+  for (const auto& [option, value] : options)
+    if (const auto saved = models.metadata.find(option); saved != models.metadata.end() && saved->second != value)
+      usage_error(fmt::format("--load {}: its models were trained with --{} {}, not {}; pass --{} {}", file, option,
+                              saved->second, value, option, saved->second));
 }
 
 void load_model(nn::Module& model, const std::string& name, const nn::TensorFile& models, const std::string& file) {

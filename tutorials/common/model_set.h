@@ -18,6 +18,12 @@ void save_models(const std::vector<std::pair<std::string, const nn::Module*>>& m
 /// else (as save_models writes), or fails naming the file.
 nn::TensorFile read_models(const std::string& file, const std::vector<std::string>& names);
 
+/// Refuses, as a bad option (the usage and exit code 2), a file saved under other values of the options
+/// that shape the models, {{"fix", "small_init"}, ...}: loaded under others, it would run models other
+/// than the ones trained. An option the file does not record passes.
+void check_saved_options(const nn::TensorFile& models, const std::string& file,
+                         const std::vector<std::pair<std::string, std::string>>& options);
+
 /// Loads the state saved under "<name>." into model, and says so.
 void load_model(nn::Module& model, const std::string& name, const nn::TensorFile& models, const std::string& file);
 
