@@ -120,7 +120,9 @@ Tensor product(const char* op, const Tensor& a, const Tensor& b) {
   Tensor c = empty(shape, a.dtype());
   run_gemm(op, c, a, b, false, false, M, N, K, forward);
 
-  return record(op, {a, b}, c, {a, b}, [=](const Node& node, const Tensor& dc) {
+  // The backward keeps only what it cannot read off its saved inputs: a node this size is copied
+  // and allocated on every call, and two matrices are most of them.
+  return record(op, {a, b}, c, {a, b}, [op, M, N, K, a_whole, b_whole, forward](const Node& node, const Tensor& dc) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     if (GradMode::is_enabled()) return product_backward_in_ops(node, a, b, dc);
     const auto whole = batch_steps(forward.shape, forward.shape);  // a gradient's own steps: never broadcast
@@ -130,14 +132,14 @@ Tensor product(const char* op, const Tensor& a, const Tensor& b) {
     if (node.needs_grad(0)) {  // dA[c] = dC[c] B[b]^T, summed where A is shared
       Tensor da = empty(a_whole ? a.shape() : whole_a, dc.dtype());
       run_gemm(op, da, dc, b, false, true, M, K, N, {forward.shape, whole, forward.b_step});
-      Shape own = batch_a;
+      Shape own = batch_dims(a);  // not folded: A's batch is folded only when then A is whole
       own.push_back(M), own.push_back(K);
       grads[0] = a_whole ? da : reshape(reduce_to(da, own), a.shape());
     }
     if (node.needs_grad(1)) {  // dB[c] = A[a]^T dC[c], summed where B is shared
       Tensor db = empty(b_whole ? b.shape() : whole_b, dc.dtype());
       run_gemm(op, db, a, dc, true, false, K, N, M, {forward.shape, forward.a_step, whole});
-      Shape own = batch_b;
+      Shape own = batch_dims(b);
       own.push_back(K), own.push_back(N);
       grads[1] = b_whole ? db : reshape(reduce_to(db, own), b.shape());
     }
