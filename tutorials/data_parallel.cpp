@@ -11,13 +11,11 @@
 //   5. the time of a step in one process with the whole batch and in P with a share each, and how much
 //      of it is communication.
 // Only rank 0 prints: the other ranks' standard output goes to /dev/null (their errors still show).
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +24,10 @@
 #include <scratchgrad/scratchgrad.h>
 
 #include "tutorials/common/data.h"
+#include "tutorials/common/grad_compare.h"
 #include "tutorials/common/guard.h"
 #include "tutorials/common/options.h"
+#include "tutorials/common/rank_options.h"
 
 namespace dist = sg::distributed;
 namespace nn = sg::nn;
@@ -50,43 +50,6 @@ std::shared_ptr<nn::Sequential> copy_of(const nn::Module& model) {
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The largest |a - b| over every parameter's gradient.
-double max_grad_difference(const nn::Module& a, const nn::Module& b) {
-  const auto pa = a.parameters(), pb = b.parameters();
-  double largest = 0;
-  for (size_t i = 0; i < pa.size(); ++i) largest = std::max(largest, (pa[i].grad() - pb[i].grad()).abs().max().item());
-  return largest;
-}
-
-bool same_grad_bits(const nn::Module& a, const nn::Module& b) {
-  const auto pa = a.parameters(), pb = b.parameters();
-  for (size_t i = 0; i < pa.size(); ++i)
-    if (pa[i].grad().to_vector<float>() != pb[i].grad().to_vector<float>()) return false;
-  return true;
-}
-
-// Every rank reads the same command line and would print the same usage or error: only rank 0 says it.
-// MPI has not started yet (a --help must not leave it half started), so the rank is mpirun's word.
-void parse_on_every_rank(int argc, char** argv, sg::tutorial::Options& options, const po::options_description& own) {
-  const bool quiet = dist::launcher_rank() != 0;
-  int saved_err = -1;
-  if (quiet) {
-    std::fflush(stderr);
-    saved_err = ::dup(2);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 1);  // stdout stays there for good
-    ::dup2(null, 2);
-    ::close(null);
-  }
-  sg::tutorial::parse(argc, argv, "data_parallel",
-                      "data-parallel training of a LeNet-like CNN over MPI (run it with mpirun -np P)", options, own,
-                      {.data = true, .checkpoints = true, .resume = false});
-  if (quiet) {
-    ::dup2(saved_err, 2);
-    ::close(saved_err);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,7 +58,9 @@ int main(int argc, char** argv) {
   po::options_description own("data_parallel options");
   own.add_options()("timing-steps", po::value(&timing_steps)->default_value(timing_steps),
                     "steps timed in step 5, with one process and with all (0: skip it)");
-  parse_on_every_rank(argc, argv, options, own);
+  sg::tutorial::parse_on_every_rank(argc, argv, "data_parallel",
+                                    "data-parallel training of a LeNet-like CNN over MPI (run it with mpirun -np P)",
+                                    options, own, {.data = true, .checkpoints = true, .resume = false});
   if (timing_steps < 0) sg::tutorial::usage_error("--timing-steps must be >= 0");
 
   dist::Environment mpi(argc, argv);
@@ -176,10 +141,10 @@ int main(int argc, char** argv) {
         nn::cross_entropy(whole->forward(batch.images()), batch.labels()).backward();
         fmt::print("3. the gradient of one step, global batch {} = {} x {}\n", global, p, b);
         fmt::print("   all-reduced vs one process, backward on the {} shares in turn: {} (max |difference| {:.1e})\n",
-                   p, same_grad_bits(*model, *shares) ? "bitwise equal" : "DIFFERENT BITS",
-                   max_grad_difference(*model, *shares));
+                   p, sg::tutorial::same_grad_bits(*model, *shares) ? "bitwise equal" : "DIFFERENT BITS",
+                   sg::tutorial::max_grad_difference(*model, *shares));
         fmt::print("   all-reduced vs one backward of the mean loss over all {}:  max |difference| {:.1e}\n", global,
-                   max_grad_difference(*model, *whole));
+                   sg::tutorial::max_grad_difference(*model, *whole));
       }
       model->zero_grad();
     }
