@@ -209,12 +209,15 @@ BOOST_AUTO_TEST_CASE(reductions_match) {
 }
 
 // Lines side by side add in the reference's order; only a multiply and an add the compiler fuses in one
-// loop and not in the other can differ, by an ulp: a tolerance of a few terms. Lines of 64 and 65
-// cross the longest taken side by side; 16 lines fill the lanes once.
+// loop and not in the other can differ, by an ulp: a tolerance of a few terms. Contiguous lines of 16
+// values or more run along the line and add in lanes (another order, in double) and scale by one
+// reciprocal: a few ulps too. Lines of 64 and 65 cross the longest taken side by side; 16 lines fill
+// the lanes once; lines of 16 and 33 values cross the lanes of a contiguous line.
 BOOST_AUTO_TEST_CASE(softmax_family_matches) {
   ThreadCount threads(2);
   const std::vector<std::array<int64_t, 3>> shapes = {{1, 1, 1},   {1, 10, 1}, {16, 10, 1}, {37, 10, 1}, {3, 7, 21},
-                                                      {20, 64, 1}, {5, 65, 3}, {2, 3, 17},  {97, 2, 1},  {1, 200, 1}};
+                                                      {20, 64, 1}, {5, 65, 3}, {2, 3, 17},  {97, 2, 1},  {1, 200, 1},
+                                                      {7, 16, 1},  {3, 33, 1}, {40, 15, 1}};
   for_both_dtypes([&]<class T>(T) {
     std::mt19937 gen(4);
     for (const auto& [outer, R, inner] : shapes)

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "autograd/kernels/fast/lanes.h"
 #include "autograd/kernels/math.h"
 #include "autograd/kernels/reference/softmax.h"
 #include "autograd/parallel.h"
@@ -49,6 +50,33 @@ void scatter_lines(T* to, const T* from, const int64_t* start, int64_t n, int64_
     for (int64_t r = 0; r < R; ++r) to[start[l] + r * inner] = from[r * kLines + l];
 }
 
+// Contiguous lines (inner == 1) of a vector or more run one at a time instead, each step a vector
+// operation along the line. Their sums go in lanes (lanes.h: in double, added in a fixed order), their
+// maxima likewise: an order other than the reference's, within a few ulps of it for these sums.
+// Side by side, such lines would be transposed into lanes and back, which costs more than the arithmetic.
+inline bool along_lines(int64_t R, int64_t inner) { return inner == 1 && R >= kLines; }
+
+// std::max(a, b) by value: the same result, NaN included (a NaN `a` is kept, a NaN `b` passed over),
+// but a select the compiler turns into a vector max, where std::max's reference result is a branch.
+template <class T>
+[[gnu::always_inline]] inline T larger(T a, T b) {
+  return a < b ? b : a;
+}
+
+// The largest of v[0..R), NaN when v[0] is (as the reference's loop from v[0]); a later NaN is passed
+// over by both, and any NaN makes the whole line NaN after the exponentials anyway.
+template <class T>
+[[gnu::always_inline]] inline T line_max(const T* v, int64_t R) {
+  T lane[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l) lane[l] = v[0];
+  int64_t r = 0;
+  for (; r + kLanes <= R; r += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lane[l] = larger(lane[l], v[r + l]);
+  for (; r < R; ++r) lane[0] = larger(lane[0], v[r]);
+  for (int64_t l = 1; l < kLanes; ++l) lane[0] = larger(lane[0], lane[l]);
+  return lane[0];
+}
+
 // Calls fn(q0, start, n) for blocks of n <= kLines lines q0, q0 + 1, ..., start[l] the offset of line
 // q0 + l. Line q of (outer, R, inner) is (o, i) = (q / inner, q % inner); its values are `inner` apart.
 template <class Fn>
@@ -74,6 +102,25 @@ void for_each_block_of_lines(int64_t outer, int64_t R, int64_t inner, Fn&& fn) {
 template <class T>
 void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   using namespace softmax_detail;
+  if (along_lines(R, inner)) {
+    parallel_for(outer, line_grain(R), [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) {
+        const T* xs = x + o * R;
+        T* ys = y + o * R;
+        const T m = line_max(xs, R);
+        for (int64_t r = 0; r < R; ++r) ys[r] = exp_of(xs[r] - m);
+        const T total = T(lane_sum(0, R, [&](int64_t r) { return double(ys[r]); }));
+        if (log_y) {
+          const T log_total = std::log(total);
+          for (int64_t r = 0; r < R; ++r) ys[r] = xs[r] - m - log_total;
+        } else {
+          const T scale = T(1) / total;  // one division a line: a vector of divisions costs 4-8 products
+          for (int64_t r = 0; r < R; ++r) ys[r] *= scale;
+        }
+      }
+    });
+    return;
+  }
   if (!side_by_side(outer, R, inner)) {
     parallel_for(outer, line_grain(R * inner), [&](int64_t o0, int64_t o1) {
       reference::softmax_forward(y + o0 * R * inner, x + o0 * R * inner, o1 - o0, R, inner, log_y);
@@ -86,7 +133,7 @@ void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, 
     gather_lines(xs, x, start, R, inner);
     for (int64_t l = 0; l < L; ++l) m[l] = x[start[l]];
     for (int64_t r = 1; r < R; ++r)
-      for (int64_t l = 0; l < L; ++l) m[l] = std::max(m[l], xs[r * L + l]);
+      for (int64_t l = 0; l < L; ++l) m[l] = larger(m[l], xs[r * L + l]);
     for (int64_t r = 0; r < R; ++r)
       for (int64_t l = 0; l < L; ++l) ys[r * L + l] = exp_of(xs[r * L + l] - m[l]);
     for (int64_t l = 0; l < L; ++l) total[l] = 0;
@@ -109,6 +156,18 @@ void softmax_forward(T* y, const T* x, int64_t outer, int64_t R, int64_t inner, 
 template <class T>
 void softmax_backward(T* dx, const T* dy, const T* y, int64_t outer, int64_t R, int64_t inner, bool log_y) {
   using namespace softmax_detail;
+  if (along_lines(R, inner)) {
+    parallel_for(outer, line_grain(R), [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) {
+        const T *dys = dy + o * R, *ys = y + o * R;
+        T* dxs = dx + o * R;
+        const T total = T(log_y ? lane_sum(0, R, [&](int64_t r) { return double(dys[r]); })
+                                : lane_sum(0, R, [&](int64_t r) { return double(dys[r] * ys[r]); }));
+        for (int64_t r = 0; r < R; ++r) dxs[r] = log_y ? dys[r] - exp_of(ys[r]) * total : ys[r] * (dys[r] - total);
+      }
+    });
+    return;
+  }
   if (!side_by_side(outer, R, inner)) {
     parallel_for(outer, line_grain(R * inner), [&](int64_t o0, int64_t o1) {
       const int64_t at = o0 * R * inner;
@@ -150,7 +209,7 @@ void softmax_cross_entropy_forward(T* loss, T* lse, const T* x, const int64_t* t
     gather_lines(xs, x, start, C, 1);
     for (int64_t l = 0; l < L; ++l) m[l] = x[start[l]];
     for (int64_t c = 1; c < C; ++c)
-      for (int64_t l = 0; l < L; ++l) m[l] = std::max(m[l], xs[c * L + l]);
+      for (int64_t l = 0; l < L; ++l) m[l] = larger(m[l], xs[c * L + l]);
     for (int64_t l = 0; l < L; ++l) total[l] = 0;
     for (int64_t c = 0; c < C; ++c)
       for (int64_t l = 0; l < L; ++l) total[l] += exp_of(xs[c * L + l] - m[l]);
