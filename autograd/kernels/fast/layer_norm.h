@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "autograd/kernels/fast/lanes.h"
 #include "autograd/parallel.h"
@@ -53,9 +54,13 @@ void layer_norm_backward_input(T* dx, const T* dy, const T* x, const T* mean, co
       const T *xr = x + m * N, *dyr = dy + m * N;
       T* dxr = dx + m * N;
       const double mu = double(mean[m]), r = double(rstd[m]);
-      const auto g = [&](int64_t j) { return double(dyr[j]) * (w ? double(w[j]) : 1.0); };
-      const double a = lane_sum(0, N, g) / double(N);
-      const double c = lane_sum(0, N, [&](int64_t j) { return g(j) * (double(xr[j]) - mu) * r; }) / double(N);
+      // mean_j(g) and mean_j(g * xhat), with the test for w outside the loops: inside, it keeps them scalar.
+      const auto means = [&](auto g) {
+        return std::pair{lane_sum(0, N, g) / double(N),
+                         lane_sum(0, N, [&](int64_t j) { return g(j) * (double(xr[j]) - mu) * r; }) / double(N)};
+      };
+      const auto [a, c] = w ? means([&](int64_t j) { return double(dyr[j]) * double(w[j]); })
+                            : means([&](int64_t j) { return double(dyr[j]); });
       const double rc = r * c;
       const T r_t = T(r), a_t = T(a);
       if (w)
