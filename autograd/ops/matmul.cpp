@@ -120,11 +120,14 @@ Tensor product(const char* op, const Tensor& a, const Tensor& b) {
   Tensor c = empty(shape, a.dtype());
   run_gemm(op, c, a, b, false, false, M, N, K, forward);
 
-  // The backward keeps only what it cannot read off its saved inputs: a node this size is copied
-  // and allocated on every call, and two matrices are most of them.
-  return record(op, {a, b}, c, {a, b}, [op, M, N, K, a_whole, b_whole, forward](const Node& node, const Tensor& dc) {
+  // The backward keeps only what it cannot read off its saved inputs (the node is allocated and its
+  // closure copied on every call, for two matrices most of all): the broadcast batch, from which the
+  // operands' steps are worked out again. A batch folded into A's rows is empty, as is then B's.
+  return record(op, {a, b}, c, {a, b}, [op, M, N, K, a_whole, b_whole, batch](const Node& node, const Tensor& dc) {
     const Tensor &a = node.saved(0), &b = node.saved(1);
     if (GradMode::is_enabled()) return product_backward_in_ops(node, a, b, dc);
+    const kernels::BatchBroadcast forward{batch, batch_steps(batch.empty() ? Shape{} : batch_dims(a), batch),
+                                          batch_steps(batch_dims(b), batch)};
     const auto whole = batch_steps(forward.shape, forward.shape);  // a gradient's own steps: never broadcast
     Shape whole_a = forward.shape, whole_b = forward.shape;
     whole_a.push_back(M), whole_a.push_back(K), whole_b.push_back(K), whole_b.push_back(N);
