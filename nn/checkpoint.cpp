@@ -253,4 +253,56 @@ void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>
   }
 }
 
+// ---- schedulers ------------------------------------------------------------------
+
+namespace {
+// An epoch count saved as an int64 scalar, refused outside [0, 2^53] (no schedule reaches it).
+int64_t saved_epoch(const std::map<std::string, Tensor>& by_name, const std::string& key, const std::string& source) {
+  const int64_t epoch = by_name.at(key).data<int64_t>()[0];
+  if (epoch < 0 || epoch > kMaxStep) fail_io("{}: {} is {}, expected a count in [0, 2^53]", source, key, epoch);
+  return epoch;
+}
+}  // namespace
+
+std::vector<NamedTensor> state_dict(const optim::LRScheduler& scheduler) {
+  return {{"last_epoch", scalar_tensor(double(scheduler.last_epoch()), kInt64)},
+          {"base_lrs", tensor(scheduler.base_lrs(), {int64_t(scheduler.base_lrs().size())})}};
+}
+
+void load_state_dict(optim::LRScheduler& scheduler, const std::vector<NamedTensor>& tensors, const std::string& source) {
+  const int64_t groups = int64_t(scheduler.base_lrs().size());
+  check_match({source, /*is_file=*/true}, tensors,
+              {{"last_epoch", {Shape{}, kInt64}}, {"base_lrs", {Shape{groups}, kFloat64}}});
+  const std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
+  const int64_t last_epoch = saved_epoch(by_name, "last_epoch", source);
+  const std::vector<double> base_lrs = by_name.at("base_lrs").to_vector<double>();
+  for (size_t g = 0; g < base_lrs.size(); ++g)
+    if (!std::isfinite(base_lrs[g]) || base_lrs[g] < 0)
+      fail_io("{}: base_lrs[{}] is {}, expected a finite non-negative learning rate", source, g, base_lrs[g]);
+  scheduler.restore(last_epoch, base_lrs);
+}
+
+std::vector<NamedTensor> state_dict(const optim::ReduceLROnPlateau& scheduler) {
+  return {{"last_epoch", scalar_tensor(double(scheduler.last_epoch()), kInt64)},
+          {"best", scalar_tensor(scheduler.best(), kFloat64)},
+          {"num_bad_epochs", scalar_tensor(double(scheduler.num_bad_epochs()), kInt64)},
+          {"cooldown_counter", scalar_tensor(double(scheduler.cooldown_counter()), kInt64)}};
+}
+
+void load_state_dict(optim::ReduceLROnPlateau& scheduler, const std::vector<NamedTensor>& tensors,
+                     const std::string& source) {
+  check_match({source, /*is_file=*/true}, tensors,
+              {{"last_epoch", {Shape{}, kInt64}},
+               {"best", {Shape{}, kFloat64}},
+               {"num_bad_epochs", {Shape{}, kInt64}},
+               {"cooldown_counter", {Shape{}, kInt64}}});
+  const std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
+  const int64_t last_epoch = saved_epoch(by_name, "last_epoch", source);
+  const int64_t bad = saved_epoch(by_name, "num_bad_epochs", source);
+  const int64_t cooldown = saved_epoch(by_name, "cooldown_counter", source);
+  const double best = by_name.at("best").item();  // infinite before the first metric; never NaN
+  if (std::isnan(best)) fail_io("{}: best is NaN, expected a metric or an infinity", source);
+  scheduler.restore(last_epoch, best, bad, cooldown);
+}
+
 }  // namespace sg::nn

@@ -9,6 +9,7 @@
 
 #include "nn/module.h"
 #include "nn/optim/optimizer.h"
+#include "nn/optim/scheduler.h"
 #include "nn/safetensors.h"
 #include "nn/state_dict.h"
 
@@ -44,5 +45,21 @@ std::vector<NamedTensor> under_prefix(const std::string& prefix, const std::vect
 std::vector<NamedTensor> state_dict(const optim::Optimizer& optimizer);
 /// Restores an optimizer from such tensors, as load(optimizer, path) does from a file.
 void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>& tensors, const std::string& source);
+
+/// Where a schedule stands, as PyTorch's scheduler.state_dict(): "last_epoch" (int64) and "base_lrs"
+/// (float64, one per group); ReduceLROnPlateau's: "last_epoch", "best", "num_bad_epochs" and
+/// "cooldown_counter". A training checkpoint keeps it beside the model and the optimizer, each under a
+/// prefix of its own, so a resumed run takes up the schedule where it stopped:
+///   auto tensors = nn::with_prefix("model.", nn::state_dict(model));
+///   for (auto& t : nn::with_prefix("scheduler.", nn::state_dict(scheduler))) tensors.push_back(t);
+///   nn::save_tensors(tensors, "run.safetensors");   // and back: under_prefix("scheduler.", file.tensors)
+std::vector<NamedTensor> state_dict(const optim::LRScheduler& scheduler);
+std::vector<NamedTensor> state_dict(const optim::ReduceLROnPlateau& scheduler);
+/// Restores a scheduler made over the same optimizer from such tensors: all or nothing, the names,
+/// shapes, dtypes and values checked first (an epoch count must be in [0, 2^53], a base lr finite and
+/// non-negative, a best metric not NaN), and `source` heading every error.
+void load_state_dict(optim::LRScheduler& scheduler, const std::vector<NamedTensor>& tensors, const std::string& source);
+void load_state_dict(optim::ReduceLROnPlateau& scheduler, const std::vector<NamedTensor>& tensors,
+                     const std::string& source);
 
 }  // namespace sg::nn

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <utility>
 
 namespace sg::optim {
 
@@ -22,6 +23,13 @@ void LRScheduler::step() {
            "LRScheduler::step: the optimizer had {} groups when the scheduler was made, now has {}", base_lrs_.size(),
            optimizer_.group_count());
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(lr_at(last_epoch_, base_lrs_[g]), g);
+}
+
+void LRScheduler::restore(int64_t last_epoch, std::vector<double> base_lrs) {
+  SG_CHECK(base_lrs.size() == base_lrs_.size(), "LRScheduler::restore: expected {} base lrs (one per group), got {}",
+           base_lrs_.size(), base_lrs.size());
+  last_epoch_ = last_epoch;
+  base_lrs_ = std::move(base_lrs);
 }
 
 std::vector<double> LRScheduler::last_lr() const {
@@ -171,6 +179,13 @@ void ReduceLROnPlateau::step(double metric) {
   }
   cooldown_counter_ = options_.cooldown;
   num_bad_epochs_ = 0;
+}
+
+void ReduceLROnPlateau::restore(int64_t last_epoch, double best, int64_t num_bad_epochs, int64_t cooldown_counter) {
+  last_epoch_ = last_epoch;
+  best_ = best;
+  num_bad_epochs_ = num_bad_epochs;
+  cooldown_counter_ = cooldown_counter;
 }
 
 std::vector<double> ReduceLROnPlateau::last_lr() const {

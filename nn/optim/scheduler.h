@@ -23,8 +23,13 @@ class LRScheduler {
   /// The lr of each group as last set.
   std::vector<double> last_lr() const;
   int64_t last_epoch() const { return last_epoch_; }
+  /// Each group's initial lr, which the schedule scales.
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
   /// The lr at `epoch` for a group whose initial lr is base_lr.
   virtual double lr_at(int64_t epoch, double base_lr) const = 0;
+  /// Puts the schedule back where a saved one stood (nn::load_state_dict checks the values first); the
+  /// next step() goes on from there. The optimizer's lrs are its own state, restored with it.
+  void restore(int64_t last_epoch, std::vector<double> base_lrs);
 
  protected:
   /// Takes each group's initial lr (Optimizer::initial_lr).
@@ -166,6 +171,9 @@ class ReduceLROnPlateau {
   /// The best metric so far, and the epochs since it (reset by a reduction and during cooldown).
   double best() const { return best_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
+  int64_t cooldown_counter() const { return cooldown_counter_; }
+  /// Puts the scheduler back where a saved one stood (nn::load_state_dict checks the values first).
+  void restore(int64_t last_epoch, double best, int64_t num_bad_epochs, int64_t cooldown_counter);
 
  private:
   bool is_better(double metric) const;
