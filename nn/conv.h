@@ -10,6 +10,10 @@
 
 namespace sg::nn {
 
+// The layer's options are the op's (Conv2dParams) and `bias`, a choice of the layer (the op takes a bias
+// tensor or none). Two structs, as PyTorch's C++ frontend has Conv2dOptions and Conv2dFuncOptions: one
+// derived from the other could not be written {.padding = 1, .bias = false}, since a designated
+// initializer cannot name a base's members. forward() hands the four on to conv2d.
 struct Conv2dOptions {
   Pair stride = 1, padding = 0, dilation = 1;
   int64_t groups = 1;  // in_channels and out_channels split into this many independent convolutions
