@@ -194,8 +194,8 @@ int main(int argc, char** argv) {
     // 8. Training (cell 34): batches of 200 for 30 epochs. The DataLoader ends the epoch with a short
     //    batch when 200 does not divide the training set (bug fixed: the notebook shrank batch_size for
     //    good, by one too many). The notebook walked the data in the same order every epoch, and so do we
-    //    by default; --shuffle true draws a new order each epoch, the usual practice (measured with seed 0:
-    //    85.89 % shuffled, 86.89 % in the notebook's order).
+    //    by default; --shuffle true draws a new order each epoch, the usual practice (tutorials/README.md
+    //    compares the two).
     sg::datasets::DataLoader loader(train, {.batch_size = options.batch_size, .shuffle = shuffle, .seed = options.seed});
     sg::tutorial::History history({"train_loss", "train_accuracy", "test_accuracy"});
     auto evaluate = [&] {
