@@ -1,7 +1,8 @@
 // DataLoader: a dataset in batches, in an order fixed by a seed, for a range-for:
 //   sg::datasets::DataLoader loader(train, {.batch_size = 64, .shuffle = true, .seed = 0});
 //   for (const auto& [images, labels] : loader) { ... }    // images (B, 1, 28, 28), labels (B)
-// Each range-for is one epoch. With shuffle, epoch e's order comes from sg::Generator seeded by (seed, e),
+// Each range-for is one epoch. With shuffle, epoch e's order comes from sg::Generator seeded by (seed, e)
+// (never by the seed alone, so the order does not repeat the draws of manual_seed with the same number),
 // our own generator rather than <random>, so a seed gives the same order on every machine; the first
 // range-for is epoch 0, and each one that starts moves on to the next epoch. To resume at epoch k, call
 // loader.set_epoch(k) before the next range-for. A Sampler in the options takes the place of that order:
