@@ -302,8 +302,6 @@ BOOST_AUTO_TEST_CASE(pooling_is_bitwise_equal) {
   });
 }
 
-// Layer norm's fast kernels run the reference loops on blocks of rows, and sum the weight and bias
-// gradients column by column in row order, as the reference does: bitwise.
 // Layer norm's fast row sums run in eight lanes (another order): a tolerance of N terms; dx carries rstd,
 // which scales its rounding errors (here at most 1 / sqrt(eps), for rows of one value). The column sums
 // of dw and db add in the same order: bitwise.
