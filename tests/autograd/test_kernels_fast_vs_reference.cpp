@@ -170,7 +170,8 @@ BOOST_AUTO_TEST_CASE(broadcast_map2_is_bitwise_equal) {
 }
 
 // sum_dim adds in four chains (a tolerance); the selections pick the same element (bitwise), NaNs and
-// ties included; sum_all adds chunk sums in double (a tolerance, far below float32's).
+// ties included; sum_all adds in double, in lanes within fixed chunks (a tolerance, far below float32's),
+// over one chunk here and over several in 100,003 values.
 BOOST_AUTO_TEST_CASE(reductions_match) {
   ThreadCount threads(2);
   const std::vector<std::array<int64_t, 3>> shapes = {{1, 1, 1},   {1, 7, 1},   {3, 5, 2},   {2, 200, 10}, {5, 13, 17},
@@ -205,6 +206,9 @@ BOOST_AUTO_TEST_CASE(reductions_match) {
         BOOST_TEST(same_bits(dx_fast, dx_ref));
       }
     }
+    const auto many = random_values<T>(100'003, gen);
+    BOOST_TEST(close(std::vector<T>{fast::sum_all(many.data(), int64_t(many.size()))},
+                     std::vector<T>{reference::sum_all(many.data(), int64_t(many.size()))}, 64));
   });
 }
 
