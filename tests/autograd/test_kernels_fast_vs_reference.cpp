@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(broadcast_map2_is_bitwise_equal) {
   });
 }
 
-// sum_dim adds in four chains (a tolerance); the selections pick the same element (bitwise), NaNs and
+// sum_dim adds in four chains, or along a last dim in lanes (a tolerance); the selections pick the same element (bitwise), NaNs and
 // ties included; sum_all adds in double, in lanes within fixed chunks (a tolerance, far below float32's),
 // over one chunk here and over several in 100,003 values.
 BOOST_AUTO_TEST_CASE(reductions_match) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "autograd/kernels/fast/lanes.h"
 #include "autograd/parallel.h"
@@ -50,7 +51,8 @@ template <class T, int64_t W>
 
 /// out[o, i] = sum_r x[o, r, i]           x: (outer, R, inner), out: (outer, inner)
 /// Wide rows are added one after the other into out, streaming x once: a row of kStreamBytes keeps
-/// enough adds in flight. Narrower ones go by blocks of outputs summed in chains (sum_columns).
+/// enough adds in flight. Narrower ones go by blocks of outputs summed in chains (sum_columns). A float
+/// sum along contiguous values (inner == 1: the last dim) goes in lanes (lanes.h), vector adds in double.
 template <class T>
 void sum_dim(T* out, const T* x, int64_t outer, int64_t R, int64_t inner) {
   using namespace reduce_detail;
@@ -60,6 +62,11 @@ void sum_dim(T* out, const T* x, int64_t outer, int64_t R, int64_t inner) {
     for (int64_t o = o0; o < o1; ++o) {
       T* y = out + o * inner;
       const T* rows = x + o * R * inner;
+      if constexpr (std::is_floating_point_v<T>)  // integers keep their exact sums, in T
+        if (inner == 1) {
+          y[0] = T(lane_sum(0, R, [&](int64_t r) { return double(rows[r]); }));
+          continue;
+        }
       if (stream) {
         std::fill(y, y + inner, T(0));
         for (int64_t r = 0; r < R; ++r)
