@@ -275,11 +275,8 @@ void load_state_dict(optim::LRScheduler& scheduler, const std::vector<NamedTenso
               {{"last_epoch", {Shape{}, kInt64}}, {"base_lrs", {Shape{groups}, kFloat64}}});
   const std::map<std::string, Tensor> by_name(tensors.begin(), tensors.end());
   const int64_t last_epoch = saved_epoch(by_name, "last_epoch", source);
-  const std::vector<double> base_lrs = by_name.at("base_lrs").to_vector<double>();
-  for (size_t g = 0; g < base_lrs.size(); ++g)
-    if (!std::isfinite(base_lrs[g]) || base_lrs[g] < 0)
-      fail_io("{}: base_lrs[{}] is {}, expected a finite non-negative learning rate", source, g, base_lrs[g]);
-  scheduler.restore(last_epoch, base_lrs);
+  check_values({source, /*is_file=*/true}, "base_lrs", by_name.at("base_lrs"), /*non_negative=*/true);
+  scheduler.restore(last_epoch, by_name.at("base_lrs").to_vector<double>());
 }
 
 std::vector<NamedTensor> state_dict(const optim::ReduceLROnPlateau& scheduler) {

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_source_and_what_is_wrong_and_change_nothi
   };
   BOOST_TEST(refused(with("last_epoch", scalar_tensor(-1, kInt64)), {"run.safetensors", "last_epoch is -1", "[0, 2^53]"}));
   BOOST_TEST(refused(with("base_lrs", sg::tensor(std::vector<double>{0.5, NAN}, {2})),
-                     {"run.safetensors", "base_lrs[1] is nan", "finite non-negative"}));
+                     {"run.safetensors", "tensor \"base_lrs\" holds nan at index 1", "expected finite values >= 0"}));
   BOOST_TEST(refused(with("base_lrs", sg::tensor(std::vector<double>{0.5}, {1})), {"size mismatch for base_lrs"}));
   BOOST_TEST(refused({valid[0]}, {"missing key(s): base_lrs"}));
   BOOST_TEST(scheduler.last_epoch() == 1);  // every refusal left it as it was
