@@ -53,6 +53,8 @@ void load_state_dict(optim::Optimizer& optimizer, const std::vector<NamedTensor>
 ///   auto tensors = nn::with_prefix("model.", nn::state_dict(model));
 ///   for (auto& t : nn::with_prefix("scheduler.", nn::state_dict(scheduler))) tensors.push_back(t);
 ///   nn::save_tensors(tensors, "run.safetensors");   // and back: under_prefix("scheduler.", file.tensors)
+/// Make the scheduler before loading the optimizer's state: a OneCycleLR sets the momentum that decides
+/// which state the optimizer keeps (an SGD made without momentum gets a momentum buffer).
 std::vector<NamedTensor> state_dict(const optim::LRScheduler& scheduler);
 std::vector<NamedTensor> state_dict(const optim::ReduceLROnPlateau& scheduler);
 /// Restores a scheduler made over the same optimizer from such tensors: all or nothing, the names,

@@ -38,6 +38,11 @@ class Optimizer {
   /// The lr a group had when a scheduler first asked (PyTorch's "initial_lr"): what every scheduler of the
   /// group scales, whatever lr an earlier scheduler has set since.
   double initial_lr(size_t group);
+  /// The momentum a scheduler may cycle (OneCycleLR): SGD's and RMSprop's momentum, Adam's and AdamW's
+  /// first beta. Adagrad has none: has_momentum() is false, and the other two refuse.
+  virtual bool has_momentum() const = 0;
+  virtual double momentum(size_t group = 0) const = 0;
+  virtual void set_momentum(double momentum, size_t group = 0) = 0;
   /// The names of the state fields each parameter has once it has been stepped (e.g. {"exp_avg",
   /// "exp_avg_sq", "step"}); they depend on the group's options.
   virtual std::vector<std::string> state_fields(size_t group) const = 0;
@@ -68,6 +73,21 @@ class OptimizerWith : public Optimizer {
     nn::check_option("Optimizer::set_lr", "learning rate", lr, {.low = 0});
     options_[group].lr = lr;
   }
+  bool has_momentum() const override { return kHasMomentum; }
+  double momentum(size_t group = 0) const override {
+    if constexpr (kHasMomentum) return momentum_of(options(group));
+    SG_CHECK(kHasMomentum, "Optimizer::momentum: {} has no momentum", name());
+    return 0;
+  }
+  void set_momentum(double momentum, size_t group = 0) override {
+    SG_CHECK(kHasMomentum, "Optimizer::set_momentum: {} has no momentum", name());
+    if constexpr (kHasMomentum) {
+      Options changed = options(group);
+      momentum_of(changed) = momentum;
+      check_options(changed);  // the optimizer's own rules (a beta below 1, momentum for nesterov)
+      options_[group] = changed;
+    }
+  }
   const Options& options(size_t group = 0) const {
     SG_CHECK(group < options_.size(), "Optimizer::options: group must be below {}, got {}", options_.size(), group);
     return options_[group];
@@ -90,6 +110,16 @@ class OptimizerWith : public Optimizer {
   virtual void check_options(const Options& options) const = 0;
 
  private:
+  // A `momentum` option (SGD, RMSprop) or a pair of `betas` whose first plays its part (Adam, AdamW).
+  static constexpr bool kHasMomentum = requires(Options o) { o.momentum; } || requires(Options o) { o.betas[0]; };
+  template <class O>
+  static auto& momentum_of(O& o) {
+    if constexpr (requires { o.momentum; })
+      return o.momentum;
+    else
+      return o.betas[0];
+  }
+
   std::vector<Options> options_;
 };
 

@@ -15,6 +15,12 @@ LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
 
 void LRScheduler::set_initial_lrs() {
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(lr_at(0, base_lrs_[g]), g);
+  set_momentum(0);
+}
+
+void LRScheduler::set_momentum(int64_t epoch) {
+  if (const std::optional<double> momentum = momentum_at(epoch))
+    for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_momentum(*momentum, g);
 }
 
 void LRScheduler::step() {
@@ -23,6 +29,7 @@ void LRScheduler::step() {
            "LRScheduler::step: the optimizer had {} groups when the scheduler was made, now has {}", base_lrs_.size(),
            optimizer_.group_count());
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(lr_at(last_epoch_, base_lrs_[g]), g);
+  set_momentum(last_epoch_);
 }
 
 void LRScheduler::restore(int64_t last_epoch, std::vector<double> base_lrs) {
@@ -30,6 +37,7 @@ void LRScheduler::restore(int64_t last_epoch, std::vector<double> base_lrs) {
            base_lrs_.size(), base_lrs.size());
   last_epoch_ = last_epoch;
   base_lrs_ = std::move(base_lrs);
+  set_momentum(last_epoch_);
 }
 
 std::vector<double> LRScheduler::last_lr() const {
@@ -96,23 +104,41 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps,
   SG_CHECK(options.div_factor > 0 && options.final_div_factor > 0,
            "OneCycleLR: div_factor and final_div_factor must be positive, got {} and {}", options.div_factor,
            options.final_div_factor);
+  if (options.cycle_momentum) {
+    // PyTorch's message names beta1 too: Adam's is cycled in place of a momentum.
+    SG_CHECK(optimizer.has_momentum(),
+             "OneCycleLR: the optimizer has no momentum or beta1 to cycle; pass .cycle_momentum = false");
+    nn::check_option("OneCycleLR", "base_momentum", options.base_momentum, {.low = 0, .high = 1});
+    nn::check_option("OneCycleLR", "max_momentum", options.max_momentum, {.low = 0, .high = 1});
+  }
   set_initial_lrs();
 }
-// Two phases, as PyTorch's (three_phase = false), each annealed from its start to its end lr:
-//   steps 0 .. pct_start * total_steps - 1      initial_lr -> max_lr
-//   from there to total_steps - 1                max_lr -> initial_lr / final_div_factor
+// Two phases, as PyTorch's (three_phase = false), each annealed from its start to its end value:
+//   steps 0 .. pct_start * total_steps - 1      lr initial_lr -> max_lr     momentum max -> base
+//   from there to total_steps - 1                lr max_lr -> initial_lr / final_div_factor, momentum base -> max
 // with initial_lr = max_lr / div_factor; along a half cosine, end + (start - end) (1 + cos(pi pct)) / 2, or a
 // line, start + (end - start) pct.
-double OneCycleLR::lr_at(int64_t epoch, double) const {
+std::pair<bool, double> OneCycleLR::phase_at(int64_t epoch) const {
   SG_CHECK(epoch <= total_steps_, "OneCycleLR: tried to step {} times, but total_steps is {}", epoch, total_steps_);
-  const double initial_lr = max_lr_ / options_.div_factor, min_lr = initial_lr / options_.final_div_factor;
   const double rise_end = options_.pct_start * double(total_steps_) - 1, fall_end = double(total_steps_ - 1);
   const bool rising = double(epoch) <= rise_end;
   const double start_step = rising ? 0 : rise_end, end_step = rising ? rise_end : fall_end;
-  const double start = rising ? initial_lr : max_lr_, end = rising ? max_lr_ : min_lr;
-  const double pct = (double(epoch) - start_step) / (end_step - start_step);
+  return {rising, (double(epoch) - start_step) / (end_step - start_step)};
+}
+double OneCycleLR::anneal(double start, double end, double pct) const {
   if (options_.anneal_strategy == AnnealStrategy::Linear) return (end - start) * pct + start;
   return end + (start - end) / 2 * (std::cos(std::numbers::pi * pct) + 1);
+}
+double OneCycleLR::lr_at(int64_t epoch, double) const {
+  const double initial_lr = max_lr_ / options_.div_factor, min_lr = initial_lr / options_.final_div_factor;
+  const auto [rising, pct] = phase_at(epoch);
+  return rising ? anneal(initial_lr, max_lr_, pct) : anneal(max_lr_, min_lr, pct);
+}
+std::optional<double> OneCycleLR::momentum_at(int64_t epoch) const {
+  if (!options_.cycle_momentum) return std::nullopt;
+  const double base = options_.base_momentum, max = options_.max_momentum;
+  const auto [rising, pct] = phase_at(epoch);
+  return rising ? anneal(max, base, pct) : anneal(base, max, pct);
 }
 
 // ---- SequentialLR ----------------------------------------------------------
@@ -128,11 +154,18 @@ SequentialLR::SequentialLR(Optimizer& optimizer, std::vector<std::reference_wrap
              "SequentialLR: milestones must be positive and increasing, got [{}]", fmt::join(milestones_, ", "));
   set_initial_lrs();
 }
-// The scheduler whose stretch holds epoch, at its own epoch: the epochs since its milestone.
-double SequentialLR::lr_at(int64_t epoch, double base_lr) const {
+std::pair<const LRScheduler*, int64_t> SequentialLR::stretch_at(int64_t epoch) const {
   const size_t i = size_t(std::upper_bound(milestones_.begin(), milestones_.end(), epoch) - milestones_.begin());
-  const int64_t since = i == 0 ? epoch : epoch - milestones_[i - 1];
-  return schedulers_[i].get().lr_at(since, base_lr);
+  return {&schedulers_[i].get(), i == 0 ? epoch : epoch - milestones_[i - 1]};
+}
+// The scheduler whose stretch holds epoch, at its own epoch.
+double SequentialLR::lr_at(int64_t epoch, double base_lr) const {
+  const auto [scheduler, since] = stretch_at(epoch);
+  return scheduler->lr_at(since, base_lr);
+}
+std::optional<double> SequentialLR::momentum_at(int64_t epoch) const {
+  const auto [scheduler, since] = stretch_at(epoch);
+  return scheduler->momentum_at(since);
 }
 
 // ---- ReduceLROnPlateau -----------------------------------------------------

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "nn/optim/optimizer.h"
@@ -27,8 +29,11 @@ class LRScheduler {
   const std::vector<double>& base_lrs() const { return base_lrs_; }
   /// The lr at `epoch` for a group whose initial lr is base_lr.
   virtual double lr_at(int64_t epoch, double base_lr) const = 0;
+  /// The momentum every group has at `epoch`, for a schedule that sets it too (OneCycleLR); none by default.
+  virtual std::optional<double> momentum_at(int64_t /*epoch*/) const { return std::nullopt; }
   /// Puts the schedule back where a saved one stood (nn::load_state_dict checks the values first); the
-  /// next step() goes on from there. The optimizer's lrs are its own state, restored with it.
+  /// next step() goes on from there. The optimizer's lrs are its own state, restored with it; a momentum
+  /// the schedule sets is not in the optimizer's checkpoint, so it is set again here.
   void restore(int64_t last_epoch, std::vector<double> base_lrs);
 
  protected:
@@ -39,6 +44,8 @@ class LRScheduler {
   void set_initial_lrs();
 
  private:
+  void set_momentum(int64_t epoch);
+
   Optimizer& optimizer_;
   std::vector<double> base_lrs_;
   int64_t last_epoch_ = 0;
@@ -111,17 +118,28 @@ struct OneCycleLROptions {
   AnnealStrategy anneal_strategy = AnnealStrategy::Cos;
   double div_factor = 25;         // the first lr is max_lr / div_factor
   double final_div_factor = 1e4;  // the last lr is the first one / final_div_factor
+  bool cycle_momentum = true;     // momentum (Adam's beta1) goes the other way: max_momentum down, then up
+  double base_momentum = 0.85;    // the momentum where the lr peaks
+  double max_momentum = 0.95;     // the momentum at the first and the last step
 };
 /// The 1cycle policy, stepped once per batch: from max_lr / div_factor up to max_lr over the first
 /// pct_start of total_steps, then down to max_lr / (div_factor * final_div_factor), along a half cosine or a
-/// line. The optimizer's own lr is not used (every group follows max_lr), and momentum is not cycled.
+/// line. The optimizer's own lr is not used (every group follows max_lr). As in PyTorch, momentum (SGD's,
+/// RMSprop's, or Adam's and AdamW's first beta) runs the opposite way between max_momentum and
+/// base_momentum, set from the start: an SGD made without momentum gets it. An optimizer with no
+/// momentum (Adagrad) is refused unless cycle_momentum is false.
 ///   sg::optim::OneCycleLR scheduler(opt, /*max_lr=*/0.1, /*total_steps=*/epochs * batches);
 class OneCycleLR : public LRScheduler {
  public:
   OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, const OneCycleLROptions& options = {});
   double lr_at(int64_t epoch, double base_lr) const override;
+  std::optional<double> momentum_at(int64_t epoch) const override;
 
  private:
+  /// Where `epoch` lies: in the rise (true) or the fall, and how far along it (0 at its start, 1 at its end).
+  std::pair<bool, double> phase_at(int64_t epoch) const;
+  double anneal(double start, double end, double pct) const;
+
   double max_lr_;
   int64_t total_steps_;
   OneCycleLROptions options_;
@@ -138,8 +156,12 @@ class SequentialLR : public LRScheduler {
   SequentialLR(Optimizer& optimizer, std::vector<std::reference_wrapper<LRScheduler>> schedulers,
                std::vector<int64_t> milestones);
   double lr_at(int64_t epoch, double base_lr) const override;
+  std::optional<double> momentum_at(int64_t epoch) const override;
 
  private:
+  /// The scheduler whose stretch holds `epoch`, and the epochs since its milestone.
+  std::pair<const LRScheduler*, int64_t> stretch_at(int64_t epoch) const;
+
   std::vector<std::reference_wrapper<LRScheduler>> schedulers_;
   std::vector<int64_t> milestones_;
 };

@@ -364,6 +364,64 @@ BOOST_AUTO_TEST_CASE(one_cycle_lr_rises_and_anneals_as_pytorch) {
                   0.0005000000000000004});
 }
 
+// Fixtures: torch 1.13, the optimizer's param_groups[0]['momentum'] (or ['betas']) after the scheduler's
+// construction and after each optimizer.step(); scheduler.step().
+BOOST_AUTO_TEST_CASE(one_cycle_lr_cycles_momentum_the_other_way_as_pytorch) {
+  // SGD([p], lr=0.1, momentum=0.9); OneCycleLR(o, max_lr=1.0, total_steps=10): momentum from 0.95 down to
+  // 0.85 where the lr peaks (step 2), back up to 0.95 at the last step; step 10 goes on along the cosine.
+  sg::optim::SGD opt({start()}, {.lr = 0.1, .momentum = 0.9});
+  sg::optim::OneCycleLR cos(opt, 1.0, 10);
+  std::vector<double> momenta{opt.momentum()};
+  for (int i = 0; i < 10; ++i) {
+    cos.step();
+    momenta.push_back(opt.momentum());
+  }
+  check_sequence(momenta, {0.95, 0.8999999999999999, 0.85, 0.854951556604879, 0.8688255099070633, 0.8888739533021842,
+                           0.9111260466978157, 0.9311744900929366, 0.945048443395121, 0.95, 0.945048443395121});
+  // Adam([p], lr=0.1, betas=(0.8, 0.99)); OneCycleLR(o, max_lr=0.5, total_steps=8, pct_start=0.25,
+  // anneal_strategy='linear', div_factor=10, final_div_factor=100, base_momentum=0.8, max_momentum=0.9):
+  // beta1 is cycled, beta2 left alone.
+  sg::optim::Adam adam({start()}, {.lr = 0.1, .betas = {0.8, 0.99}});
+  sg::optim::OneCycleLR line(adam, 0.5, 8,
+                             {.pct_start = 0.25, .anneal_strategy = sg::optim::AnnealStrategy::Linear, .div_factor = 10,
+                              .final_div_factor = 100, .base_momentum = 0.8, .max_momentum = 0.9});
+  std::vector<double> beta1{adam.options().betas[0]};
+  for (int i = 0; i < 7; ++i) {  // (an 8th step would take the line's lr below 0, which set_lr refuses)
+    line.step();
+    beta1.push_back(adam.options().betas[0]);
+    BOOST_TEST(adam.options().betas[1] == 0.99);
+  }
+  check_sequence(beta1, {0.9, 0.8, 0.8166666666666667, 0.8333333333333334, 0.8500000000000001, 0.8666666666666667,
+                         0.8833333333333333, 0.9});
+  // An SGD made without momentum gets one, as in PyTorch; cycle_momentum = false leaves it alone.
+  sg::optim::SGD plain({start()}, {.lr = 0.1});
+  sg::optim::OneCycleLR with(plain, 0.5, 4);
+  BOOST_TEST(plain.momentum() == 0.95);
+  BOOST_TEST(plain.state_fields(0) == std::vector<std::string>{"momentum_buffer"}, boost::test_tools::per_element());
+  sg::optim::SGD kept({start()}, {.lr = 0.1, .momentum = 0.5});
+  sg::optim::OneCycleLR without(kept, 0.5, 4, {.cycle_momentum = false});
+  without.step();
+  BOOST_TEST(kept.momentum() == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(one_cycle_lr_refuses_an_optimizer_without_momentum_and_bad_momenta) {
+  sg::optim::Adagrad adagrad({start()}, {.lr = 0.1});
+  BOOST_TEST(!adagrad.has_momentum());
+  BOOST_TEST(throws_with([&] { sg::optim::OneCycleLR(adagrad, 0.5, 8); },
+                         {"OneCycleLR: the optimizer has no momentum or beta1 to cycle; pass .cycle_momentum = false"}));
+  BOOST_TEST(throws_with([&] { adagrad.set_momentum(0.9); }, {"Optimizer::set_momentum: Adagrad has no momentum"}));
+  sg::optim::OneCycleLR fine(adagrad, 0.5, 8, {.cycle_momentum = false});
+  BOOST_TEST(adagrad.lr() == 0.02, boost::test_tools::tolerance(1e-12));  // max_lr / div_factor
+  sg::optim::SGD sgd({start()}, {.lr = 0.1});
+  BOOST_TEST(throws_with([&] { sg::optim::OneCycleLR(sgd, 0.5, 8, {.max_momentum = 1.5}); },
+                         {"OneCycleLR", "max_momentum", "1.5"}));
+  // The optimizer's own rules hold for a cycled value: Adam's beta1 must stay below 1.
+  sg::optim::Adam adam({start()}, {.lr = 0.1});
+  BOOST_TEST(throws_with([&] { sg::optim::OneCycleLR(adam, 0.5, 8, {.max_momentum = 1.0}); },
+                         {"Adam", "beta parameter at index 0", "1"}));
+  BOOST_TEST(adam.options().betas[0] == 0.9);  // refused whole: nothing changed
+}
+
 BOOST_AUTO_TEST_CASE(sequential_lr_hands_over_at_each_milestone_as_pytorch) {
   // SequentialLR(o, [LinearLR(o, start_factor=0.1, total_iters=3), ExponentialLR(o, gamma=0.5)], milestones=[3])
   sg::optim::SGD opt({start()}, {.lr = 0.1, .momentum = 0.9});

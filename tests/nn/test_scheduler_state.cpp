@@ -54,6 +54,8 @@ BOOST_AUTO_TEST_CASE(a_restored_schedule_carries_on_as_the_unbroken_one) {
       nn::load_state_dict(second.opt, saved_optimizer, "checkpoint");
       nn::load_state_dict(resumed, saved_scheduler, "checkpoint");
       BOOST_TEST(resumed.last_epoch() == 4);
+      // A momentum the schedule sets (OneCycleLR's) is back too, for the optimizer's next step.
+      BOOST_TEST(second.opt.momentum() == first.opt.momentum());
       std::vector<double> carried;
       for (size_t i = 0; i < 8; ++i) carried.push_back(expected[i]);
       for (double lr : run(resumed, second.opt, 6)) carried.push_back(lr);
