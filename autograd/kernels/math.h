@@ -1,5 +1,5 @@
-// Scalar arithmetic shared by the kernels and by the ops' elementwise formulas: e^x that vectorises,
-// and int64 arithmetic that wraps around on overflow as in PyTorch.
+// Scalar arithmetic shared by the kernels and by the ops' elementwise formulas: e^x, tanh x and Phi(x)
+// that vectorise, and int64 arithmetic that wraps around on overflow as in PyTorch.
 #pragma once
 
 #include <bit>
@@ -39,6 +39,27 @@ template <class T>
 inline T exp_of(T x) {
   if constexpr (std::is_same_v<T, float>) return exp_vectorisable(x);
   else return std::exp(x);
+}
+
+/// tanh x in float as plain arithmetic that vectorises (std::tanh is one library call per element, and
+/// was most of a tanh layer's time). Cephes' tanhf in two pieces, both computed and one chosen, so every
+/// element takes the same path: for |x| < 0.625 the odd minimax polynomial x + x^3 P(x^2) (1 - e^(-2|x|)
+/// would cancel there); beyond, 1 - 2 / (e^(2|x|) + 1), which reaches 1 once e^(2|x|) is inf. Within 3
+/// ulp of tanh; keeps -0 and NaN. Naive reference: std::tanh.
+inline float tanh_vectorisable(float x) {
+  const float z = std::fabs(x), s = z * z;
+  const float near_zero =
+      ((((-5.70498872745e-3f * s + 2.06390887954e-2f) * s - 5.37397155531e-2f) * s + 1.33314422036e-1f) * s -
+       3.33332819422e-1f) * s * z + z;
+  const float far = 1.0f - 2.0f / (exp_vectorisable(z + z) + 1.0f);
+  return std::copysign(z < 0.625f ? near_zero : far, x);  // tanh is odd; -0 stays -0
+}
+
+/// tanh x for a kernel of either dtype: float takes tanh_vectorisable, double keeps std::tanh.
+template <class T>
+inline T tanh_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return tanh_vectorisable(x);
+  else return std::tanh(x);
 }
 
 /// Phi(x) = P(Z <= x) for a standard normal Z, = (1 + erf(x / sqrt 2)) / 2, in float as plain arithmetic that

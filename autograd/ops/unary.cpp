@@ -223,9 +223,10 @@ Tensor sigmoid(const Tensor& x) {
       [](Ops, Ops y, Ops dy) { return mul(dy, mul(y, rsub(y, 1.0))); });
 }
 // y = tanh x                   dx = dy * (1 - y^2)
+// float32 takes the vectorisable tanh (std::tanh was most of a tanh layer's time); float64 keeps std::tanh.
 Tensor tanh(const Tensor& x) {
   return unary(
-      "tanh", x, Saves::y, [](auto x) { return std::tanh(x); }, [](auto, auto y, auto dy) { return dy * (1 - y * y); },
+      "tanh", x, Saves::y, [](auto x) { return kernels::tanh_of(x); }, [](auto, auto y, auto dy) { return dy * (1 - y * y); },
       [](Ops, Ops y, Ops dy) { return mul(dy, rsub(mul(y, y), 1.0)); });
 }
 // y = max(x, 0)                dx = 0 where x <= 0, else dy      (0 at x == 0 and dy at NaN, as in PyTorch)
@@ -263,11 +264,11 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
         "gelu", x, Saves::x,
         [](auto x) {
           using T = Scalar<decltype(x)>;
-          return T(0.5) * x * (1 + std::tanh(T(kSqrt2OverPi) * (x + T(kKappa) * x * x * x)));
+          return T(0.5) * x * (1 + kernels::tanh_of(T(kSqrt2OverPi) * (x + T(kKappa) * x * x * x)));
         },
         [](auto x, auto, auto dy) {
           using T = Scalar<decltype(x)>;
-          const T t = std::tanh(T(kSqrt2OverPi) * (x + T(kKappa) * x * x * x));
+          const T t = kernels::tanh_of(T(kSqrt2OverPi) * (x + T(kKappa) * x * x * x));
           return dy * (T(0.5) * (1 + t) + T(0.5) * x * (1 - t * t) * T(kSqrt2OverPi) * (1 + T(3 * kKappa) * x * x));
         },
         [](Ops x, Ops, Ops dy) {
@@ -275,7 +276,7 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
           const Tensor slope = mul(mul(x, rsub(mul(t, t), 1.0)), add(mul(x2, 3 * kKappa), 1.0));
           return mul(dy, add(mul(add(t, 1.0), 0.5), mul(slope, 0.5 * kSqrt2OverPi)));
         });
-  // Phi and e^x through kernels/math.h: float32 takes the forms that vectorise (std::erf and std::exp are
+  // Phi, e^x (and tanh above) through kernels/math.h: float32 takes the forms that vectorise (std::erf and std::exp are
   // a library call per element), float64 keeps std::erf and std::exp.
   return unary(
       "gelu", x, Saves::x, [](auto x) { return x * kernels::normal_cdf_of(x); },

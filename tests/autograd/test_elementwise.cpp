@@ -417,6 +417,35 @@ BOOST_AUTO_TEST_CASE(normal_cdf_vectorisable_keeps_its_relative_accuracy_into_th
   BOOST_TEST(sg::kernels::normal_cdf_vectorisable(-20.0f) == 0.0f);  // 2.8e-89: below every float
 }
 
+// tanh behind float32 tanh and gelu's tanh form: within 2 ulp of tanh in double on [-10, 10] (beyond, both
+// are +-1), down to tiny |x| where the polynomial must give x itself, and around the switch at 0.625.
+BOOST_AUTO_TEST_CASE(tanh_vectorisable_is_within_2_ulp_of_tanh) {
+  double worst = 0.0, worst_at = 0.0;
+  const auto check = [&](float x) {
+    const double err = ulps_from(sg::kernels::tanh_vectorisable(x), std::tanh(double(x)));
+    if (err > worst) worst = err, worst_at = x;
+  };
+  for (int64_t i = 0; i <= 2'000'000; ++i) check(float(-10.0 + 1e-5 * double(i) + (i % 7) * 1.3e-6));
+  for (float x = 1e-30f; x < 1.0f; x *= 1.01f) check(x), check(-x);
+  for (float x = 0.62f; x < 0.63f; x = std::nextafter(x, 1.0f)) check(x);
+  BOOST_TEST_INFO("worst " << worst << " ulp at x = " << worst_at);
+  BOOST_TEST(worst <= 2.0);
+}
+
+BOOST_AUTO_TEST_CASE(tanh_vectorisable_saturates_and_keeps_the_sign_of_zero_and_nan) {
+  const float inf = std::numeric_limits<float>::infinity();
+  BOOST_TEST(sg::kernels::tanh_vectorisable(50.0f) == 1.0f);
+  BOOST_TEST(sg::kernels::tanh_vectorisable(inf) == 1.0f);
+  BOOST_TEST(sg::kernels::tanh_vectorisable(-inf) == -1.0f);
+  BOOST_TEST(std::signbit(sg::kernels::tanh_vectorisable(-0.0f)));
+  BOOST_TEST(sg::kernels::tanh_vectorisable(0.0f) == 0.0f);
+  BOOST_TEST(!std::signbit(sg::kernels::tanh_vectorisable(0.0f)));
+  BOOST_TEST(std::isnan(sg::kernels::tanh_vectorisable(std::numeric_limits<float>::quiet_NaN())));
+  const Tensor y = sg::tanh(sg::tensor(std::vector<float>{-1000.0f, 1000.0f, -0.0f}, {3}));
+  BOOST_TEST(y.to_vector<float>() == std::vector<float>({-1.0f, 1.0f, -0.0f}), boost::test_tools::per_element());
+  BOOST_TEST(std::signbit(y.to_vector<float>()[2]));
+}
+
 BOOST_AUTO_TEST_CASE(exp_vectorisable_saturates_to_0_and_inf_and_keeps_nan) {
   const float inf = std::numeric_limits<float>::infinity();
   BOOST_TEST(sg::kernels::exp_vectorisable(-100.0f) == 0.0f);
@@ -430,14 +459,16 @@ BOOST_AUTO_TEST_CASE(exp_vectorisable_saturates_to_0_and_inf_and_keeps_nan) {
 
 // A long tensor runs through the vectorised loop, a one-element tensor through the scalar tail:
 // each element must come out bitwise the same either way.
-BOOST_AUTO_TEST_CASE(float32_sigmoid_does_not_depend_on_where_an_element_falls_in_the_loop) {
+BOOST_AUTO_TEST_CASE(float32_sigmoid_and_tanh_do_not_depend_on_where_an_element_falls_in_the_loop) {
   std::vector<float> values(1003);
   for (size_t i = 0; i < values.size(); ++i) values[i] = -12.0f + 0.024f * float(i) + (i % 3) * 1e-3f;
-  const std::vector<float> whole = sg::sigmoid(sg::tensor(values, {int64_t(values.size())})).to_vector<float>();
-  for (size_t i = 0; i < values.size(); ++i) {
-    const float alone = sg::sigmoid(sg::tensor(std::vector<float>{values[i]}, {1})).to_vector<float>()[0];
-    BOOST_TEST_INFO("index " << i << " x = " << values[i]);
-    BOOST_TEST(whole[i] == alone);
+  for (const auto op : {&sg::sigmoid, &sg::tanh}) {
+    const std::vector<float> whole = op(sg::tensor(values, {int64_t(values.size())})).to_vector<float>();
+    for (size_t i = 0; i < values.size(); ++i) {
+      const float alone = op(sg::tensor(std::vector<float>{values[i]}, {1})).to_vector<float>()[0];
+      BOOST_TEST_INFO("index " << i << " x = " << values[i]);
+      BOOST_TEST(whole[i] == alone);
+    }
   }
 }
 
