@@ -6,6 +6,7 @@
 // within a tolerance where it adds in another order (chains, lanes, tiles), bounded below.
 // Also the switch itself: SG_KERNELS and set_reference_kernels.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "autograd/kernels/layer_norm.h"
 #include "autograd/kernels/pool.h"
 #include "autograd/kernels/reduce.h"
+#include "autograd/kernels/shape.h"
 #include "autograd/kernels/softmax.h"
 #include "tests/testing.h"
 
@@ -301,6 +303,41 @@ BOOST_AUTO_TEST_CASE(pooling_is_bitwise_equal) {
         fast::avg_pool2d_backward(dx_fast.data(), dy.data(), c.P, g);
         reference::avg_pool2d_backward(dx_ref.data(), dy.data(), c.P, g);
         BOOST_TEST(same_bits(dx_fast, dx_ref));
+      }
+    }
+  });
+}
+
+// permute copies: bitwise. Shapes with dims of size 1 (left out), of size 0, neighbours that merge (a
+// head split), transposes (rows read at a stride), a scalar, and every permutation of a rank-4 shape;
+// large enough in places (48 x 64 x 33 values) to run on both threads.
+BOOST_AUTO_TEST_CASE(permute_is_bitwise_equal) {
+  ThreadCount threads(2);
+  struct Case {
+    Shape shape, dims;
+  };
+  std::vector<Case> cases = {{{}, {}},
+                             {{7}, {0}},
+                             {{3, 5}, {1, 0}},
+                             {{48, 64, 33}, {2, 0, 1}},
+                             {{48, 64, 33}, {1, 0, 2}},
+                             {{4, 16, 4, 32}, {0, 2, 1, 3}},
+                             {{4, 4, 16, 32}, {0, 2, 1, 3}},
+                             {{1, 5, 1, 3}, {3, 1, 2, 0}},
+                             {{2, 0, 3}, {2, 1, 0}},
+                             {{2, 1, 3, 1, 2, 3}, {5, 4, 0, 3, 2, 1}}};
+  std::array<int64_t, 4> order{0, 1, 2, 3};
+  do cases.push_back({{2, 3, 5, 7}, {order[0], order[1], order[2], order[3]}});
+  while (std::next_permutation(order.begin(), order.end()));
+  for_both_dtypes([&]<class T>(T) {
+    std::mt19937 gen(8);
+    for (const Case& c : cases) {
+      BOOST_TEST_CONTEXT("shape " << c.shape << ", dims " << c.dims << (sizeof(T) == 4 ? " float32" : " float64")) {
+        const auto x = random_values<T>(c.shape.numel(), gen);
+        std::vector<T> y_fast(x.size()), y_ref(x.size());
+        fast::permute(y_fast.data(), x.data(), c.shape, c.dims);
+        reference::permute(y_ref.data(), x.data(), c.shape, c.dims);
+        BOOST_TEST(same_bits(y_fast, y_ref));
       }
     }
   });
