@@ -17,8 +17,11 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   Tensor y = empty(shape, a.dtype());
   dispatch_all(condition.dtype(), [&]<class C> {
     dispatch_all(a.dtype(), [&]<class T> {
-      for (int64_t i = 0; i < y.numel(); ++i)
-        y.data<T>()[i] = c.data<C>()[i] != C(0) ? av.data<T>()[i] : bv.data<T>()[i];
+      // Pointers taken once: data<T>() checks the dtype, and inside the loop it kept the loop scalar.
+      const C* when = c.data<C>();
+      const T *yes = av.data<T>(), *no = bv.data<T>();
+      T* out = y.data<T>();
+      for (int64_t i = 0; i < y.numel(); ++i) out[i] = when[i] != C(0) ? yes[i] : no[i];
     });
   });
   return record("where", {a, b}, y, {c}, [sa = a.shape(), sb = b.shape()](const Node& node, const Tensor& dy) {
