@@ -1,5 +1,5 @@
-// Scalar arithmetic shared by the kernels and by the ops' elementwise formulas: e^x, tanh x and Phi(x)
-// that vectorise, and int64 arithmetic that wraps around on overflow as in PyTorch.
+// Scalar arithmetic shared by the kernels and by the ops' elementwise formulas: e^x, ln x, tanh x and
+// Phi(x) that vectorise, and int64 arithmetic that wraps around on overflow as in PyTorch.
 #pragma once
 
 #include <bit>
@@ -39,6 +39,48 @@ template <class T>
 inline T exp_of(T x) {
   if constexpr (std::is_same_v<T, float>) return exp_vectorisable(x);
   else return std::exp(x);
+}
+
+/// ln x in float as plain arithmetic that vectorises (std::log is one library call per element): Cephes'
+/// logf. x = m 2^e with m in [sqrt(1/2), sqrt 2) read from the float's bits (a subnormal x scaled by 2^23
+/// first), then ln x = ln m + e ln 2 with ln(1 + f), f = m - 1, as f - f^2 / 2 + f^3 P(f). Within 1 ulp
+/// of ln on the whole positive range; -inf at 0, NaN below 0 and at NaN, inf at inf, as std::log.
+/// Naive reference: std::log.
+inline float log_vectorisable(float x) {
+  // Values are computed for every element and then chosen, never computed under a condition: GCC does
+  // not run a multiply that may raise a floating-point exception on an element that did not ask for it,
+  // and the loop would stay scalar.
+  const bool subnormal = x < std::numeric_limits<float>::min();
+  // A subnormal times 2^23 is a normal float with the same mantissa bits; anything else times 1 is itself.
+  // The 23 to take off the exponent is read from the factor's own exponent: a second select on
+  // `subnormal` would turn the pair back into a branch.
+  const float factor = subnormal ? 8388608.0f : 1.0f;
+  const uint32_t bits = std::bit_cast<uint32_t>(x * factor);
+  const float e_shift = float(int32_t(std::bit_cast<uint32_t>(factor) >> 23) - 127);
+  // m in [0.5, 1): the mantissa with the exponent of 0.5; e: the exponent that goes with it.
+  const float m = std::bit_cast<float>((bits & 0x007fffffu) | 0x3f000000u);
+  const float e_all = float(int32_t(bits >> 23) - 126);
+  const bool low = m < 0.707106781186547524f;  // m below sqrt(1/2): take 2m and one less in e
+  const float twice_m = m + m - 1.0f, once_m = m - 1.0f, e_low = e_all - e_shift - 1.0f, e_high = e_all - e_shift;
+  const float f = low ? twice_m : once_m, e = low ? e_low : e_high;
+  const float z = f * f;
+  float y = ((((((((7.0376836292e-2f * f - 1.1514610310e-1f) * f + 1.1676998740e-1f) * f - 1.2420140846e-1f) * f +
+                 1.4249322787e-1f) * f - 1.6668057665e-1f) * f + 2.0000714765e-1f) * f - 2.4999993993e-1f) * f +
+             3.3333331174e-1f) * f * z;
+  y += -2.12194440e-4f * e;  // ln 2 in two parts, as in exp_vectorisable: the first times e is exact
+  y += -0.5f * z;
+  const float inf = std::numeric_limits<float>::infinity();
+  float result = (f + y) + 0.693359375f * e;
+  result = x == 0 ? -inf : result;  // one select after another, no && or ||: they would be branches
+  result = x == inf ? inf : result;
+  return x >= 0 ? result : std::numeric_limits<float>::quiet_NaN();  // below 0, or NaN
+}
+
+/// ln x for a kernel of either dtype: float takes log_vectorisable, double keeps std::log.
+template <class T>
+inline T log_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return log_vectorisable(x);
+  else return std::log(x);
 }
 
 /// tanh x in float as plain arithmetic that vectorises (std::tanh is one library call per element, and

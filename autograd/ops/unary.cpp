@@ -115,15 +115,17 @@ Tensor pow(double base, const Tensor& x) {
       });
 }
 // y = e^x          dx = dy * y
+// float32 takes the vectorisable exp and log of kernels/math.h (std::exp and std::log are a library call per
+// element: 5x and 3x PyTorch's time on a million values); float64 keeps std::exp and std::log.
 Tensor exp(const Tensor& x) {
   return unary(
-      "exp", x, Saves::y, [](auto x) { return std::exp(x); }, [](auto, auto y, auto dy) { return dy * y; },
+      "exp", x, Saves::y, [](auto x) { return kernels::exp_of(x); }, [](auto, auto y, auto dy) { return dy * y; },
       [](Ops, Ops y, Ops dy) { return mul(dy, y); });
 }
 // y = ln x         dx = dy / x
 Tensor log(const Tensor& x) {
   return unary(
-      "log", x, Saves::x, [](auto x) { return std::log(x); }, [](auto x, auto, auto dy) { return dy / x; },
+      "log", x, Saves::x, [](auto x) { return kernels::log_of(x); }, [](auto x, auto, auto dy) { return dy / x; },
       [](Ops x, Ops, Ops dy) { return div(dy, x); });
 }
 // y = sqrt x       dx = dy / (2 y)
