@@ -47,9 +47,8 @@ inline T exp_of(T x) {
 /// of ln on the whole positive range; -inf at 0, NaN below 0 and at NaN, inf at inf, as std::log.
 /// Naive reference: std::log.
 inline float log_vectorisable(float x) {
-  // Values are computed for every element and then chosen, never computed under a condition: GCC does
-  // not run a multiply that may raise a floating-point exception on an element that did not ask for it,
-  // and the loop would stay scalar.
+  // Values are computed for every element and then chosen: GCC keeps a loop scalar where an operation
+  // that may raise a floating-point exception would run under a condition.
   const bool subnormal = x < std::numeric_limits<float>::min();
   // A subnormal times 2^23 is a normal float with the same mantissa bits; anything else times 1 is itself.
   // The 23 to take off the exponent is read from the factor's own exponent: a second select on
@@ -104,7 +103,7 @@ inline T log1p_of(T u) {
 /// tanh x in float as plain arithmetic that vectorises (std::tanh is one library call per element, and
 /// was most of a tanh layer's time). Cephes' tanhf in two pieces, both computed and one chosen, so every
 /// element takes the same path: for |x| < 0.625 the odd minimax polynomial x + x^3 P(x^2) (1 - e^(-2|x|)
-/// would cancel there); beyond, 1 - 2 / (e^(2|x|) + 1), which reaches 1 once e^(2|x|) is inf. Within 3
+/// would cancel there); beyond, 1 - 2 / (e^(2|x|) + 1), which reaches 1 once e^(2|x|) is inf. Within 2
 /// ulp of tanh; keeps -0 and NaN. Naive reference: std::tanh.
 inline float tanh_vectorisable(float x) {
   const float z = std::fabs(x), s = z * z;
